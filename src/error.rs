@@ -1,0 +1,47 @@
+//! The library's error type: every failure names the file (where there is one) and the problem.
+
+use std::path::PathBuf;
+
+/// Errors from reading, validating and rendering AMR data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file was read but its content is wrong; `what` says what and where.
+    #[error("{path}: {what}")]
+    Format { path: PathBuf, what: String },
+    /// The AMR layout or field values break the model's rules.
+    #[error("invalid AMR data: {0}")]
+    Invalid(String),
+    /// A field name that the dataset does not have.
+    #[error("unknown field '{name}'; available fields: {available}")]
+    UnknownField { name: String, available: String },
+    /// Bad settings (camera, transfer function, sizes).
+    #[error("{0}")]
+    Settings(String),
+    /// No usable GPU adapter, or a GPU operation failed.
+    #[error("GPU: {0}")]
+    Gpu(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+    pub fn format(path: impl Into<PathBuf>, what: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.into(),
+            what: what.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,75 @@
+//! Readers: each format opens a dataset's geometry and field list cheaply, and reads one field
+//! on request ("read only the field being rendered").
+
+use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What a reader knows about a dataset besides its grids.
+#[derive(Clone, Debug, Default)]
+pub struct Metadata {
+    /// Format name as shown by `amrcast info` ("enzo", "athena++", "chombo", "hdf5", "demo").
+    pub format: String,
+    /// Short dataset name for titles ("DD0046", "demo").
+    pub name: String,
+    /// Simulation time in code units, where known.
+    pub time: Option<f64>,
+    /// Unit scales in cgs where known (e.g. "length" -> cm per code unit).
+    pub units: BTreeMap<String, f64>,
+}
+
+/// An opened dataset: geometry, field names, and field reading.
+pub trait DataSource: Send + Sync {
+    fn metadata(&self) -> &Metadata;
+    fn hierarchy(&self) -> &AmrHierarchy;
+    /// Fields that can be rendered, in the file's order.
+    fn field_names(&self) -> Vec<String>;
+    /// Reads one field on every grid (as stored, converted to f32).
+    fn read_field(&self, name: &str) -> Result<AmrField>;
+}
+
+/// The formats `open` recognises, for error messages.
+pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), or FILE.h5:/path/to/3d/dataset";
+
+/// Opens a dataset, detecting its format by name and content.
+pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
+    let _ = path;
+    Err(Error::format(
+        path,
+        format!("not a supported dataset; supported formats: {SUPPORTED}"),
+    ))
+}
+
+/// Reads `field` (or the default field when `None`) from a source into a renderable dataset.
+pub fn load(source: &dyn DataSource, field: Option<&str>) -> Result<AmrDataset> {
+    let names = source.field_names();
+    let name = match field {
+        Some(f) => {
+            if !names.iter().any(|n| n == f) {
+                return Err(Error::UnknownField {
+                    name: f.to_string(),
+                    available: names.join(", "),
+                });
+            }
+            f.to_string()
+        }
+        None => default_field(&names)
+            .ok_or_else(|| Error::Invalid("the dataset has no fields".into()))?,
+    };
+    let data = source.read_field(&name)?;
+    AmrDataset::new(
+        source.metadata().name.clone(),
+        source.hierarchy().clone(),
+        data,
+    )
+}
+
+/// Density when there is one (the usual first look), else the first field.
+pub fn default_field(names: &[String]) -> Option<String> {
+    names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case("density") || n.eq_ignore_ascii_case("rho"))
+        .or_else(|| names.first())
+        .cloned()
+}
