@@ -10,3 +10,6 @@ pub mod error;
 pub mod formats;
 
 pub use error::{Error, Result};
+pub mod bricks;
+pub mod camera;
+pub mod transfer;

@@ -1,0 +1,360 @@
+//! Transfer functions: how a field value becomes colour and opacity.
+//!
+//! Normalisation, written down so that two renders with the same settings match exactly:
+//! 1. A value `v` is *encoded* as `s(v)`: `log10(v)` for the log scale, `v` for the linear one.
+//!    Values that cannot be encoded (NaN, infinities, and `v <= 0` under the log scale) become
+//!    [`MISSING`] and are drawn transparent (and reported).
+//! 2. The bounds `[lo, hi]` (default: the field's minimum and maximum over all stored cells,
+//!    for the log scale its smallest positive value) map encoded values to `t = (s(v) - s(lo)) /
+//!    (s(hi) - s(lo))`. Samples below `lo` are transparent; above `hi` they take the top colour.
+//!    No render ever rescales to its own image.
+//! 3. The table maps `t` to a colour (from the colormap) and an opacity `alpha(t)` defined over
+//!    the *reference length* `ds0 = L / 256`, where `L` is the domain's largest width. A ray
+//!    step of length `ds` uses `a = 1 - (1 - alpha)^(opacity * ds / ds0)`, so the image does
+//!    not depend on the step or the image size. The default opacity ramp is
+//!    `alpha(t) = 0.02 t^2`; Gaussian layers (yt's `add_layers`) replace it with
+//!    `alpha(t) = sum_i a_i exp(-(t - c_i)^2 / (2 w^2))`, each layer coloured by the colormap
+//!    at its centre.
+
+use crate::amr::FieldStats;
+use crate::error::{Error, Result};
+
+/// Encoded value of cells without a usable value; everything below [`MISSING_BELOW`] counts
+/// as missing after interpolation too.
+pub const MISSING: f32 = -1.0e38;
+/// Threshold under which an (interpolated) encoded value is missing.
+pub const MISSING_BELOW: f32 = -1.0e30;
+/// Entries in the colour/opacity table.
+pub const TABLE_SIZE: usize = 1024;
+/// Fraction of the domain's largest width that the table's opacities refer to.
+pub const REFERENCE_STEPS: f64 = 256.0;
+
+/// How values map to the colormap's axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Scale {
+    #[default]
+    Log,
+    Linear,
+}
+
+impl std::str::FromStr for Scale {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "log" => Ok(Scale::Log),
+            "linear" => Ok(Scale::Linear),
+            _ => Err(Error::Settings(format!(
+                "unknown scale '{s}' (expected log or linear)"
+            ))),
+        }
+    }
+}
+
+impl Scale {
+    /// The encoded value of `v` ([`MISSING`] where it has none).
+    #[inline]
+    pub fn encode(self, v: f32) -> f32 {
+        match self {
+            Scale::Linear if v.is_finite() && v > MISSING_BELOW => v,
+            Scale::Log if v.is_finite() && v > 0.0 => v.log10(),
+            _ => MISSING,
+        }
+    }
+    /// Inverse of [`Scale::encode`] for valid values.
+    #[inline]
+    pub fn decode(self, e: f32) -> f32 {
+        match self {
+            Scale::Linear => e,
+            Scale::Log => 10f32.powf(e),
+        }
+    }
+}
+
+/// Colormaps, from the `colorous` crate (d3's scales: viridis and friends are the matplotlib
+/// maps yt uses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Colormap {
+    #[default]
+    Viridis,
+    Inferno,
+    Magma,
+    Plasma,
+    Cividis,
+    Turbo,
+    Cubehelix,
+    Gray,
+}
+
+pub const COLORMAP_NAMES: &str = "viridis, inferno, magma, plasma, cividis, turbo, cubehelix, gray";
+
+impl std::str::FromStr for Colormap {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "viridis" => Colormap::Viridis,
+            "inferno" => Colormap::Inferno,
+            "magma" => Colormap::Magma,
+            "plasma" => Colormap::Plasma,
+            "cividis" => Colormap::Cividis,
+            "turbo" => Colormap::Turbo,
+            "cubehelix" => Colormap::Cubehelix,
+            "gray" | "grey" | "greys" => Colormap::Gray,
+            _ => {
+                return Err(Error::Settings(format!(
+                    "unknown colormap '{s}' (available: {COLORMAP_NAMES})"
+                )))
+            }
+        })
+    }
+}
+
+impl Colormap {
+    /// Colour at `t` in [0, 1], components in [0, 1].
+    pub fn eval(self, t: f64) -> [f32; 3] {
+        let t = t.clamp(0.0, 1.0);
+        let c = match self {
+            Colormap::Viridis => colorous::VIRIDIS.eval_continuous(t),
+            Colormap::Inferno => colorous::INFERNO.eval_continuous(t),
+            Colormap::Magma => colorous::MAGMA.eval_continuous(t),
+            Colormap::Plasma => colorous::PLASMA.eval_continuous(t),
+            Colormap::Cividis => colorous::CIVIDIS.eval_continuous(t),
+            Colormap::Turbo => colorous::TURBO.eval_continuous(t),
+            Colormap::Cubehelix => colorous::CUBEHELIX.eval_continuous(t),
+            // d3's greys run from white to black.
+            Colormap::Gray => colorous::GREYS.eval_continuous(1.0 - t),
+        };
+        [c.r as f32 / 255.0, c.g as f32 / 255.0, c.b as f32 / 255.0]
+    }
+}
+
+/// One Gaussian layer of opacity, in normalised units (`t` in [0, 1]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Layer {
+    pub center: f64,
+    pub width: f64,
+    pub alpha: f64,
+}
+
+/// yt's `add_layers`: `n` layers evenly spread over the range, of width `width` (standard
+/// deviation, as a fraction of the range), opacities rising logarithmically from 0.01 to 1.
+pub fn layers(n: usize, width: f64) -> Vec<Layer> {
+    (0..n)
+        .map(|i| Layer {
+            center: (i as f64 + 0.5) / n as f64,
+            width,
+            alpha: if n == 1 {
+                1.0
+            } else {
+                10f64.powf(-2.0 + 2.0 * i as f64 / (n - 1) as f64)
+            },
+        })
+        .collect()
+}
+
+/// Everything that turns field values into colour and opacity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransferFunction {
+    pub colormap: Colormap,
+    pub scale: Scale,
+    /// Bounds in field units; `None` takes the field's range.
+    pub bounds: Option<(f64, f64)>,
+    /// Multiplier of the extinction (1 = the table as defined).
+    pub opacity: f64,
+    /// Gaussian layers; empty for the default ramp.
+    pub layers: Vec<Layer>,
+}
+
+impl Default for TransferFunction {
+    fn default() -> Self {
+        TransferFunction {
+            colormap: Colormap::default(),
+            scale: Scale::default(),
+            bounds: None,
+            opacity: 1.0,
+            layers: Vec::new(),
+        }
+    }
+}
+
+/// Opacity ramp peak of the default transfer function (per reference length).
+pub const RAMP_ALPHA: f64 = 0.02;
+
+impl TransferFunction {
+    /// Bounds in encoded units, from the explicit ones or the field's statistics.
+    pub fn encoded_bounds(&self, stats: &FieldStats) -> Result<(f32, f32)> {
+        let (lo, hi) = match self.bounds {
+            Some((lo, hi)) => {
+                if !(lo < hi) || !lo.is_finite() || !hi.is_finite() {
+                    return Err(Error::Settings(format!(
+                        "bounds {lo},{hi}: the minimum must be below the maximum"
+                    )));
+                }
+                if self.scale == Scale::Log && lo <= 0.0 {
+                    return Err(Error::Settings(format!(
+                        "bounds {lo},{hi}: the log scale needs positive bounds (or use --scale linear)"
+                    )));
+                }
+                (lo, hi)
+            }
+            None => {
+                let lo = match self.scale {
+                    Scale::Log => stats.min_positive,
+                    Scale::Linear => stats.min,
+                };
+                if lo.is_nan() {
+                    return Err(Error::Settings(match self.scale {
+                        Scale::Log => "the field has no positive values, so the log scale cannot show it; use --scale linear".to_string(),
+                        Scale::Linear => "the field has no finite values".to_string(),
+                    }));
+                }
+                (lo as f64, stats.max as f64)
+            }
+        };
+        let (mut elo, mut ehi) = (self.scale.encode(lo as f32), self.scale.encode(hi as f32));
+        if !(ehi > elo) {
+            // A constant field: centre it in a unit-wide window.
+            elo -= 0.5;
+            ehi += 0.5;
+        }
+        Ok((elo, ehi))
+    }
+
+    /// Table of `TABLE_SIZE` entries over `t` in [0, 1]: colour and extinction per reference
+    /// length (`-ln(1 - alpha)` times the opacity multiplier).
+    pub fn table(&self) -> Vec<[f32; 4]> {
+        (0..TABLE_SIZE)
+            .map(|i| {
+                let t = i as f64 / (TABLE_SIZE - 1) as f64;
+                let (rgb, alpha) = if self.layers.is_empty() {
+                    (self.colormap.eval(t), RAMP_ALPHA * t * t)
+                } else {
+                    let mut alpha = 0.0;
+                    let mut col = [0.0f64; 3];
+                    let mut wsum = 0.0;
+                    for l in &self.layers {
+                        let g = (-(t - l.center).powi(2) / (2.0 * l.width * l.width)).exp();
+                        alpha += l.alpha * g;
+                        let c = self.colormap.eval(l.center);
+                        for a in 0..3 {
+                            col[a] += c[a] as f64 * g;
+                        }
+                        wsum += g;
+                    }
+                    let rgb = if wsum > 0.0 {
+                        col.map(|c| (c / wsum) as f32)
+                    } else {
+                        self.colormap.eval(t)
+                    };
+                    (rgb, alpha)
+                };
+                let alpha = alpha.clamp(0.0, 0.9999);
+                let ext = -(1.0 - alpha).ln() * self.opacity.max(0.0);
+                [rgb[0], rgb[1], rgb[2], ext as f32]
+            })
+            .collect()
+    }
+}
+
+/// Linear interpolation in a table over `t` in [0, 1].
+#[inline]
+pub fn lookup(table: &[[f32; 4]], t: f32) -> [f32; 4] {
+    let x = t.clamp(0.0, 1.0) * (table.len() - 1) as f32;
+    let i = (x.floor() as usize).min(table.len() - 2);
+    let f = x - i as f32;
+    let (a, b) = (table[i], table[i + 1]);
+    [0, 1, 2, 3].map(|c| a[c] + (b[c] - a[c]) * f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(min: f32, max: f32) -> FieldStats {
+        FieldStats {
+            min,
+            max,
+            min_positive: if min > 0.0 { min } else { f32::NAN },
+            non_finite: 0,
+            non_positive: 0,
+        }
+    }
+
+    #[test]
+    fn encoding_spans_cosmological_ranges() {
+        assert_eq!(Scale::Log.encode(1e-30), -30.0);
+        assert!((Scale::Log.encode(1e30) - 30.0).abs() < 1e-5);
+        assert_eq!(Scale::Log.encode(0.0), MISSING);
+        assert_eq!(Scale::Log.encode(-1.0), MISSING);
+        assert_eq!(Scale::Linear.encode(f32::NAN), MISSING);
+        assert_eq!(Scale::Linear.encode(f32::INFINITY), MISSING);
+        assert!((Scale::Log.decode(Scale::Log.encode(3.5e-27)) / 3.5e-27 - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn bounds_default_to_the_field_range_and_are_checked() {
+        let tf = TransferFunction::default();
+        assert_eq!(
+            tf.encoded_bounds(&stats(1e-28, 1e-21)).unwrap(),
+            (-28.0, -21.0)
+        );
+        let tf = TransferFunction {
+            bounds: Some((-1.0, 2.0)),
+            ..Default::default()
+        };
+        assert!(tf
+            .encoded_bounds(&stats(1.0, 2.0))
+            .unwrap_err()
+            .to_string()
+            .contains("positive"));
+        let tf = TransferFunction {
+            bounds: Some((2.0, 1.0)),
+            scale: Scale::Linear,
+            ..Default::default()
+        };
+        assert!(tf.encoded_bounds(&stats(1.0, 2.0)).is_err());
+        let tf = TransferFunction::default();
+        assert!(tf
+            .encoded_bounds(&stats(-2.0, 0.0))
+            .unwrap_err()
+            .to_string()
+            .contains("--scale linear"));
+    }
+
+    #[test]
+    fn table_opacity_and_layers() {
+        let tf = TransferFunction::default();
+        let t = tf.table();
+        assert_eq!(t.len(), TABLE_SIZE);
+        assert_eq!(t[0][3], 0.0);
+        assert!((t[TABLE_SIZE - 1][3] as f64 - -(1.0 - RAMP_ALPHA).ln()).abs() < 1e-6);
+        // Doubling the opacity doubles the extinction.
+        let t2 = TransferFunction {
+            opacity: 2.0,
+            ..Default::default()
+        }
+        .table();
+        assert!((t2[700][3] - 2.0 * t[700][3]).abs() < 1e-6);
+        // Layers peak at their centres with their colour.
+        let tf = TransferFunction {
+            layers: layers(4, 0.02),
+            colormap: Colormap::Inferno,
+            ..Default::default()
+        };
+        let t = tf.table();
+        let at = |x: f64| t[(x * (TABLE_SIZE - 1) as f64).round() as usize];
+        assert!(
+            at(0.875)[3] > 10.0 * at(0.75)[3].max(1e-6),
+            "layers are separated"
+        );
+        assert!(at(0.875)[3] > at(0.625)[3]);
+        let c = Colormap::Inferno.eval(0.875);
+        assert!((at(0.875)[0] - c[0]).abs() < 0.01);
+    }
+
+    #[test]
+    fn lookup_interpolates() {
+        let table = vec![[0.0; 4], [1.0, 2.0, 3.0, 4.0]];
+        assert_eq!(lookup(&table, 0.5), [0.5, 1.0, 1.5, 2.0]);
+        assert_eq!(lookup(&table, 2.0), [1.0, 2.0, 3.0, 4.0]);
+    }
+}
