@@ -441,6 +441,12 @@ impl AmrDataset {
 
     /// Trilinear interpolation at point `p` in the cell centres of `level`.
     pub fn sample_level(&self, level: u32, p: DVec3) -> f32 {
+        self.sample_level_map(level, p, |v| v)
+    }
+
+    /// Trilinear interpolation at `p` in the cell centres of `level`, of the values mapped by
+    /// `map` (e.g. their logarithm) before interpolating.
+    pub fn sample_level_map(&self, level: u32, p: DVec3, map: impl Fn(f32) -> f32) -> f32 {
         let h = &self.hierarchy;
         let dx = h.cell_size(level);
         let f = (p - h.domain_left) / dx - 0.5;
@@ -457,10 +463,10 @@ impl AmrDataset {
             if weight == 0.0 {
                 continue;
             }
-            let v = self.cell_value(
+            let v = map(self.cell_value(
                 level,
                 [b[0] + o[0] as i64, b[1] + o[1] as i64, b[2] + o[2] as i64],
-            );
+            ));
             acc += weight * v as f64;
         }
         acc as f32

@@ -12,4 +12,7 @@ pub mod formats;
 pub use error::{Error, Result};
 pub mod bricks;
 pub mod camera;
+pub mod gpu;
+pub mod reference;
+pub mod render;
 pub mod transfer;

@@ -1,0 +1,83 @@
+//! The wgpu instance, adapter, device and queue, created from the environment
+//! (`WGPU_BACKEND=gl|vulkan`, `WGPU_ADAPTER_NAME`, `WGPU_POWER_PREF`).
+
+use crate::error::{Error, Result};
+use std::time::Duration;
+
+/// How long to wait for the GPU to finish a submission: software adapters are slow.
+pub const GPU_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A device and what the renderer needs to know about it.
+pub struct GpuContext {
+    pub adapter: wgpu::Adapter,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    /// R32Float textures can be sampled with linear filtering.
+    pub float32_filterable: bool,
+}
+
+impl GpuContext {
+    /// Opens the adapter the environment selects, with the adapter's own limits.
+    pub fn new() -> Result<Self> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pollster::block_on(wgpu::util::initialize_adapter_from_env_or_default(&instance, None))
+            .map_err(|e| Error::Gpu(format!("no usable graphics adapter ({e}); install Mesa (llvmpipe) or lavapipe, or set WGPU_BACKEND=gl|vulkan")))?;
+        Self::from_adapter(adapter)
+    }
+
+    pub fn from_adapter(adapter: wgpu::Adapter) -> Result<Self> {
+        let features = adapter.features() & wgpu::Features::FLOAT32_FILTERABLE;
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("amrcast"),
+            required_features: features,
+            required_limits: adapter.limits(),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }))
+        .map_err(|e| {
+            Error::Gpu(format!(
+                "cannot open the adapter '{}': {e}",
+                adapter.get_info().name
+            ))
+        })?;
+        Ok(GpuContext {
+            float32_filterable: features.contains(wgpu::Features::FLOAT32_FILTERABLE),
+            adapter,
+            device,
+            queue,
+        })
+    }
+
+    /// "name (backend)" for reports.
+    pub fn describe(&self) -> String {
+        let i = self.adapter.get_info();
+        format!("{} ({:?}, {:?})", i.name, i.backend, i.device_type)
+    }
+
+    /// Waits for all submitted work, with a generous timeout.
+    pub fn wait(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(GPU_TIMEOUT),
+            })
+            .map(|_| ())
+            .map_err(|e| Error::Gpu(format!("waiting for the GPU failed: {e}")))
+    }
+
+    /// Runs `f`, turning any validation or out-of-memory error it causes into an `Error`.
+    pub fn checked<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let out = f();
+        if let Some(e) = pollster::block_on(oom.pop()) {
+            return Err(Error::Gpu(format!("{what}: out of GPU memory: {e}")));
+        }
+        if let Some(e) = pollster::block_on(validation.pop()) {
+            return Err(Error::Gpu(format!("{what}: {e}")));
+        }
+        Ok(out)
+    }
+}

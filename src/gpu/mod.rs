@@ -1,0 +1,9 @@
+//! Everything that touches wgpu: the device, the ray caster and offscreen targets.
+
+pub mod context;
+pub mod offscreen;
+pub mod raycaster;
+
+pub use context::GpuContext;
+pub use offscreen::{render_image, OffscreenTarget};
+pub use raycaster::{RenderTarget, VolumeRenderer};

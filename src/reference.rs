@@ -1,0 +1,96 @@
+//! The CPU reference renderer: the test oracle for the GPU.
+//!
+//! Deliberately simple and independent of the bricks, the atlas and the kd-tree: each ray is
+//! walked straight through the AMR model. At each position the finest grid there is looked up,
+//! the segment runs to that grid's exit or the entry of any finer grid ahead, and is sampled at
+//! the midpoints of equal steps no longer than the level's cell size over `samples_per_cell`,
+//! interpolating in the model ([`AmrDataset::sample_level_map`]). Slow, and only for small images.
+
+use crate::amr::AmrDataset;
+use crate::camera::{intersect_box, RayModel};
+use crate::render::{composite_step, FloatImage, Mode, Prepared, OPAQUE};
+use crate::transfer::{MISSING, MISSING_BELOW};
+use glam::DVec3;
+
+/// Renders `width` x `height` pixels of `rays` on the CPU.
+pub fn render(
+    ds: &AmrDataset,
+    rays: &RayModel,
+    width: u32,
+    height: u32,
+    prepared: &Prepared,
+) -> FloatImage {
+    let mut pixels = Vec::with_capacity((width * height) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let (o, d) = rays.ray(x as f64 + 0.5, y as f64 + 0.5);
+            pixels.push(trace(ds, o, d, prepared));
+        }
+    }
+    FloatImage {
+        width,
+        height,
+        mode: prepared.settings.mode,
+        pixels,
+    }
+}
+
+fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared) -> [f32; 4] {
+    let h = &ds.hierarchy;
+    let mode = prepared.settings.mode;
+    let encoding = prepared.encoding;
+    let mut acc = [0.0f32; 4];
+    let mut max = MISSING;
+    let mut column = 0.0f64;
+    let (t_in, t_out) = intersect_box(o, d, h.domain_left, h.domain_right).unwrap_or((0.0, 0.0));
+    let nudge = 1e-9 * h.domain_width().max_element();
+    let mut t = t_in;
+    'walk: while t < t_out - nudge {
+        let Some(g) = h.finest_grid_at(o + d * (t + nudge)) else {
+            break;
+        };
+        let grid = &h.grids[g];
+        let level = grid.level;
+        let mut t_end =
+            intersect_box(o, d, grid.left, grid.right).map_or(t_out, |(_, e)| e.min(t_out));
+        for finer in h.grids.iter().filter(|f| f.level > level) {
+            if let Some((enter, _)) = intersect_box(o, d, finer.left, finer.right) {
+                if enter > t + nudge && enter < t_end {
+                    t_end = enter;
+                }
+            }
+        }
+        let len = t_end - t;
+        let dt = h.cell_size(level).min_element() / prepared.settings.samples_per_cell;
+        let n = (len / dt).ceil().max(1.0) as usize;
+        let ds_step = len / n as f64;
+        for k in 0..n {
+            let p = o + d * (t + (k as f64 + 0.5) * ds_step);
+            let v = ds.sample_level_map(level, p, |v| encoding.encode(v));
+            match mode {
+                Mode::Composite => {
+                    composite_step(&mut acc, prepared, v, ds_step);
+                    if acc[3] >= OPAQUE {
+                        break 'walk;
+                    }
+                }
+                Mode::Mip => {
+                    if v > MISSING_BELOW {
+                        max = max.max(v);
+                    }
+                }
+                Mode::Projection => {
+                    if v > MISSING_BELOW {
+                        column += v as f64 * ds_step;
+                    }
+                }
+            }
+        }
+        t = t_end;
+    }
+    match mode {
+        Mode::Composite => acc,
+        Mode::Mip => [max, if max > MISSING_BELOW { 1.0 } else { 0.0 }, 0.0, 0.0],
+        Mode::Projection => [column as f32, 0.0, 0.0, 0.0],
+    }
+}
