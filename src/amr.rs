@@ -481,6 +481,65 @@ impl AmrDataset {
     }
 }
 
+impl AmrDataset {
+    /// The field resampled onto one uniform grid of `dims` cells (benchmarks' baseline, and a
+    /// check that layouts agree).
+    pub fn resample_uniform(&self, dims: [usize; 3]) -> Result<AmrDataset> {
+        let h = &self.hierarchy;
+        let grid = AmrGrid {
+            id: 0,
+            level: 0,
+            left: h.domain_left,
+            right: h.domain_right,
+            dims,
+        };
+        let dx = grid.cell_size();
+        let plane = dims[0] * dims[1];
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let slabs: Vec<Vec<f32>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        for k in (t..dims[2]).step_by(threads) {
+                            for j in 0..dims[1] {
+                                for i in 0..dims[0] {
+                                    let p = h.domain_left
+                                        + (DVec3::new(i as f64, j as f64, k as f64) + 0.5) * dx;
+                                    out.push(self.sample(p));
+                                }
+                            }
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("resampling worker panicked"))
+                .collect()
+        });
+        let mut data = vec![0.0f32; plane * dims[2]];
+        for (t, slab) in slabs.iter().enumerate() {
+            for (n, k) in (t..dims[2]).step_by(threads).enumerate() {
+                data[k * plane..(k + 1) * plane].copy_from_slice(&slab[n * plane..(n + 1) * plane]);
+            }
+        }
+        let hierarchy =
+            AmrHierarchy::new(h.domain_left, h.domain_right, dims, h.refine_by, vec![grid])?;
+        AmrDataset::new(
+            format!("{} resampled", self.name),
+            hierarchy,
+            AmrField {
+                name: self.field.name.clone(),
+                data: vec![data],
+            },
+        )
+    }
+}
+
 /// Statistics over any set of value slices.
 pub fn field_stats<'a>(slices: impl Iterator<Item = &'a [f32]>) -> FieldStats {
     let mut s = FieldStats {

@@ -1,0 +1,322 @@
+//! Command-line options and the `render` and `bench` commands.
+//!
+//! The option names are a contract that other tools depend on: see the README.
+
+use crate::amr::AmrDataset;
+use crate::camera::{Camera, Lens, View, DEFAULT_FOV};
+use crate::error::{Error, Result};
+use crate::gpu::{render_image, GpuContext, OffscreenTarget, VolumeRenderer};
+use crate::render::{depth_along, Mode, RenderSettings};
+use crate::transfer::{layers, Colormap, Scale, TransferFunction};
+use clap::Args;
+use glam::DVec3;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options shared by every command that renders.
+#[derive(Args, Clone, Debug)]
+pub struct RenderOptions {
+    /// Dataset to open (Enzo parameter file, .athdf, Chombo HDF5, FILE.h5:/dataset); the
+    /// built-in demo when omitted.
+    pub dataset: Option<PathBuf>,
+    /// Field to render (default: Density, else the first field).
+    #[arg(long)]
+    pub field: Option<String>,
+    /// composite | mip | projection
+    #[arg(long, default_value = "composite")]
+    pub mode: Mode,
+    /// plane | perspective
+    #[arg(long, default_value = "plane")]
+    pub lens: Lens,
+    /// On-axis view framing the whole domain: x | y | z | -x | -y | -z (default z).
+    #[arg(long, allow_hyphen_values = true)]
+    pub view: Option<View>,
+    /// Camera position X,Y,Z in domain units (instead of --view).
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true)]
+    pub camera_position: Option<DVec3>,
+    /// Point the camera looks at, X,Y,Z (default: the domain centre).
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true)]
+    pub focus: Option<DVec3>,
+    /// Up vector X,Y,Z.
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true)]
+    pub up: Option<DVec3>,
+    /// Plane lens: width of the image plane in domain units.
+    #[arg(long)]
+    pub width: Option<f64>,
+    /// Perspective lens: vertical field of view in degrees.
+    #[arg(long)]
+    pub fov: Option<f64>,
+    /// Image size WxH.
+    #[arg(long, value_parser = parse_size, default_value = "512x512")]
+    pub size: (u32, u32),
+    /// viridis | inferno | magma | plasma | cividis | turbo | cubehelix | gray
+    #[arg(long, default_value = "viridis")]
+    pub colormap: Colormap,
+    /// Transfer-function bounds MIN,MAX in field units (default: the field's range).
+    #[arg(long, value_parser = parse_bounds, allow_hyphen_values = true)]
+    pub bounds: Option<(f64, f64)>,
+    /// log | linear
+    #[arg(long, default_value = "log")]
+    pub scale: Scale,
+    /// Multiplier of the transfer function's opacity (extinction).
+    #[arg(long, default_value_t = 1.0)]
+    pub opacity: f64,
+    /// Samples per cell of the level a ray crosses.
+    #[arg(long, default_value_t = 1.0)]
+    pub samples_per_cell: f64,
+    /// yt-style Gaussian layers instead of the opacity ramp: their number.
+    #[arg(long, default_value_t = 0)]
+    pub layers: usize,
+    /// Width (standard deviation) of each layer as a fraction of the bounds' range.
+    #[arg(long, default_value_t = 0.02)]
+    pub layer_width: f64,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub opts: RenderOptions,
+    /// Output PNG.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also write the raw float image as NPY (projection: integral, mip: maximum, both (H, W);
+    /// composite: premultiplied RGBA, (H, W, 4)).
+    #[arg(long)]
+    pub values: Option<PathBuf>,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub opts: RenderOptions,
+    /// Timed frames after the warm-up.
+    #[arg(long, default_value_t = 10)]
+    pub frames: usize,
+    /// Skip the uniform-grid comparison.
+    #[arg(long)]
+    pub no_baseline: bool,
+}
+
+fn parse_vec3(s: &str) -> std::result::Result<DVec3, String> {
+    let v: Vec<f64> = s.split(',').map(|x| x.trim().parse::<f64>()).collect::<std::result::Result<_, _>>().map_err(|_| format!("'{s}' is not X,Y,Z"))?;
+    match v[..] {
+        [x, y, z] if v.iter().all(|c| c.is_finite()) => Ok(DVec3::new(x, y, z)),
+        _ => Err(format!("'{s}' is not X,Y,Z (three finite numbers)")),
+    }
+}
+
+fn parse_bounds(s: &str) -> std::result::Result<(f64, f64), String> {
+    let v: Vec<f64> = s.split(',').map(|x| x.trim().parse::<f64>()).collect::<std::result::Result<_, _>>().map_err(|_| format!("'{s}' is not MIN,MAX"))?;
+    match v[..] {
+        [lo, hi] if lo.is_finite() && hi.is_finite() && lo < hi => Ok((lo, hi)),
+        [_, _] => Err(format!("'{s}': MIN must be below MAX")),
+        _ => Err(format!("'{s}' is not MIN,MAX")),
+    }
+}
+
+fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("'{s}' is not WxH"))?;
+    let (w, h) = (w.trim().parse::<u32>(), h.trim().parse::<u32>());
+    match (w, h) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 && w <= 16384 && h <= 16384 => Ok((w, h)),
+        _ => Err(format!("'{s}' is not WxH with sides from 1 to 16384")),
+    }
+}
+
+impl RenderOptions {
+    pub fn settings(&self) -> RenderSettings {
+        RenderSettings {
+            mode: self.mode,
+            tf: TransferFunction {
+                colormap: self.colormap,
+                scale: self.scale,
+                bounds: self.bounds,
+                opacity: self.opacity,
+                layers: if self.layers > 0 { layers(self.layers, self.layer_width) } else { Vec::new() },
+            },
+            samples_per_cell: self.samples_per_cell,
+        }
+    }
+
+    /// The camera these options describe for a domain `lo..hi`.
+    pub fn camera(&self, lo: DVec3, hi: DVec3) -> Result<Camera> {
+        let (w, h) = self.size;
+        let aspect = w as f64 / h as f64;
+        let mut cam = match (self.view, self.camera_position) {
+            (Some(_), Some(_)) => return Err(Error::Settings("give either --view or --camera-position, not both".into())),
+            (view, None) => {
+                let mut cam = Camera::framing(view.unwrap_or(View::Z), self.lens, lo, hi, aspect);
+                if let Some(f) = self.focus {
+                    cam.position += f - cam.focus;
+                    cam.focus = f;
+                }
+                cam
+            }
+            (None, Some(position)) => {
+                let focus = self.focus.unwrap_or((lo + hi) * 0.5);
+                let dir = (focus - position).normalize_or_zero();
+                let up = if dir.cross(DVec3::Y).length() > 1e-6 { DVec3::Y } else { DVec3::Z };
+                Camera { position, focus, up, lens: self.lens, width: (hi - lo).length(), fov: DEFAULT_FOV }
+            }
+        };
+        if let Some(up) = self.up {
+            cam.up = up;
+        }
+        if let Some(width) = self.width {
+            cam.width = width;
+        }
+        if let Some(fov) = self.fov {
+            cam.fov = fov;
+        }
+        cam.basis()?;
+        Ok(cam)
+    }
+}
+
+/// Opens the dataset (or the demo) and reads the field.
+pub fn load_dataset(opts: &RenderOptions) -> Result<AmrDataset> {
+    match &opts.dataset {
+        None => crate::demo::demo_dataset(opts.field.as_deref()),
+        Some(path) => {
+            let source = crate::formats::open(path)?;
+            crate::formats::load(source.as_ref(), opts.field.as_deref())
+        }
+    }
+}
+
+fn warn_all(renderer: &VolumeRenderer, ds: &AmrDataset) {
+    for w in renderer.prepared.warnings(&ds.field.name) {
+        eprintln!("amrcast: warning: {w}");
+    }
+}
+
+/// `amrcast render`.
+pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
+    check_output(&args.output)?;
+    if let Some(v) = &args.values {
+        check_output(v)?;
+    }
+    let opts = &args.opts;
+    let settings = opts.settings();
+    let ds = load_dataset(opts)?;
+    let h = &ds.hierarchy;
+    let cam = opts.camera(h.domain_left, h.domain_right)?;
+    let (w, hgt) = opts.size;
+    let rays = cam.ray_model(w, hgt)?;
+    let ctx = GpuContext::new()?;
+    let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
+    warn_all(&renderer, &ds);
+    let t = Instant::now();
+    let image = render_image(&ctx, &renderer, &rays, w, hgt)?;
+    log::info!("rendered {w}x{hgt} in {:.1} ms on {}", t.elapsed().as_secs_f64() * 1e3, ctx.describe());
+    let (f, _, _) = cam.basis()?;
+    let rgba = image.to_rgba8(&renderer.prepared, depth_along(f, h.domain_left, h.domain_right));
+    crate::output::write_png_rgba8(&args.output, w, hgt, &rgba)?;
+    if let Some(path) = &args.values {
+        let (shape, data) = image.values(renderer.prepared.encoding);
+        crate::output::write_npy_f32(path, &shape, &data)?;
+    }
+    Ok(())
+}
+
+/// Fails early, before any work, when an output cannot be written.
+fn check_output(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display()))));
+    }
+    if path.is_dir() {
+        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory")));
+    }
+    Ok(())
+}
+
+/// Timing of repeated renders of one dataset.
+#[derive(Clone, Debug)]
+pub struct BenchResult {
+    pub median_ms: f64,
+    pub samples_per_frame: u64,
+}
+
+impl BenchResult {
+    pub fn samples_per_second(&self) -> f64 {
+        self.samples_per_frame as f64 / (self.median_ms * 1e-3)
+    }
+}
+
+/// Renders `frames` frames after two warm-up frames; returns the median time.
+pub fn time_frames(ctx: &GpuContext, renderer: &VolumeRenderer, cam: &Camera, size: (u32, u32), frames: usize) -> Result<BenchResult> {
+    let target = OffscreenTarget::new(ctx, size.0, size.1)?;
+    let rays = cam.ray_model(size.0, size.1)?;
+    let frame = || -> Result<f64> {
+        let t = Instant::now();
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        renderer.encode(ctx, &mut enc, &target.region(), &rays);
+        ctx.queue.submit([enc.finish()]);
+        ctx.wait()?;
+        Ok(t.elapsed().as_secs_f64() * 1e3)
+    };
+    frame()?;
+    frame()?;
+    renderer.reset_sample_count(ctx);
+    let mut times = (0..frames.max(1)).map(|_| frame()).collect::<Result<Vec<f64>>>()?;
+    let samples = renderer.sample_count(ctx)? / times.len() as u64;
+    times.sort_by(f64::total_cmp);
+    Ok(BenchResult { median_ms: times[times.len() / 2], samples_per_frame: samples })
+}
+
+/// `amrcast bench`.
+pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let opts = &args.opts;
+    let settings = opts.settings();
+    let t = Instant::now();
+    let ds = load_dataset(opts)?;
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let ctx = GpuContext::new()?;
+    let t = Instant::now();
+    let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
+    let upload_ms = t.elapsed().as_secs_f64() * 1e3;
+    let h = &ds.hierarchy;
+    let cam = opts.camera(h.domain_left, h.domain_right)?;
+    let r = time_frames(&ctx, &renderer, &cam, opts.size, args.frames)?;
+    println!("adapter:        {}", ctx.describe());
+    println!(
+        "dataset:        {} ({} grids, {} levels, {} cells, field {})",
+        ds.name,
+        h.grids.len(),
+        h.max_level() + 1,
+        h.num_cells(),
+        ds.field.name
+    );
+    println!(
+        "bricks:         {} bricks, {} leaves, atlas {}x{}x{}",
+        renderer.layout.bricks.len(),
+        renderer.layout.leaves.len(),
+        renderer.layout.atlas_dims[0],
+        renderer.layout.atlas_dims[1],
+        renderer.layout.atlas_dims[2]
+    );
+    println!("load:           {load_ms:.1} ms");
+    println!("bricks+upload:  {upload_ms:.1} ms");
+    println!("frame:          {:.1} ms median over {} frames at {}x{} ({:?}, {:?})", r.median_ms, args.frames, opts.size.0, opts.size.1, opts.mode, opts.lens);
+    println!("samples:        {} per frame, {:.1} M samples/s", r.samples_per_frame, r.samples_per_second() / 1e6);
+    if !args.no_baseline {
+        let root: usize = h.root_dims.iter().product();
+        let f = (h.num_cells() as f64 / root as f64).cbrt();
+        let uniform = ds.resample_uniform(h.root_dims.map(|d| ((d as f64 * f).round() as usize).max(1)))?;
+        let base = VolumeRenderer::new(&ctx, &uniform, &settings)?;
+        let b = time_frames(&ctx, &base, &cam, opts.size, args.frames)?;
+        println!(
+            "uniform grid:   {} cells, {:.1} ms, {} samples per frame, {:.1} M samples/s",
+            uniform.hierarchy.num_cells(),
+            b.median_ms,
+            b.samples_per_frame,
+            b.samples_per_second() / 1e6
+        );
+        println!("AMR overhead:   {:.2}x the time per sample of the uniform grid", b.samples_per_second() / r.samples_per_second());
+    }
+    Ok(())
+}
