@@ -1,6 +1,10 @@
 //! Readers: each format opens a dataset's geometry and field list cheaply, and reads one field
 //! on request ("read only the field being rendered").
 
+pub mod athena;
+pub mod chombo;
+pub mod hdf5_uniform;
+
 use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
