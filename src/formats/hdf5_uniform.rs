@@ -34,12 +34,24 @@ pub(crate) fn open_file(path: &Path) -> Result<Hdf5File> {
     if let Err(e) = std::fs::metadata(path) {
         return Err(Error::io(path, e));
     }
-    Hdf5File::open(path).map_err(|e| match e {
+    let file = Hdf5File::open(path).map_err(|e| match e {
         hdf5_reader::error::Error::Io(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => {
             Error::io(path, io)
         }
         e => Error::format(path, format!("not a readable HDF5 file: {e}")),
-    })
+    })?;
+    // Like libhdf5: a file shorter than the end-of-file address its superblock records has
+    // been cut short (an interrupted copy or write), whatever part of it a read touches.
+    let sb = file.superblock();
+    let len = file.storage().len();
+    let eof = sb.base_address.saturating_add(sb.eof_address);
+    if sb.eof_address != u64::MAX && eof > len {
+        return Err(Error::format(
+            path,
+            format!("truncated HDF5 file: it holds {len} bytes but its superblock says {eof}"),
+        ));
+    }
+    Ok(file)
 }
 
 /// Whether an HDF5 library error (under any context wrappers) says an object was not found.
