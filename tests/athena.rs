@@ -88,7 +88,7 @@ fn fixture(
     let mut levels = Vec::new();
     let mut locs = Vec::new();
     let mut faces: [Vec<f32>; 3] = Default::default();
-    let mut prim = vec![Vec::new(), Vec::new()];
+    let mut prim = [Vec::new(), Vec::new()];
     let mut cons = Vec::new();
     for &(level, loc) in leaves {
         levels.push(level as i32);

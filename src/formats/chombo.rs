@@ -106,7 +106,7 @@ fn ghost_attr(path: &Path, a: &Attribute, where_: &str) -> Result<[usize; 3]> {
     let v: Vec<i64> = match &a.datatype {
         Datatype::Compound { fields, .. } => {
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-            let pick = if names.iter().any(|n| *n == "intvecti") {
+            let pick = if names.contains(&"intvecti") {
                 ["intvecti", "intvectj", "intvectk"]
             } else if fields.len() == 3 {
                 [names[0], names[1], names[2]]

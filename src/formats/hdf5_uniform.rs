@@ -546,7 +546,7 @@ pub(crate) fn compound_ints<const N: usize>(
         ));
     };
     let size = *size as usize;
-    if size == 0 || raw.len() % size != 0 {
+    if size == 0 || !raw.len().is_multiple_of(size) {
         return Err(format!(
             "{} bytes do not hold whole {size}-byte records",
             raw.len()
