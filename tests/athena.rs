@@ -635,6 +635,10 @@ fn missing_truncated_and_foreign_files() {
     let renamed = dir.path().join("renamed.h5");
     std::fs::copy(&path, &renamed).unwrap();
     assert!(athena::looks_like(&renamed));
+    let src = amrcast::formats::open_hdf5_format(&renamed)
+        .unwrap()
+        .unwrap();
+    assert_eq!(src.metadata().format, "athena++");
 }
 
 #[test]

@@ -248,6 +248,8 @@ fn hierarchy_follows_boxes_and_prob_domain() {
     let dir = tempfile::tempdir().unwrap();
     let path = Fixture::new(&two_levels()).write(&dir.path().join("plt0010.3d.hdf5"));
     assert!(chombo::looks_like(&path));
+    let src = amrcast::formats::open_hdf5_format(&path).unwrap().unwrap();
+    assert_eq!(src.metadata().format, "chombo");
     let r = ChomboReader::open(&path).unwrap();
     assert_eq!(r.boxes_per_level(), vec![2, 2]);
     assert_eq!(r.metadata().format, "chombo");

@@ -1,7 +1,7 @@
 //! A 3-D dataset of any HDF5 file as one uniform grid.
 
 use amrcast::formats::hdf5_uniform::{self, split_spec};
-use amrcast::formats::load;
+use amrcast::formats::{load, open_hdf5_format};
 use amrcast::Error;
 use glam::DVec3;
 use hdf5_writer::{ByteOrder, DatasetBuilder, Hdf5Builder, WriteOptions};
@@ -225,4 +225,17 @@ fn spec_splitting() {
         Some((path, "/level_0/data:datatype=0".to_string()))
     );
     assert_eq!(split_spec("plain.h5"), None);
+}
+
+#[test]
+fn dispatch_by_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path());
+    let spec = format!("{}:/ints/u8", path.display());
+    let src = open_hdf5_format(Path::new(&spec)).unwrap().unwrap();
+    assert_eq!(src.metadata().format, "hdf5");
+    assert_eq!(src.field_names(), vec!["u8".to_string()]);
+    // A plain HDF5 file is none of the AMR formats; a missing plain path is not either.
+    assert!(open_hdf5_format(&path).is_none());
+    assert!(open_hdf5_format(&dir.path().join("missing.h5")).is_none());
 }

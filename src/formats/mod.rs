@@ -45,6 +45,27 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
     ))
 }
 
+// --- HDF5 formats (Athena++, Chombo, FILE:/dataset), kept apart from `open` for the merge. ---
+
+/// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`] or
+/// [`hdf5_uniform`] (`FILE.h5:/path/to/dataset`); `None` when it looks like none of them, so
+/// that `open` can go on to other formats.
+pub fn open_hdf5_format(path: &Path) -> Option<Result<Box<dyn DataSource>>> {
+    if !path.exists() {
+        if let Some((file, dataset)) = path.to_str().and_then(hdf5_uniform::split_spec) {
+            return Some(hdf5_uniform::open(&file, &dataset));
+        }
+        return None;
+    }
+    if athena::looks_like(path) {
+        return Some(athena::open(path));
+    }
+    if chombo::looks_like(path) {
+        return Some(chombo::open(path));
+    }
+    None
+}
+
 /// Reads `field` (or the default field when `None`) from a source into a renderable dataset.
 pub fn load(source: &dyn DataSource, field: Option<&str>) -> Result<AmrDataset> {
     let names = source.field_names();
