@@ -649,3 +649,16 @@ fn unknown_field_lists_the_variables() {
     let e = src.read_field("Density").unwrap_err();
     assert!(e.to_string().contains("rho, press, Etot"), "{e}");
 }
+
+/// Writes the refined fixture to `$AMRCAST_FIXTURE_DIR` for checking with other readers (yt):
+/// `AMRCAST_FIXTURE_DIR=/tmp/fx cargo test --test athena -- --ignored`.
+#[test]
+#[ignore]
+fn write_fixture_for_external_check() {
+    let Some(dir) = std::env::var_os("AMRCAST_FIXTURE_DIR") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    refined(ByteOrder::BigEndian).write(&dir.join("refined.athdf"));
+}

@@ -578,3 +578,16 @@ fn unknown_field_lists_the_components() {
     assert!(matches!(e, Error::UnknownField { .. }));
     assert!(e.to_string().contains("density, pressure"), "{e}");
 }
+
+/// Writes the two-level fixture to `$AMRCAST_FIXTURE_DIR` for checking with other readers (yt):
+/// `AMRCAST_FIXTURE_DIR=/tmp/fx cargo test --test chombo -- --ignored`.
+#[test]
+#[ignore]
+fn write_fixture_for_external_check() {
+    let Some(dir) = std::env::var_os("AMRCAST_FIXTURE_DIR") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Fixture::new(&two_levels()).write(&dir.join("two_levels.3d.hdf5"));
+}
