@@ -1,6 +1,10 @@
 //! Readers: each format opens a dataset's geometry and field list cheaply, and reads one field
 //! on request ("read only the field being rendered").
 
+pub mod athena;
+pub mod chombo;
+pub mod hdf5_uniform;
+
 use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
@@ -39,6 +43,27 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
         path,
         format!("not a supported dataset; supported formats: {SUPPORTED}"),
     ))
+}
+
+// --- HDF5 formats (Athena++, Chombo, FILE:/dataset), kept apart from `open` for the merge. ---
+
+/// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`] or
+/// [`hdf5_uniform`] (`FILE.h5:/path/to/dataset`); `None` when it looks like none of them, so
+/// that `open` can go on to other formats.
+pub fn open_hdf5_format(path: &Path) -> Option<Result<Box<dyn DataSource>>> {
+    if !path.exists() {
+        if let Some((file, dataset)) = path.to_str().and_then(hdf5_uniform::split_spec) {
+            return Some(hdf5_uniform::open(&file, &dataset));
+        }
+        return None;
+    }
+    if athena::looks_like(path) {
+        return Some(athena::open(path));
+    }
+    if chombo::looks_like(path) {
+        return Some(chombo::open(path));
+    }
+    None
 }
 
 /// Reads `field` (or the default field when `None`) from a source into a renderable dataset.

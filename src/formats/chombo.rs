@@ -1,0 +1,535 @@
+//! Chombo HDF5 files (Chombo, PLUTO, Orion2, ... in their 3-D cell-centred form).
+//!
+//! Root attributes `num_levels`, `num_components`, `component_N`; group `Chombo_global` with
+//! `SpaceDim` (must be 3). Per level, group `level_N` with attributes `dx`, `ref_ratio`,
+//! `prob_domain` (compound `lo_i, lo_j, lo_k, hi_i, hi_j, hi_k`, inclusive) and datasets
+//! `boxes` (the same compound per box), `data:offsets=0` (`nboxes + 1` offsets into the data)
+//! and `data:datatype=0` (1-D: per box, `num_components` consecutive blocks of
+//! `prod(hi - lo + 1 + 2 * ghost)` values, i fastest). The ghost width is
+//! `level_N/data_attributes/outputGhost` (an IntVect compound `intvecti/j/k`, or integers),
+//! falling back to level 0's and then to none; ghost cells are stripped.
+//!
+//! Geometry follows yt: a box spans `dx * lo .. dx * (hi + 1)` and the domain is level 0's
+//! `prob_domain` scaled the same way (no other origin attribute is read). The model has one
+//! refinement ratio, so every pair of consecutive levels must be refined by the same ratio
+//! (taken from the `dx` of the levels and checked against `ref_ratio`).
+
+use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
+use crate::error::{Error, Result};
+use crate::formats::hdf5_uniform::{
+    attr, attr_f64_n, attr_i64_n, attr_i64s, attr_strings, compound_ints, dataset, has_member,
+    open_file, read_f32, read_i64, root, stem, subgroup, try_attr, MAX_VALUES,
+};
+use crate::formats::{DataSource, Metadata};
+use glam::DVec3;
+use hdf5_reader::group::Group;
+use hdf5_reader::{Attribute, Datatype, Hdf5File, SliceInfo, SliceInfoElem};
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = "the root group";
+const BOX_MEMBERS: [&str; 6] = ["lo_i", "lo_j", "lo_k", "hi_i", "hi_j", "hi_k"];
+const DATA: &str = "data:datatype=0";
+const OFFSETS: &str = "data:offsets=0";
+
+/// Where one box's values lie in its level's data dataset.
+#[derive(Clone, Debug)]
+struct BoxData {
+    level: u32,
+    /// Index of the box within its level.
+    index: usize,
+    /// Offset of its first value (component 0, ghost cells included).
+    offset: u64,
+    /// Active cells.
+    dims: [usize; 3],
+    ghost: [usize; 3],
+}
+
+impl BoxData {
+    fn stored_dims(&self) -> [usize; 3] {
+        [0, 1, 2].map(|a| self.dims[a] + 2 * self.ghost[a])
+    }
+    fn stored_len(&self) -> usize {
+        self.stored_dims().iter().product()
+    }
+}
+
+/// An opened Chombo file.
+pub struct ChomboReader {
+    path: PathBuf,
+    file: Hdf5File,
+    metadata: Metadata,
+    hierarchy: AmrHierarchy,
+    components: Vec<String>,
+    /// Per hierarchy grid.
+    boxes: Vec<BoxData>,
+}
+
+/// Opens a Chombo HDF5 file.
+pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
+    Ok(Box::new(ChomboReader::open(path)?))
+}
+
+/// Cheap check: an HDF5 file whose root group has a `level_0` group and a `num_levels`
+/// attribute.
+pub fn looks_like(path: &Path) -> bool {
+    let Ok(file) = Hdf5File::open(path) else {
+        return false;
+    };
+    let Ok(g) = file.root_group() else {
+        return false;
+    };
+    has_member(&g, "level_0")
+        && g.attributes()
+            .map(|attrs| attrs.iter().any(|a| a.name == "num_levels"))
+            .unwrap_or(false)
+}
+
+/// A box compound `[lo_i, lo_j, lo_k, hi_i, hi_j, hi_k]` from an attribute.
+fn box_attr(path: &Path, a: &Attribute, where_: &str) -> Result<[i64; 6]> {
+    let v = compound_ints(&a.datatype, &a.raw_data, &BOX_MEMBERS)
+        .map_err(|e| Error::format(path, format!("attribute '{}' on {where_}: {e}", a.name)))?;
+    match v.as_slice() {
+        [b] => Ok(*b),
+        _ => Err(Error::format(
+            path,
+            format!(
+                "attribute '{}' on {where_} holds {} boxes, expected 1",
+                a.name,
+                v.len()
+            ),
+        )),
+    }
+}
+
+/// The ghost width from `outputGhost`: an IntVect compound, 3 integers, or one integer.
+fn ghost_attr(path: &Path, a: &Attribute, where_: &str) -> Result<[usize; 3]> {
+    let v: Vec<i64> = match &a.datatype {
+        Datatype::Compound { fields, .. } => {
+            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            let pick = if names.contains(&"intvecti") {
+                ["intvecti", "intvectj", "intvectk"]
+            } else if fields.len() == 3 {
+                [names[0], names[1], names[2]]
+            } else {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "attribute 'outputGhost' on {where_} has members {names:?}, expected intvecti, intvectj, intvectk"
+                    ),
+                ));
+            };
+            let recs = compound_ints(&a.datatype, &a.raw_data, &pick).map_err(|e| {
+                Error::format(path, format!("attribute 'outputGhost' on {where_}: {e}"))
+            })?;
+            recs.first().map(|r| r.to_vec()).unwrap_or_default()
+        }
+        _ => attr_i64s(path, a, where_)?,
+    };
+    let v: Vec<i64> = match v.as_slice() {
+        [g] => vec![*g; 3],
+        _ => v,
+    };
+    match v.as_slice() {
+        [i, j, k] if [*i, *j, *k].iter().all(|g| (0..=64).contains(g)) => {
+            Ok([*i as usize, *j as usize, *k as usize])
+        }
+        _ => Err(Error::format(
+            path,
+            format!("attribute 'outputGhost' on {where_} is {v:?}, expected 3 widths in 0..=64"),
+        )),
+    }
+}
+
+/// The ghost width of a level, `None` when its group does not say.
+fn level_ghost(path: &Path, level: &Group, where_: &str) -> Result<Option<[usize; 3]>> {
+    if !has_member(level, "data_attributes") {
+        return Ok(None);
+    }
+    let da_where = format!("{where_}/data_attributes");
+    let da = subgroup(path, level, "data_attributes", where_)?;
+    match try_attr(path, &da, "outputGhost", &da_where)? {
+        Some(a) => ghost_attr(path, &a, &da_where).map(Some),
+        None => Ok(None),
+    }
+}
+
+impl ChomboReader {
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = open_file(path)?;
+        let g = root(path, &file)?;
+        let [num_levels] = attr_i64_n::<1>(path, &g, "num_levels", ROOT)?;
+        if !(1..=31).contains(&num_levels) {
+            return Err(Error::format(
+                path,
+                format!("num_levels is {num_levels}, expected 1..=31"),
+            ));
+        }
+        let num_levels = num_levels as u32;
+        let [num_components] = attr_i64_n::<1>(path, &g, "num_components", ROOT)?;
+        if !(1..=100_000).contains(&num_components) {
+            return Err(Error::format(
+                path,
+                format!("num_components is {num_components}, expected at least 1"),
+            ));
+        }
+        let num_components = num_components as usize;
+        let mut components = Vec::with_capacity(num_components);
+        for c in 0..num_components {
+            let name = format!("component_{c}");
+            let v = attr_strings(path, &attr(path, &g, &name, ROOT)?, ROOT)?;
+            components.push(v.into_iter().next().unwrap_or_default());
+        }
+        let global = subgroup(path, &g, "Chombo_global", ROOT)?;
+        let [dim] = attr_i64_n::<1>(path, &global, "SpaceDim", "group 'Chombo_global'")?;
+        if dim != 3 {
+            return Err(Error::format(
+                path,
+                format!("SpaceDim is {dim}: only 3-D Chombo files are supported"),
+            ));
+        }
+
+        struct Level {
+            dx: f64,
+            ref_ratio: Option<i64>,
+            domain: [i64; 6],
+            boxes: Vec<[i64; 6]>,
+            offsets: Vec<i64>,
+            data_len: u64,
+            ghost: Option<[usize; 3]>,
+        }
+        let mut levels = Vec::with_capacity(num_levels as usize);
+        for l in 0..num_levels {
+            let name = format!("level_{l}");
+            let lg = subgroup(path, &g, &name, ROOT)?;
+            let w = format!("group '{name}'");
+            let [dx] = attr_f64_n::<1>(path, &lg, "dx", &w)?;
+            if !(dx.is_finite() && dx > 0.0) {
+                return Err(Error::format(
+                    path,
+                    format!("{w}: dx is {dx}, expected a positive number"),
+                ));
+            }
+            let ref_ratio = match try_attr(path, &lg, "ref_ratio", &w)? {
+                Some(a) => attr_i64s(path, &a, &w)?.first().copied(),
+                None => None,
+            };
+            let domain = box_attr(path, &attr(path, &lg, "prob_domain", &w)?, &w)?;
+            let bds = dataset(path, &lg, "boxes", &w)?;
+            if bds.ndim() != 1 {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "{w}: dataset 'boxes' has shape {:?}, expected 1-D",
+                        bds.shape()
+                    ),
+                ));
+            }
+            super::hdf5_uniform::checked_len(path, &bds, &format!("{w}: dataset 'boxes'"))?;
+            let raw = bds.read_raw_bytes().map_err(super::hdf5_uniform::h5err(
+                path,
+                format!("{w}: cannot read dataset 'boxes'"),
+            ))?;
+            let boxes = compound_ints(bds.dtype(), &raw, &BOX_MEMBERS)
+                .map_err(|e| Error::format(path, format!("{w}: dataset 'boxes': {e}")))?;
+            let ods = dataset(path, &lg, OFFSETS, &w)?;
+            let offsets = read_i64(path, &ods, &format!("{w}: dataset '{OFFSETS}'"))?;
+            let dds = dataset(path, &lg, DATA, &w)?;
+            if dds.ndim() != 1 || !super::hdf5_uniform::is_numeric(dds.dtype()) {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "{w}: dataset '{DATA}' has shape {:?} and type {}, expected 1-D numbers",
+                        dds.shape(),
+                        super::hdf5_uniform::describe(dds.dtype())
+                    ),
+                ));
+            }
+            let data_len = dds.shape().first().copied().unwrap_or(0);
+            let ghost = level_ghost(path, &lg, &w)?;
+            levels.push(Level {
+                dx,
+                ref_ratio,
+                domain,
+                boxes,
+                offsets,
+                data_len,
+                ghost,
+            });
+        }
+
+        // One refinement ratio, from the dx of consecutive levels, checked against ref_ratio.
+        let mut refine_by: Option<i64> = None;
+        for l in 0..levels.len().saturating_sub(1) {
+            let q = levels[l].dx / levels[l + 1].dx;
+            let r = q.round();
+            if !(2.0..=64.0).contains(&r) || (q - r).abs() > 1e-6 * r {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "level_{} dx {} and level_{} dx {} are not refined by an integer ratio of at least 2",
+                        l,
+                        levels[l].dx,
+                        l + 1,
+                        levels[l + 1].dx
+                    ),
+                ));
+            }
+            let r = r as i64;
+            if let Some(rr) = levels[l].ref_ratio {
+                if rr != r {
+                    return Err(Error::format(
+                        path,
+                        format!(
+                            "level_{l} ref_ratio is {rr} but its dx and level_{}'s differ by a factor {r}",
+                            l + 1
+                        ),
+                    ));
+                }
+            }
+            match refine_by {
+                None => refine_by = Some(r),
+                Some(r0) if r0 != r => {
+                    return Err(Error::format(
+                        path,
+                        format!(
+                            "levels are refined by different ratios ({r0} below level_{l}, {r} from level_{l} to level_{}); only one refinement ratio for all levels is supported",
+                            l + 1
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let refine_by = refine_by
+            .or(levels
+                .first()
+                .and_then(|l| l.ref_ratio)
+                .filter(|r| (2..=64).contains(r)))
+            .unwrap_or(2);
+
+        let level0 = &levels[0];
+        let d0 = level0.domain;
+        if (0..3).any(|a| d0[a + 3] < d0[a]) {
+            return Err(Error::format(
+                path,
+                format!("level_0 prob_domain {d0:?} is empty"),
+            ));
+        }
+        let dx0 = level0.dx;
+        let domain_left = DVec3::new(d0[0] as f64, d0[1] as f64, d0[2] as f64) * dx0;
+        let domain_right =
+            DVec3::new(d0[3] as f64 + 1.0, d0[4] as f64 + 1.0, d0[5] as f64 + 1.0) * dx0;
+        let root_dims = [0, 1, 2].map(|a| (d0[a + 3] - d0[a] + 1) as usize);
+        if root_dims.iter().any(|&d| d > 1 << 24) {
+            return Err(Error::format(
+                path,
+                format!("level_0 prob_domain {d0:?} is absurdly large"),
+            ));
+        }
+
+        let ghost0 = level0.ghost.unwrap_or([0; 3]);
+        let mut grids = Vec::new();
+        let mut boxes = Vec::new();
+        let mut total: u64 = 0;
+        for (l, lev) in levels.iter().enumerate() {
+            let w = format!("level_{l}");
+            let nb = lev.boxes.len();
+            if lev.offsets.len() != nb + 1 {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "{w}: dataset '{OFFSETS}' has {} entries for {nb} boxes (expected {})",
+                        lev.offsets.len(),
+                        nb + 1
+                    ),
+                ));
+            }
+            let ghost = lev.ghost.unwrap_or(ghost0);
+            let dx = dx0 / (refine_by as f64).powi(l as i32);
+            for (b, bx) in lev.boxes.iter().enumerate() {
+                let mut dims = [0usize; 3];
+                for a in 0..3 {
+                    let (lo, hi) = (bx[a], bx[a + 3]);
+                    if hi < lo || hi - lo >= 1 << 24 {
+                        return Err(Error::format(
+                            path,
+                            format!("{w} box {b} {bx:?} has lo above hi or an absurd size"),
+                        ));
+                    }
+                    if lo < lev.domain[a] || hi > lev.domain[a + 3] {
+                        return Err(Error::format(
+                            path,
+                            format!(
+                                "{w} box {b} {bx:?} lies outside the level's prob_domain {:?}",
+                                lev.domain
+                            ),
+                        ));
+                    }
+                    dims[a] = (hi - lo + 1) as usize;
+                }
+                let bd = BoxData {
+                    level: l as u32,
+                    index: b,
+                    offset: 0,
+                    dims,
+                    ghost,
+                };
+                let len = bd.stored_len() as u64;
+                let need = len
+                    .checked_mul(num_components as u64)
+                    .filter(|&n| n <= MAX_VALUES)
+                    .ok_or_else(|| {
+                        Error::format(path, format!("{w} box {b} {bx:?} is absurdly large"))
+                    })?;
+                let (o0, o1) = (lev.offsets[b], lev.offsets[b + 1]);
+                if o0 < 0 || o1 < o0 || (o1 - o0) as u64 != need {
+                    return Err(Error::format(
+                        path,
+                        format!(
+                            "{w} box {b} {bx:?}: '{OFFSETS}' gives it values {o0}..{o1} ({} values), but {num_components} components of {:?} cells (ghost {ghost:?}) need {need}",
+                            o1 - o0,
+                            bd.stored_dims()
+                        ),
+                    ));
+                }
+                if o1 as u64 > lev.data_len {
+                    return Err(Error::format(
+                        path,
+                        format!(
+                            "{w} box {b}: its values end at {o1}, beyond the {} values of '{DATA}'",
+                            lev.data_len
+                        ),
+                    ));
+                }
+                total = total.saturating_add(bd.dims.iter().product::<usize>() as u64);
+                if total > MAX_VALUES {
+                    return Err(Error::format(
+                        path,
+                        "the hierarchy holds too many cells to load",
+                    ));
+                }
+                let lo = DVec3::new(bx[0] as f64, bx[1] as f64, bx[2] as f64);
+                let hi = DVec3::new(bx[3] as f64 + 1.0, bx[4] as f64 + 1.0, bx[5] as f64 + 1.0);
+                grids.push(AmrGrid {
+                    id: grids.len() as u64,
+                    level: l as u32,
+                    left: lo * dx,
+                    right: hi * dx,
+                    dims,
+                });
+                boxes.push(BoxData {
+                    offset: o0 as u64,
+                    ..bd
+                });
+            }
+        }
+        let hierarchy = AmrHierarchy::new(
+            domain_left,
+            domain_right,
+            root_dims,
+            refine_by as u32,
+            grids,
+        )
+        .map_err(|e| Error::format(path, e.to_string()))?;
+
+        let time = {
+            let l0 = subgroup(path, &g, "level_0", ROOT)?;
+            match try_attr(path, &l0, "time", "group 'level_0'")? {
+                Some(a) => super::hdf5_uniform::attr_f64s(path, &a, "group 'level_0'")?
+                    .first()
+                    .copied(),
+                None => None,
+            }
+        };
+        Ok(ChomboReader {
+            path: path.to_path_buf(),
+            file,
+            metadata: Metadata {
+                format: "chombo".into(),
+                name: stem(path),
+                time,
+                units: Default::default(),
+            },
+            hierarchy,
+            components,
+            boxes,
+        })
+    }
+
+    /// Boxes per level as stored in the file.
+    pub fn boxes_per_level(&self) -> Vec<usize> {
+        let mut v = vec![0usize; self.hierarchy.max_level() as usize + 1];
+        for b in &self.boxes {
+            if let Some(n) = v.get_mut(b.level as usize) {
+                *n += 1;
+            }
+        }
+        v
+    }
+}
+
+impl DataSource for ChomboReader {
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+    fn hierarchy(&self) -> &AmrHierarchy {
+        &self.hierarchy
+    }
+    fn field_names(&self) -> Vec<String> {
+        self.components.clone()
+    }
+    fn read_field(&self, name: &str) -> Result<AmrField> {
+        let c = self
+            .components
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| Error::UnknownField {
+                name: name.to_string(),
+                available: self.components.join(", "),
+            })?;
+        let g = root(&self.path, &self.file)?;
+        let mut level_ds = Vec::new();
+        for l in 0..=self.hierarchy.max_level() {
+            let w = format!("level_{l}");
+            let lg = subgroup(&self.path, &g, &w, ROOT)?;
+            level_ds.push(dataset(&self.path, &lg, DATA, &format!("group '{w}'"))?);
+        }
+        let mut data = Vec::with_capacity(self.boxes.len());
+        for b in &self.boxes {
+            let ds = level_ds
+                .get(b.level as usize)
+                .ok_or_else(|| Error::Invalid(format!("level {} has no data dataset", b.level)))?;
+            let len = b.stored_len() as u64;
+            let start = b.offset + c as u64 * len;
+            let sel = SliceInfo {
+                selections: vec![SliceInfoElem::Slice {
+                    start,
+                    end: start + len,
+                    step: 1,
+                }],
+            };
+            let what = format!("component '{name}' of level_{} box {}", b.level, b.index);
+            let raw = read_f32(&self.path, ds, Some(&sel), &what)?;
+            if raw.len() as u64 != len {
+                return Err(Error::format(
+                    &self.path,
+                    format!("{what}: read {} values, expected {len}", raw.len()),
+                ));
+            }
+            let s = b.stored_dims();
+            let (d, gh) = (b.dims, b.ghost);
+            let mut v = Vec::with_capacity(d.iter().product());
+            for k in 0..d[2] {
+                for j in 0..d[1] {
+                    let row = (gh[0]) + s[0] * ((j + gh[1]) + s[1] * (k + gh[2]));
+                    v.extend_from_slice(&raw[row..row + d[0]]);
+                }
+            }
+            data.push(v);
+        }
+        Ok(AmrField {
+            name: name.to_string(),
+            data,
+        })
+    }
+}
