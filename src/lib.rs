@@ -8,5 +8,6 @@
 pub mod amr;
 pub mod error;
 pub mod formats;
+pub mod info;
 
 pub use error::{Error, Result};

@@ -1,10 +1,12 @@
 //! Readers: each format opens a dataset's geometry and field list cheaply, and reads one field
 //! on request ("read only the field being rendered").
 
+pub mod enzo;
+
 use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a reader knows about a dataset besides its grids.
 #[derive(Clone, Debug, Default)]
@@ -32,13 +34,41 @@ pub trait DataSource: Send + Sync {
 /// The formats `open` recognises, for error messages.
 pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), or FILE.h5:/path/to/3d/dataset";
 
+/// A recognised dataset format and the path its reader opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Enzo: the parameter file (found from itself, its `.hierarchy` or its directory).
+    Enzo(PathBuf),
+}
+
+/// Detects the format of the dataset at `path` by name and content, without reading data.
+/// Each format's check is cheap (file names, the first bytes of a file); the first that
+/// matches wins. `None` when nothing matches.
+pub fn detect(path: &Path) -> Option<Format> {
+    // Athena++ (`.athdf`, or HDF5 with root attribute `RootGridSize`), Chombo (HDF5 with a
+    // `level_0` group) and `FILE.h5:/path/to/dataset` are checked here too once their readers
+    // exist; each adds a `Format` variant and an arm in `open`.
+    if let Some(param) = enzo::detect(path) {
+        return Some(Format::Enzo(param));
+    }
+    None
+}
+
 /// Opens a dataset, detecting its format by name and content.
 pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
-    let _ = path;
-    Err(Error::format(
-        path,
-        format!("not a supported dataset; supported formats: {SUPPORTED}"),
-    ))
+    match detect(path) {
+        Some(Format::Enzo(param)) => Ok(Box::new(enzo::EnzoSource::open(&param)?)),
+        None => {
+            // A path that is not there at all says so, rather than "unsupported".
+            if let Err(e) = std::fs::metadata(path) {
+                return Err(Error::io(path, e));
+            }
+            Err(Error::format(
+                path,
+                format!("not a supported dataset; supported formats: {SUPPORTED}"),
+            ))
+        }
+    }
 }
 
 /// Reads `field` (or the default field when `None`) from a source into a renderable dataset.
