@@ -39,7 +39,9 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Info { dataset, json } => {
-            let info = amrcast::info::info(&dataset)?;
+            // The library error's message already carries its cause (`Error::Io` shows its
+            // io::Error), so pass the message alone: `{:#}` would repeat the cause.
+            let info = amrcast::info::info(&dataset).map_err(|e| anyhow::anyhow!("{e}"))?;
             if json {
                 println!("{}", serde_json::to_string(&info)?);
             } else {

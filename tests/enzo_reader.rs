@@ -761,3 +761,65 @@ fn parameter_file_errors() {
     assert_eq!(p.ghost_zones, 2);
     assert_eq!(p.time, Some(1.5));
 }
+
+// ---------------------------------------------------------------------------------------------
+// enzo_h5py_sb0: the original HDF5 format with version-3 layouts (h5py, see its README).
+
+#[test]
+fn h5py_original_format_with_layout_v3_and_gzip_chunks() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/enzo_h5py_sb0/DD0003");
+    let src = open(&p);
+    assert_eq!(src.metadata().time, Some(2.5));
+    let mut names = src.field_names();
+    names.sort();
+    assert_eq!(names, ["Density", "Temperature"]);
+    check_values(src.as_ref());
+    // yt 4.4.3: grid 4 Density[1, 2, 3] = 3.78125, Temperature[1, 2, 3] = 7.5625.
+    let d = src.read_field("Density").unwrap();
+    let t = src.read_field("Temperature").unwrap();
+    let i = 1 + 8 * (2 + 8 * 3);
+    assert_eq!(d.data[3][i], 3.78125);
+    assert_eq!(t.data[3][i], 7.5625);
+}
+
+#[test]
+fn h5py_original_format_truncated_or_garbled_never_panics() {
+    let src_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/enzo_h5py_sb0");
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["DD0003", "DD0003.hierarchy"] {
+        std::fs::copy(src_dir.join(f), tmp.path().join(f)).unwrap();
+    }
+    let full = std::fs::read(src_dir.join("DD0003.cpu0000")).unwrap();
+    let data = tmp.path().join("DD0003.cpu0000");
+    let p = tmp.path().join("DD0003");
+    let read_all = |p: &Path| -> Result<(), String> {
+        let src = formats::open(p).map_err(|e| e.to_string())?;
+        for f in src.field_names() {
+            src.read_field(&f).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    };
+    for len in (0..full.len()).step_by(997) {
+        std::fs::write(&data, &full[..len]).unwrap();
+        let Err(e) = read_all(&p) else {
+            panic!(
+                "truncated to {len} of {} bytes: read without error",
+                full.len()
+            );
+        };
+        assert!(e.contains("DD0003.cpu0000"), "{len}: {e}");
+    }
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..60 {
+        let mut bytes = full.clone();
+        for _ in 0..6 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed as usize) % bytes.len();
+            bytes[at] = (seed >> 40) as u8;
+        }
+        std::fs::write(&data, &bytes).unwrap();
+        let _ = read_all(&p);
+    }
+}

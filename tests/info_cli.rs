@@ -118,6 +118,7 @@ fn info_on_missing_file_is_one_line_error() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.starts_with("amrcast: error: "), "{err}");
     assert!(err.contains("/nonexistent/DD0046/DD0046"), "{err}");
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
     assert!(
         !err.contains("panicked") && !err.contains("backtrace"),
         "{err}"

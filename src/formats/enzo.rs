@@ -1212,7 +1212,7 @@ impl DataSource for EnzoSource {
 /// computation overflows), so those files are read here. Every read is bounds-checked against
 /// the file length; nothing from the file sizes an allocation without a check.
 mod legacy {
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
     use std::fs::File;
     use std::io::{Read, Seek, SeekFrom};
 
@@ -1268,6 +1268,9 @@ mod legacy {
         osz: usize,
         lsz: usize,
         root: u64,
+        /// Members of the groups already read (by header address), so that looking up every
+        /// grid's dataset does not walk the root group's B-tree again each time.
+        groups: HashMap<u64, HashMap<String, u64>>,
     }
 
     fn uint(b: &[u8], pos: usize, n: usize) -> LResult<u64> {
@@ -1326,9 +1329,16 @@ mod legacy {
             }
             let mut p = if version == 0 { 24 } else { 28 };
             let base = uint(&sb, p, osz)?;
+            let eof = uint(&sb, p + 2 * osz, osz)?;
             p += 4 * osz; // base, free space, end of file, driver info
             let root = uint(&sb, p + osz, osz)?; // root symbol table entry: name offset, header
             let base = if base == 0 { sig } else { base };
+            if !undefined(eof, osz) && base.saturating_add(eof) > len {
+                return bad(format!(
+                    "truncated file: the superblock says {} bytes but the file has {len}",
+                    base.saturating_add(eof)
+                ));
+            }
             Ok(Some(LegacyFile {
                 file,
                 len,
@@ -1336,6 +1346,7 @@ mod legacy {
                 osz,
                 lsz,
                 root,
+                groups: HashMap::new(),
             }))
         }
 
@@ -1512,11 +1523,15 @@ mod legacy {
         fn lookup(&mut self, path: &str) -> LResult<u64> {
             let mut addr = self.root;
             for part in path.split('/').filter(|s| !s.is_empty()) {
-                let members = self.members(addr)?;
-                addr = members
-                    .iter()
-                    .find(|(n, _)| n == part)
-                    .map(|(_, a)| *a)
+                if !self.groups.contains_key(&addr) {
+                    let members = self.members(addr)?.into_iter().collect();
+                    self.groups.insert(addr, members);
+                }
+                addr = self
+                    .groups
+                    .get(&addr)
+                    .and_then(|m| m.get(part))
+                    .copied()
                     .ok_or_else(|| LegacyError::Bad(format!("'{part}' not found")))?;
             }
             Ok(addr)
