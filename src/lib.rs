@@ -8,6 +8,7 @@
 pub mod amr;
 pub mod error;
 pub mod formats;
+pub mod info;
 
 pub use error::{Error, Result};
 pub mod bricks;

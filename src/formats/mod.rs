@@ -3,12 +3,13 @@
 
 pub mod athena;
 pub mod chombo;
+pub mod enzo;
 pub mod hdf5_uniform;
 
 use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a reader knows about a dataset besides its grids.
 #[derive(Clone, Debug, Default)]
@@ -36,16 +37,36 @@ pub trait DataSource: Send + Sync {
 /// The formats `open` recognises, for error messages.
 pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), or FILE.h5:/path/to/3d/dataset";
 
-/// Opens a dataset, detecting its format by name and content.
+/// A recognised dataset format and the path its reader opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Enzo: the parameter file (found from itself, its `.hierarchy` or its directory).
+    Enzo(PathBuf),
+}
+
+/// Detects an Enzo dataset at `path` by name and content, without reading data.
+pub fn detect(path: &Path) -> Option<Format> {
+    enzo::detect(path).map(Format::Enzo)
+}
+
+/// Opens a dataset, detecting its format by name and content: Enzo first (text files), then
+/// the HDF5 formats; a clear error listing the supported formats otherwise.
 pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
-    let _ = path;
+    if let Some(Format::Enzo(param)) = detect(path) {
+        return Ok(Box::new(enzo::EnzoSource::open(&param)?));
+    }
+    if let Some(source) = open_hdf5_format(path) {
+        return source;
+    }
+    // A path that is not there at all says so, rather than "unsupported".
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(Error::io(path, e));
+    }
     Err(Error::format(
         path,
         format!("not a supported dataset; supported formats: {SUPPORTED}"),
     ))
 }
-
-// --- HDF5 formats (Athena++, Chombo, FILE:/dataset), kept apart from `open` for the merge. ---
 
 /// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`] or
 /// [`hdf5_uniform`] (`FILE.h5:/path/to/dataset`); `None` when it looks like none of them, so
