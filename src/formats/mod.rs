@@ -5,6 +5,7 @@ pub mod athena;
 pub mod chombo;
 pub mod enzo;
 pub mod hdf5_uniform;
+pub mod legacy_hdf5;
 
 use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
