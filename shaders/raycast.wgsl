@@ -75,7 +75,7 @@ fn tf_lookup(t: f32) -> vec4f {
     return mix(table[i], table[i + 1u], x - f32(i));
 }
 
-@compute @workgroup_size(8, 8, 1)
+@compute @workgroup_size(4, 4, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
     if gid.x >= P.width || gid.y >= P.height {
         return;

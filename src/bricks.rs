@@ -18,7 +18,7 @@ use crate::transfer::{Scale, MISSING, MISSING_BELOW};
 /// Largest brick interior, cells per axis.
 pub const BRICK: i64 = 32;
 /// Largest leaf, cells of its level per axis.
-pub const LEAF: i64 = 16;
+pub const LEAF: i64 = 32;
 /// Deepest kd-tree the shader's traversal stack can hold.
 pub const MAX_DEPTH: usize = 64;
 
@@ -440,7 +440,8 @@ impl TreeBuilder<'_> {
         if let Some(c) = covering {
             return self.leaf(c as usize, lo, hi, depth);
         }
-        // Split at the face of a finest candidate nearest the box's middle.
+        // Split at a face of a finest candidate, choosing the plane that cuts the fewest
+        // other bricks (each cut makes more leaves for every ray), then the most central one.
         let mut best: Option<(f64, usize, i64)> = None;
         for &c in &cands {
             let (blo, bhi, l) = self.boxes[c as usize];
@@ -450,8 +451,16 @@ impl TreeBuilder<'_> {
             for a in 0..3 {
                 for face in [blo[a], bhi[a]] {
                     if lo[a] < face && face < hi[a] {
+                        let cuts = cands
+                            .iter()
+                            .filter(|&&o| {
+                                let (olo, ohi, _) = self.boxes[o as usize];
+                                olo[a] < face && face < ohi[a]
+                            })
+                            .count();
                         let mid = 0.5 * (lo[a] + hi[a]) as f64;
-                        let score = (face as f64 - mid).abs() / (hi[a] - lo[a]) as f64;
+                        let score =
+                            cuts as f64 + (face as f64 - mid).abs() / (hi[a] - lo[a]) as f64;
                         if best.is_none_or(|(s, _, _)| score < s) {
                             best = Some((score, a, face));
                         }

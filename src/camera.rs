@@ -126,14 +126,14 @@ impl Camera {
     /// is parallel to the view direction.
     pub fn basis(&self) -> Result<(DVec3, DVec3, DVec3)> {
         let f = self.focus - self.position;
-        if !(f.length() > 0.0) || !f.is_finite() {
+        if !f.is_finite() || f.length() <= 0.0 {
             return Err(Error::Settings(
                 "camera position and focus must differ".into(),
             ));
         }
         let f = f.normalize();
         let r = f.cross(self.up);
-        if !(r.length() > 1e-9 * self.up.length()) || !r.is_finite() {
+        if !r.is_finite() || r.length() <= 1e-9 * self.up.length() {
             return Err(Error::Settings(format!(
                 "up vector {:?} is parallel to the view direction {:?}",
                 self.up, f
@@ -154,7 +154,7 @@ impl Camera {
         let (w_f, h_f) = (w as f64, h as f64);
         Ok(match self.lens {
             Lens::Plane => {
-                if !(self.width > 0.0) || !self.width.is_finite() {
+                if !self.width.is_finite() || self.width <= 0.0 {
                     return Err(Error::Settings(format!(
                         "plane width {} must be positive",
                         self.width

@@ -98,7 +98,11 @@ pub struct BenchArgs {
 }
 
 fn parse_vec3(s: &str) -> std::result::Result<DVec3, String> {
-    let v: Vec<f64> = s.split(',').map(|x| x.trim().parse::<f64>()).collect::<std::result::Result<_, _>>().map_err(|_| format!("'{s}' is not X,Y,Z"))?;
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| format!("'{s}' is not X,Y,Z"))?;
     match v[..] {
         [x, y, z] if v.iter().all(|c| c.is_finite()) => Ok(DVec3::new(x, y, z)),
         _ => Err(format!("'{s}' is not X,Y,Z (three finite numbers)")),
@@ -106,7 +110,11 @@ fn parse_vec3(s: &str) -> std::result::Result<DVec3, String> {
 }
 
 fn parse_bounds(s: &str) -> std::result::Result<(f64, f64), String> {
-    let v: Vec<f64> = s.split(',').map(|x| x.trim().parse::<f64>()).collect::<std::result::Result<_, _>>().map_err(|_| format!("'{s}' is not MIN,MAX"))?;
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| format!("'{s}' is not MIN,MAX"))?;
     match v[..] {
         [lo, hi] if lo.is_finite() && hi.is_finite() && lo < hi => Ok((lo, hi)),
         [_, _] => Err(format!("'{s}': MIN must be below MAX")),
@@ -115,7 +123,9 @@ fn parse_bounds(s: &str) -> std::result::Result<(f64, f64), String> {
 }
 
 fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("'{s}' is not WxH"))?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not WxH"))?;
     let (w, h) = (w.trim().parse::<u32>(), h.trim().parse::<u32>());
     match (w, h) {
         (Ok(w), Ok(h)) if w > 0 && h > 0 && w <= 16384 && h <= 16384 => Ok((w, h)),
@@ -132,7 +142,11 @@ impl RenderOptions {
                 scale: self.scale,
                 bounds: self.bounds,
                 opacity: self.opacity,
-                layers: if self.layers > 0 { layers(self.layers, self.layer_width) } else { Vec::new() },
+                layers: if self.layers > 0 {
+                    layers(self.layers, self.layer_width)
+                } else {
+                    Vec::new()
+                },
             },
             samples_per_cell: self.samples_per_cell,
         }
@@ -143,7 +157,11 @@ impl RenderOptions {
         let (w, h) = self.size;
         let aspect = w as f64 / h as f64;
         let mut cam = match (self.view, self.camera_position) {
-            (Some(_), Some(_)) => return Err(Error::Settings("give either --view or --camera-position, not both".into())),
+            (Some(_), Some(_)) => {
+                return Err(Error::Settings(
+                    "give either --view or --camera-position, not both".into(),
+                ))
+            }
             (view, None) => {
                 let mut cam = Camera::framing(view.unwrap_or(View::Z), self.lens, lo, hi, aspect);
                 if let Some(f) = self.focus {
@@ -155,8 +173,19 @@ impl RenderOptions {
             (None, Some(position)) => {
                 let focus = self.focus.unwrap_or((lo + hi) * 0.5);
                 let dir = (focus - position).normalize_or_zero();
-                let up = if dir.cross(DVec3::Y).length() > 1e-6 { DVec3::Y } else { DVec3::Z };
-                Camera { position, focus, up, lens: self.lens, width: (hi - lo).length(), fov: DEFAULT_FOV }
+                let up = if dir.cross(DVec3::Y).length() > 1e-6 {
+                    DVec3::Y
+                } else {
+                    DVec3::Z
+                };
+                Camera {
+                    position,
+                    focus,
+                    up,
+                    lens: self.lens,
+                    width: (hi - lo).length(),
+                    fov: DEFAULT_FOV,
+                }
             }
         };
         if let Some(up) = self.up {
@@ -208,9 +237,16 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     warn_all(&renderer, &ds);
     let t = Instant::now();
     let image = render_image(&ctx, &renderer, &rays, w, hgt)?;
-    log::info!("rendered {w}x{hgt} in {:.1} ms on {}", t.elapsed().as_secs_f64() * 1e3, ctx.describe());
+    log::info!(
+        "rendered {w}x{hgt} in {:.1} ms on {}",
+        t.elapsed().as_secs_f64() * 1e3,
+        ctx.describe()
+    );
     let (f, _, _) = cam.basis()?;
-    let rgba = image.to_rgba8(&renderer.prepared, depth_along(f, h.domain_left, h.domain_right));
+    let rgba = image.to_rgba8(
+        &renderer.prepared,
+        depth_along(f, h.domain_left, h.domain_right),
+    );
     crate::output::write_png_rgba8(&args.output, w, hgt, &rgba)?;
     if let Some(path) = &args.values {
         let (shape, data) = image.values(renderer.prepared.encoding);
@@ -226,10 +262,19 @@ fn check_output(path: &Path) -> Result<()> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display()))));
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("directory {} does not exist", dir.display()),
+            ),
+        ));
     }
     if path.is_dir() {
-        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory")));
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory"),
+        ));
     }
     Ok(())
 }
@@ -248,7 +293,13 @@ impl BenchResult {
 }
 
 /// Renders `frames` frames after two warm-up frames; returns the median time.
-pub fn time_frames(ctx: &GpuContext, renderer: &VolumeRenderer, cam: &Camera, size: (u32, u32), frames: usize) -> Result<BenchResult> {
+pub fn time_frames(
+    ctx: &GpuContext,
+    renderer: &VolumeRenderer,
+    cam: &Camera,
+    size: (u32, u32),
+    frames: usize,
+) -> Result<BenchResult> {
     let target = OffscreenTarget::new(ctx, size.0, size.1)?;
     let rays = cam.ray_model(size.0, size.1)?;
     let frame = || -> Result<f64> {
@@ -262,10 +313,15 @@ pub fn time_frames(ctx: &GpuContext, renderer: &VolumeRenderer, cam: &Camera, si
     frame()?;
     frame()?;
     renderer.reset_sample_count(ctx);
-    let mut times = (0..frames.max(1)).map(|_| frame()).collect::<Result<Vec<f64>>>()?;
+    let mut times = (0..frames.max(1))
+        .map(|_| frame())
+        .collect::<Result<Vec<f64>>>()?;
     let samples = renderer.sample_count(ctx)? / times.len() as u64;
     times.sort_by(f64::total_cmp);
-    Ok(BenchResult { median_ms: times[times.len() / 2], samples_per_frame: samples })
+    Ok(BenchResult {
+        median_ms: times[times.len() / 2],
+        samples_per_frame: samples,
+    })
 }
 
 /// `amrcast bench`.
@@ -301,12 +357,22 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     );
     println!("load:           {load_ms:.1} ms");
     println!("bricks+upload:  {upload_ms:.1} ms");
-    println!("frame:          {:.1} ms median over {} frames at {}x{} ({:?}, {:?})", r.median_ms, args.frames, opts.size.0, opts.size.1, opts.mode, opts.lens);
-    println!("samples:        {} per frame, {:.1} M samples/s", r.samples_per_frame, r.samples_per_second() / 1e6);
+    println!(
+        "frame:          {:.1} ms median over {} frames at {}x{} ({:?}, {:?})",
+        r.median_ms, args.frames, opts.size.0, opts.size.1, opts.mode, opts.lens
+    );
+    println!(
+        "samples:        {} per frame, {:.1} M samples/s",
+        r.samples_per_frame,
+        r.samples_per_second() / 1e6
+    );
     if !args.no_baseline {
         let root: usize = h.root_dims.iter().product();
         let f = (h.num_cells() as f64 / root as f64).cbrt();
-        let uniform = ds.resample_uniform(h.root_dims.map(|d| ((d as f64 * f).round() as usize).max(1)))?;
+        let uniform = ds.resample_uniform(
+            h.root_dims
+                .map(|d| ((d as f64 * f).round() as usize).max(1)),
+        )?;
         let base = VolumeRenderer::new(&ctx, &uniform, &settings)?;
         let b = time_frames(&ctx, &base, &cam, opts.size, args.frames)?;
         println!(
@@ -316,7 +382,10 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             b.samples_per_frame,
             b.samples_per_second() / 1e6
         );
-        println!("AMR overhead:   {:.2}x the time per sample of the uniform grid", b.samples_per_second() / r.samples_per_second());
+        println!(
+            "AMR overhead:   {:.2}x the time per sample of the uniform grid",
+            b.samples_per_second() / r.samples_per_second()
+        );
     }
     Ok(())
 }

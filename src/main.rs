@@ -1,5 +1,6 @@
 //! The `amrcast` command line.
 
+use amrcast::cli::{BenchArgs, RenderArgs};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -17,9 +18,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print a dataset's format, domain, grids per level, fields with ranges, and units.
+    /// Render one image (the built-in demo when no dataset is given).
+    Render(RenderArgs),
+    /// Time repeated renders: median ms per frame and samples per second.
+    Bench(BenchArgs),
+    /// Print a dataset's format, domain, grids and cells per level, fields with ranges, units.
     Info {
-        /// The dataset: an Enzo parameter file (or its .hierarchy, or its directory).
+        /// The dataset (Enzo parameter file, its .hierarchy or directory; .athdf; Chombo HDF5).
         dataset: PathBuf,
         /// Print one JSON object instead of text.
         #[arg(long)]
@@ -38,10 +43,10 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Render(args) => amrcast::cli::render(&args),
+        Command::Bench(args) => amrcast::cli::bench(&args),
         Command::Info { dataset, json } => {
-            // The library error's message already carries its cause (`Error::Io` shows its
-            // io::Error), so pass the message alone: `{:#}` would repeat the cause.
-            let info = amrcast::info::info(&dataset).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let info = amrcast::info::info(&dataset)?;
             if json {
                 println!("{}", serde_json::to_string(&info)?);
             } else {

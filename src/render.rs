@@ -87,7 +87,7 @@ impl Prepared {
                 settings.samples_per_cell
             )));
         }
-        if !(settings.tf.opacity >= 0.0) || !settings.tf.opacity.is_finite() {
+        if !settings.tf.opacity.is_finite() || settings.tf.opacity < 0.0 {
             return Err(Error::Settings(format!(
                 "opacity {} must be zero or positive",
                 settings.tf.opacity

@@ -12,7 +12,7 @@
 //!    the *reference length* `ds0 = L / 256`, where `L` is the domain's largest width. A ray
 //!    step of length `ds` uses `a = 1 - (1 - alpha)^(opacity * ds / ds0)`, so the image does
 //!    not depend on the step or the image size. The default opacity ramp is
-//!    `alpha(t) = 0.02 t^2`; Gaussian layers (yt's `add_layers`) replace it with
+//!    `alpha(t) = 0.3 ((t - 0.3) / 0.7)^2` above `t = 0.3` and zero below; Gaussian layers (yt's `add_layers`) replace it with
 //!    `alpha(t) = sum_i a_i exp(-(t - c_i)^2 / (2 w^2))`, each layer coloured by the colormap
 //!    at its centre.
 
@@ -177,14 +177,22 @@ impl Default for TransferFunction {
 }
 
 /// Opacity ramp peak of the default transfer function (per reference length).
-pub const RAMP_ALPHA: f64 = 0.02;
+pub const RAMP_ALPHA: f64 = 0.3;
+/// Below this `t` the default ramp is fully transparent (so empty space can be skipped).
+pub const RAMP_START: f64 = 0.3;
+
+/// The default opacity ramp: zero up to [`RAMP_START`], then quadratic up to [`RAMP_ALPHA`].
+pub fn ramp(t: f64) -> f64 {
+    let x = ((t - RAMP_START) / (1.0 - RAMP_START)).max(0.0);
+    RAMP_ALPHA * x * x
+}
 
 impl TransferFunction {
     /// Bounds in encoded units, from the explicit ones or the field's statistics.
     pub fn encoded_bounds(&self, stats: &FieldStats) -> Result<(f32, f32)> {
         let (lo, hi) = match self.bounds {
             Some((lo, hi)) => {
-                if !(lo < hi) || !lo.is_finite() || !hi.is_finite() {
+                if !lo.is_finite() || !hi.is_finite() || lo >= hi {
                     return Err(Error::Settings(format!(
                         "bounds {lo},{hi}: the minimum must be below the maximum"
                     )));
@@ -211,7 +219,7 @@ impl TransferFunction {
             }
         };
         let (mut elo, mut ehi) = (self.scale.encode(lo as f32), self.scale.encode(hi as f32));
-        if !(ehi > elo) {
+        if ehi.partial_cmp(&elo) != Some(std::cmp::Ordering::Greater) {
             // A constant field: centre it in a unit-wide window.
             elo -= 0.5;
             ehi += 0.5;
@@ -226,7 +234,7 @@ impl TransferFunction {
             .map(|i| {
                 let t = i as f64 / (TABLE_SIZE - 1) as f64;
                 let (rgb, alpha) = if self.layers.is_empty() {
-                    (self.colormap.eval(t), RAMP_ALPHA * t * t)
+                    (self.colormap.eval(t), ramp(t))
                 } else {
                     let mut alpha = 0.0;
                     let mut col = [0.0f64; 3];

@@ -156,13 +156,13 @@ fn the_nearer_of_two_opaque_slabs_wins_from_both_sides() {
         mode: Mode::Composite,
         tf: TransferFunction {
             colormap: Colormap::Gray,
-            bounds: Some((0.5, 200.0)),
+            bounds: Some((0.05, 200.0)),
             opacity: 1e4,
             ..Default::default()
         },
         ..Default::default()
     };
-    let t = |v: f64| (v.log10() - 0.5f64.log10()) / (200f64.log10() - 0.5f64.log10());
+    let t = |v: f64| (v.log10() - 0.05f64.log10()) / (200f64.log10() - 0.05f64.log10());
     let (dim, bright) = (
         Colormap::Gray.eval(t(1.0))[0],
         Colormap::Gray.eval(t(100.0))[0],

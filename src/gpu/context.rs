@@ -27,7 +27,12 @@ impl GpuContext {
     }
 
     pub fn from_adapter(adapter: wgpu::Adapter) -> Result<Self> {
-        let features = adapter.features() & wgpu::Features::FLOAT32_FILTERABLE;
+        // AMRCAST_NO_FLOAT32_FILTER=1 forces the manual-trilinear path (as on GL) for testing.
+        let features = if std::env::var_os("AMRCAST_NO_FLOAT32_FILTER").is_some() {
+            wgpu::Features::empty()
+        } else {
+            adapter.features() & wgpu::Features::FLOAT32_FILTERABLE
+        };
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("amrcast"),
             required_features: features,

@@ -13,7 +13,7 @@ use wgpu::util::DeviceExt;
 pub const RAYCAST_WGSL: &str = include_str!("../../shaders/raycast.wgsl");
 /// Format of every render target: see [`crate::render::FloatImage`] for the channels.
 pub const TARGET_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba32Float;
-const WORKGROUP: u32 = 8;
+const WORKGROUP: [u32; 2] = [4, 4];
 /// Largest upload per `write_texture` call.
 const UPLOAD_CHUNK_BYTES: usize = 64 << 20;
 
@@ -304,8 +304,8 @@ impl VolumeRenderer {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &bind, &[]);
         pass.dispatch_workgroups(
-            target.size[0].div_ceil(WORKGROUP),
-            target.size[1].div_ceil(WORKGROUP),
+            target.size[0].div_ceil(WORKGROUP[0]),
+            target.size[1].div_ceil(WORKGROUP[1]),
             1,
         );
     }
