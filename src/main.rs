@@ -33,6 +33,11 @@ enum Command {
 }
 
 fn main() {
+    // Mesa's drivers print "XDG_RUNTIME_DIR is invalid" on every start where it is unset (CI,
+    // batch jobs); nothing here needs it, so point it at the temporary directory.
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        std::env::set_var("XDG_RUNTIME_DIR", std::env::temp_dir());
+    }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
