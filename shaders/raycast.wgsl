@@ -45,6 +45,7 @@ struct Leaf {
 
 const MISSING: f32 = -1.0e38;
 const MISSING_BELOW: f32 = -1.0e30;
+// Replaced at pipeline creation by the tree depth + 1 (see raycaster.rs).
 const STACK: u32 = 64u;
 
 fn sample_atlas(tc: vec3f) -> f32 {
@@ -100,86 +101,107 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     var column = 0.0;
     var samples = 0u;
 
-    if t0 < t1 {
-        var stack_node: array<u32, STACK>;
-        var stack_t0: array<f32, STACK>;
-        var stack_t1: array<f32, STACK>;
-        var sp = 0u;
-        var node = 0u;
-        var done = false;
+    // "While-while" traversal: all rays of a SIMD group (or warp) first walk the tree to their
+    // next leaf, then sample their leaves together, so that sampling runs with most lanes busy.
+    var stack_node: array<u32, STACK>;
+    var stack_t0: array<f32, STACK>;
+    var stack_t1: array<f32, STACK>;
+    var sp = 0u;
+    var node = 0u;
+    var more = t0 < t1;
+    loop {
+        if !more {
+            break;
+        }
+        // Walk to the next visible leaf; [t0, t1] is the ray's interval inside `node`.
+        var found = false;
+        var leaf_index = 0u;
+        var seg0 = 0.0;
+        var seg1 = 0.0;
         loop {
             let n = nodes[node];
-            if visible[node] != 0u {
-                if n.kind < 3u {
-                    let oa = o[n.kind];
-                    let ts = (n.split - oa) * inv[n.kind];
-                    var near = n.a;
-                    var far = n.b;
-                    if oa > n.split || (oa == n.split && d[n.kind] < 0.0) {
-                        near = n.b;
-                        far = n.a;
-                    }
-                    if ts >= t1 || ts <= 0.0 {
-                        node = near;
-                    } else if ts <= t0 {
-                        node = far;
-                    } else {
-                        if sp < STACK {
-                            stack_node[sp] = far;
-                            stack_t0[sp] = ts;
-                            stack_t1[sp] = t1;
-                            sp += 1u;
-                        }
-                        node = near;
-                        t1 = ts;
-                    }
-                    continue;
+            let shown = visible[node] != 0u;
+            if shown && n.kind < 3u {
+                let oa = o[n.kind];
+                let ts = (n.split - oa) * inv[n.kind];
+                var near = n.a;
+                var far = n.b;
+                if oa > n.split || (oa == n.split && d[n.kind] < 0.0) {
+                    near = n.b;
+                    far = n.a;
                 }
-                if n.kind == 3u {
-                    let leaf = leaves[n.a];
-                    let seg = t1 - t0;
-                    if seg > 0.0 {
-                        let cnt = max(1u, u32(ceil(seg * P.samples_per_cell / leaf.cell)));
-                        let ds = seg / f32(cnt);
-                        var k = 0u;
-                        loop {
-                            if k >= cnt {
-                                break;
-                            }
-                            let p = o + (t0 + (f32(k) + 0.5) * ds) * d;
-                            let v = sample_atlas(p * leaf.s + leaf.o);
-                            k += 1u;
-                            if MODE == 0u {
-                                if v > MISSING_BELOW && v >= P.lo {
-                                    let e = tf_lookup((v - P.lo) * P.inv_range);
-                                    let a = 1.0 - exp(-e.a * ds * P.inv_ds0);
-                                    acc += vec4f(e.rgb * a, a) * (1.0 - acc.a);
-                                    if acc.a >= P.opaque {
-                                        done = true;
-                                        break;
-                                    }
-                                }
-                            } else if MODE == 1u {
-                                if v > MISSING_BELOW {
-                                    vmax = max(vmax, v);
-                                }
-                            } else {
-                                if v > MISSING_BELOW {
-                                    column += v * ds;
-                                }
-                            }
-                        }
-                        samples += k;
+                if ts >= t1 || ts <= 0.0 {
+                    node = near;
+                } else if ts <= t0 {
+                    node = far;
+                } else {
+                    if sp < STACK {
+                        stack_node[sp] = far;
+                        stack_t0[sp] = ts;
+                        stack_t1[sp] = t1;
+                        sp += 1u;
                     }
+                    node = near;
+                    t1 = ts;
                 }
+                continue;
             }
-            if done || sp == 0u {
+            if shown && n.kind == 3u && t1 > t0 {
+                found = true;
+                leaf_index = n.a;
+                seg0 = t0;
+                seg1 = t1;
+            }
+            if sp == 0u {
+                more = false;
+            } else {
+                sp -= 1u;
+                node = stack_node[sp];
+                t0 = stack_t0[sp];
+                t1 = stack_t1[sp];
+            }
+            if found || !more {
                 break;
             }
-            sp -= 1u;
-            node = stack_node[sp];
-            t0 = stack_t0[sp];
-            t1 = stack_t1[sp];
+        }
+        if !found {
+            break;
+        }
+        let leaf = leaves[leaf_index];
+        let cnt = max(1u, u32(ceil((seg1 - seg0) * P.samples_per_cell / leaf.cell)));
+        let ds = (seg1 - seg0) / f32(cnt);
+        var done = false;
+        var k = 0u;
+        loop {
+            if k >= cnt {
+                break;
+            }
+            let p = o + (seg0 + (f32(k) + 0.5) * ds) * d;
+            let v = sample_atlas(p * leaf.s + leaf.o);
+            k += 1u;
+            if MODE == 0u {
+                if v > MISSING_BELOW && v >= P.lo {
+                    let e = tf_lookup((v - P.lo) * P.inv_range);
+                    let a = 1.0 - exp(-e.a * ds * P.inv_ds0);
+                    acc += vec4f(e.rgb * a, a) * (1.0 - acc.a);
+                    if acc.a >= P.opaque {
+                        done = true;
+                        break;
+                    }
+                }
+            } else if MODE == 1u {
+                if v > MISSING_BELOW {
+                    vmax = max(vmax, v);
+                }
+            } else {
+                if v > MISSING_BELOW {
+                    column += v * ds;
+                }
+            }
+        }
+        samples += k;
+        if done {
+            break;
         }
     }
 

@@ -20,7 +20,7 @@ pub const BRICK: i64 = 32;
 /// Largest leaf, cells of its level per axis.
 pub const LEAF: i64 = 32;
 /// Deepest kd-tree the shader's traversal stack can hold.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 128;
 
 /// A part of one grid, stored in the atlas with a one-cell border.
 #[derive(Clone, Debug, PartialEq)]

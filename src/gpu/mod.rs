@@ -3,6 +3,7 @@
 pub mod context;
 pub mod offscreen;
 pub mod raycaster;
+pub mod sampling_bench;
 
 pub use context::GpuContext;
 pub use offscreen::{render_image, OffscreenTarget};

@@ -164,7 +164,13 @@ impl VolumeRenderer {
                 mapped_at_creation: false,
             });
             let bind_layout = bind_group_layout(device, ctx.float32_filterable);
-            let pipeline = pipeline(device, &bind_layout, settings.mode, ctx.float32_filterable);
+            let pipeline = pipeline(
+                device,
+                &bind_layout,
+                settings.mode,
+                ctx.float32_filterable,
+                layout.depth,
+            );
             let mut r = VolumeRenderer {
                 domain: ds.hierarchy.domain_width() / layout.scale,
                 leaf_ranges: values.leaf_ranges,
@@ -310,6 +316,14 @@ impl VolumeRenderer {
         );
     }
 
+    pub(crate) fn atlas_view(&self) -> &wgpu::TextureView {
+        &self.atlas_view
+    }
+
+    pub(crate) fn sampler(&self) -> &wgpu::Sampler {
+        &self.sampler
+    }
+
     /// Sets the sample counter to zero.
     pub fn reset_sample_count(&self, ctx: &GpuContext) {
         ctx.queue.write_buffer(&self.counter, 0, &[0; 4]);
@@ -394,15 +408,22 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
     })
 }
 
+/// The ray caster's source with its traversal stack sized for a tree of `depth` levels.
+pub fn raycast_source(depth: usize) -> String {
+    let stack = format!("const STACK: u32 = {}u;", depth.max(1) + 1);
+    RAYCAST_WGSL.replacen("const STACK: u32 = 64u;", &stack, 1)
+}
+
 fn pipeline(
     device: &wgpu::Device,
     layout: &wgpu::BindGroupLayout,
     mode: Mode,
     hw_filter: bool,
+    depth: usize,
 ) -> wgpu::ComputePipeline {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some("raycast.wgsl"),
-        source: wgpu::ShaderSource::Wgsl(RAYCAST_WGSL.into()),
+        source: wgpu::ShaderSource::Wgsl(raycast_source(depth).into()),
     });
     let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some("raycast"),

@@ -1,0 +1,114 @@
+//! Raw trilinear sampling throughput of an uploaded atlas (shaders/sampling_bench.wgsl): the
+//! ceiling the ray caster's samples per second are compared with in `amrcast bench`.
+
+use crate::error::Result;
+use crate::gpu::context::GpuContext;
+use crate::gpu::raycaster::VolumeRenderer;
+use std::time::Instant;
+use wgpu::util::DeviceExt;
+
+pub const SAMPLING_BENCH_WGSL: &str = include_str!("../../shaders/sampling_bench.wgsl");
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    size: [u32; 2],
+    steps: u32,
+    _pad: u32,
+    atlas_size: [f32; 3],
+    _pad2: f32,
+}
+
+/// Median seconds per dispatch of `size` invocations taking `steps` samples each.
+pub fn raw_sampling_seconds(
+    ctx: &GpuContext,
+    renderer: &VolumeRenderer,
+    size: (u32, u32),
+    steps: u32,
+    frames: usize,
+) -> Result<f64> {
+    let device = &ctx.device;
+    let filterable = ctx.float32_filterable;
+    let a = renderer.layout.atlas_dims;
+    let params = Params {
+        size: [size.0, size.1],
+        steps,
+        _pad: 0,
+        atlas_size: [a[0] as f32, a[1] as f32, a[2] as f32],
+        _pad2: 0.0,
+    };
+    let (bind, pipeline) = ctx.checked("sampling benchmark", || {
+        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("sampling params"),
+            contents: bytemuck::bytes_of(&params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let out = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("sampling out"),
+            size: (size.0 as u64 * size.1 as u64 * 4).max(4),
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("sampling_bench.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(SAMPLING_BENCH_WGSL.into()),
+        });
+        let constants = [("HW_FILTER", if filterable { 1.0 } else { 0.0 })];
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("sampling bench"),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants: &constants,
+                zero_initialize_workgroup_memory: false,
+            },
+            cache: None,
+        });
+        let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("sampling bench"),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniform.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(renderer.atlas_view()),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::Sampler(renderer.sampler()),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: out.as_entire_binding(),
+                },
+            ],
+        });
+        (bind, pipeline)
+    })?;
+    let run = || -> Result<f64> {
+        let t = Instant::now();
+        let mut enc = device.create_command_encoder(&Default::default());
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: None,
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &bind, &[]);
+            pass.dispatch_workgroups(size.0.div_ceil(8), size.1.div_ceil(8), 1);
+        }
+        ctx.queue.submit([enc.finish()]);
+        ctx.wait()?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    run()?;
+    let mut times = (0..frames.max(1))
+        .map(|_| run())
+        .collect::<Result<Vec<_>>>()?;
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
