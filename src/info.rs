@@ -69,6 +69,15 @@ pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
             *c += g.num_cells();
         }
     }
+    // Report what the file stores (e.g. Athena++'s leaf blocks), not synthesized parents.
+    let mut num_grids = h.grids.len();
+    if let Some(stored) = source.stored_grids_per_level() {
+        let cells_per_grid = h.grids.first().map_or(0, |g| g.num_cells());
+        cells_per_level = stored.iter().map(|n| n * cells_per_grid).collect();
+        num_grids = stored.iter().sum();
+        grids_per_level = stored;
+    }
+    let total_cells = cells_per_level.iter().sum();
     let fields = source.field_names();
     let mut field_ranges = Vec::with_capacity(fields.len());
     for name in &fields {
@@ -93,11 +102,11 @@ pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
         domain_right_edge: h.domain_right.to_array(),
         root_dims: h.root_dims,
         refine_by: h.refine_by,
-        num_grids: h.grids.len(),
+        num_grids,
         max_level: h.max_level(),
         grids_per_level,
         cells_per_level,
-        total_cells: h.num_cells(),
+        total_cells,
         fields,
         field_ranges,
     })

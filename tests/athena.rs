@@ -662,3 +662,15 @@ fn write_fixture_for_external_check() {
     std::fs::create_dir_all(&dir).unwrap();
     refined(ByteOrder::BigEndian).write(&dir.join("refined.athdf"));
 }
+
+#[test]
+fn info_reports_the_blocks_the_file_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = refined(ByteOrder::LittleEndian).write(&dir.path().join("out.00010.athdf"));
+    let info = amrcast::info::info(&path).unwrap();
+    assert_eq!(info.format, "athena++");
+    assert_eq!(info.grids_per_level, vec![7, 7, 8]);
+    assert_eq!(info.num_grids, 22);
+    assert_eq!(info.cells_per_level, vec![7 * 64, 7 * 64, 8 * 64]);
+    assert_eq!(info.max_level, 2);
+}

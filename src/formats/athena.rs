@@ -521,6 +521,9 @@ impl DataSource for AthenaReader {
     fn metadata(&self) -> &Metadata {
         &self.metadata
     }
+    fn stored_grids_per_level(&self) -> Option<Vec<usize>> {
+        Some(self.stored_per_level.clone())
+    }
     fn hierarchy(&self) -> &AmrHierarchy {
         &self.hierarchy
     }

@@ -33,6 +33,12 @@ pub trait DataSource: Send + Sync {
     fn field_names(&self) -> Vec<String>;
     /// Reads one field on every grid (as stored, converted to f32).
     fn read_field(&self, name: &str) -> Result<AmrField>;
+    /// Grids the file itself stores per level, where the hierarchy holds more (Athena++ stores
+    /// only leaf blocks; their parents are synthesized for rendering). `None`: the hierarchy
+    /// is what the file holds.
+    fn stored_grids_per_level(&self) -> Option<Vec<usize>> {
+        None
+    }
 }
 
 /// The formats `open` recognises, for error messages.
