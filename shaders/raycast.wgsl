@@ -170,14 +170,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         let leaf = leaves[leaf_index];
         let cnt = max(1u, u32(ceil((seg1 - seg0) * P.samples_per_cell / leaf.cell)));
         let ds = (seg1 - seg0) / f32(cnt);
+        // Texture coordinates of the first sample and their step: the loop keeps few values
+        // live (on CPU adapters every live value is a SIMD register).
+        var tc = (o + (seg0 + 0.5 * ds) * d) * leaf.s + leaf.o;
+        let dtc = d * ds * leaf.s;
         var done = false;
         var k = 0u;
         loop {
             if k >= cnt {
                 break;
             }
-            let p = o + (seg0 + (f32(k) + 0.5) * ds) * d;
-            let v = sample_atlas(p * leaf.s + leaf.o);
+            let v = sample_atlas(tc);
+            tc += dtc;
             k += 1u;
             if MODE == 0u {
                 if v > MISSING_BELOW && v >= P.lo {

@@ -182,32 +182,36 @@ impl BrickLayout {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
-        let chunk = self.bricks.len().div_ceil(threads).max(1);
-        let filled: Vec<Vec<Vec<f32>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = self
-                .bricks
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|b| brick_values(ds, b, scale))
-                            .collect::<Vec<_>>()
+        // Bricks are computed in parallel a batch at a time and copied into the atlas, so the
+        // peak memory is the atlas plus one batch (not a second copy of every brick).
+        let batch = threads * 32;
+        for group in self.bricks.chunks(batch) {
+            let chunk = group.len().div_ceil(threads).max(1);
+            let filled: Vec<Vec<f32>> = std::thread::scope(|s| {
+                let handles: Vec<_> = group
+                    .chunks(chunk)
+                    .map(|part| {
+                        s.spawn(move || {
+                            part.iter()
+                                .map(|b| brick_values(ds, b, scale))
+                                .collect::<Vec<_>>()
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("brick worker panicked"))
-                .collect()
-        });
-        for (b, vals) in self.bricks.iter().zip(filled.iter().flatten()) {
-            let [sx, sy, sz] = b.stored().map(|v| v as usize);
-            let [ox, oy, oz] = b.atlas.map(|v| v as usize);
-            for z in 0..sz {
-                for y in 0..sy {
-                    let src = sx * (y + sy * z);
-                    let dst = ox + aw * ((oy + y) + ah * (oz + z));
-                    atlas[dst..dst + sx].copy_from_slice(&vals[src..src + sx]);
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("brick worker panicked"))
+                    .collect()
+            });
+            for (b, vals) in group.iter().zip(&filled) {
+                let [sx, sy, sz] = b.stored().map(|v| v as usize);
+                let [ox, oy, oz] = b.atlas.map(|v| v as usize);
+                for z in 0..sz {
+                    for y in 0..sy {
+                        let src = sx * (y + sy * z);
+                        let dst = ox + aw * ((oy + y) + ah * (oz + z));
+                        atlas[dst..dst + sx].copy_from_slice(&vals[src..src + sx]);
+                    }
                 }
             }
         }

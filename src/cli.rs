@@ -228,13 +228,15 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     let opts = &args.opts;
     let settings = opts.settings();
     let ds = load_dataset(opts)?;
-    let h = &ds.hierarchy;
-    let cam = opts.camera(h.domain_left, h.domain_right)?;
+    let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
+    let cam = opts.camera(lo, hi)?;
     let (w, hgt) = opts.size;
     let rays = cam.ray_model(w, hgt)?;
     let ctx = GpuContext::new()?;
     let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
     warn_all(&renderer, &ds);
+    // The values live on the GPU now: free the host copy before rendering.
+    drop(ds);
     let t = Instant::now();
     let image = render_image(&ctx, &renderer, &rays, w, hgt)?;
     log::info!(
@@ -243,10 +245,7 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
         ctx.describe()
     );
     let (f, _, _) = cam.basis()?;
-    let rgba = image.to_rgba8(
-        &renderer.prepared,
-        depth_along(f, h.domain_left, h.domain_right),
-    );
+    let rgba = image.to_rgba8(&renderer.prepared, depth_along(f, lo, hi));
     crate::output::write_png_rgba8(&args.output, w, hgt, &rgba)?;
     if let Some(path) = &args.values {
         let (shape, data) = image.values(renderer.prepared.encoding);
