@@ -17,6 +17,7 @@ pub mod cli;
 pub mod demo;
 pub mod gpu;
 pub mod output;
+pub mod path;
 pub mod reference;
 pub mod render;
 pub mod transfer;
