@@ -16,6 +16,7 @@ pub mod camera;
 pub mod cli;
 pub mod demo;
 pub mod gpu;
+pub mod movie;
 pub mod output;
 pub mod path;
 pub mod reference;
