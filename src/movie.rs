@@ -386,7 +386,7 @@ fn series_bounds(opts: &RenderOptions, datasets: &[PathBuf]) -> Result<(f64, f64
             hi = hi.max(s.max as f64);
         }
     }
-    if !(lo < hi) {
+    if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
         return Err(Error::Settings(format!(
             "the field's range over the {} datasets is {lo}..{hi}, which cannot set the colour scale; give --bounds MIN,MAX",
             datasets.len()

@@ -90,7 +90,7 @@ impl CameraPath {
         })?;
         let frames = match file.frames {
             None => return Err("missing key 'frames' (the number of frames)".into()),
-            Some(n) if n < 1 || n > 10_000_000 => {
+            Some(n) if !(1..=10_000_000).contains(&n) => {
                 return Err(format!("frames = {n}: must lie in 1..=10000000"))
             }
             Some(n) => n as usize,

@@ -222,6 +222,7 @@ fn a_killed_run_resumes_to_the_same_frames_as_one_run() {
         .filter(|f| f.ends_with(".png") && f.as_str() != "frame_00006.png")
         .filter(|f| resumed.join(f.replace(".png", ".npy")).exists())
         .count();
+    eprintln!("killed with {complete} of 30 frames complete");
     assert!(complete < 30, "the kill came too late to test anything");
 
     let e = ok(cmd(&args).output().unwrap());
