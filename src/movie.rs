@@ -455,9 +455,6 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
     };
     let settings = opts.settings();
 
-    let dir = &args.output;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-
     // The path, and the first dataset when it is needed (shorthands need the domain).
     let mut first = None;
     let path = match &path_file {
@@ -476,6 +473,8 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
         }
     };
     let selected = select_frames(path.frames, args.frames, args.shard)?;
+    let dir = &args.output;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut todo = Vec::new();
     for &k in &selected {
         if !frame_complete(dir, k, args.values, opts.size)? {

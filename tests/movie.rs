@@ -462,6 +462,10 @@ fn bad_input_is_one_clear_error() {
         assert_clean_failure(&amrcast(&a), needle);
     }
     assert_clean_failure(&amrcast(&["movie", "-o", o]), "give a camera path");
+    assert!(
+        !out.exists(),
+        "a failed command creates no output directory"
+    );
     assert_clean_failure(
         &amrcast(&["movie", "--zoom-in", "0", "-o", o, "--size", "8x8"]),
         "must be positive",
