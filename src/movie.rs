@@ -200,8 +200,30 @@ pub fn dataset_for_frame(k: usize, frames: usize, datasets: usize) -> usize {
     ((k as u128 * datasets as u128) / frames.max(1) as u128) as usize
 }
 
-/// Files matching `pattern` (`*` and `?` in any component), sorted.
+/// Files matching `pattern` (`*` and `?` in any component), sorted. A `FILE.h5:/dataset`
+/// pattern matches the files and keeps the dataset part.
 pub fn expand_pattern(pattern: &str) -> Result<Vec<PathBuf>> {
+    let (files, inner) = match pattern.find(":/") {
+        // (not a drive letter)
+        Some(i) if i > 1 => (&pattern[..i], Some(&pattern[i..])),
+        _ => (pattern, None),
+    };
+    let found = expand_files(files)?;
+    if found.is_empty() {
+        return Err(Error::Settings(format!(
+            "--datasets '{pattern}' matches no file"
+        )));
+    }
+    Ok(match inner {
+        None => found,
+        Some(inner) => found
+            .into_iter()
+            .map(|p| PathBuf::from(format!("{}{inner}", p.display())))
+            .collect(),
+    })
+}
+
+fn expand_files(pattern: &str) -> Result<Vec<PathBuf>> {
     let path = Path::new(pattern);
     let mut found: Vec<PathBuf> = vec![PathBuf::new()];
     for comp in path.components() {
@@ -232,11 +254,6 @@ pub fn expand_pattern(pattern: &str) -> Result<Vec<PathBuf>> {
     }
     let mut found: Vec<PathBuf> = found.into_iter().filter(|p| p.exists()).collect();
     found.sort();
-    if found.is_empty() {
-        return Err(Error::Settings(format!(
-            "--datasets '{pattern}' matches no file"
-        )));
-    }
     Ok(found)
 }
 

@@ -357,6 +357,68 @@ fn a_time_series_uses_one_colour_scale_over_all_datasets() {
     );
 }
 
+/// Writes a 6x6x6 uniform grid whose values run from 1 to `max` (HDF5, `/density`).
+fn uniform_h5(path: &Path, max: f32) {
+    use hdf5_writer::{DatasetBuilder, Hdf5Builder, WriteOptions};
+    let n = 6 * 6 * 6;
+    let v: Vec<f32> = (0..n)
+        .map(|i| 1.0 + (max - 1.0) * i as f32 / (n - 1) as f32)
+        .collect();
+    let bytes = Hdf5Builder::new()
+        .dataset(DatasetBuilder::typed_data("density", vec![6, 6, 6], &v).unwrap())
+        .into_plan()
+        .unwrap()
+        .encode(WriteOptions::default())
+        .unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_time_series_is_coloured_by_its_range_over_all_outputs() {
+    // Output 1 runs to 10, output 2 to 100: frame 0 (output 1) must be coloured with the range
+    // 1..100, not with its own 1..10.
+    let dir = tempfile::tempdir().unwrap();
+    uniform_h5(&dir.path().join("t1.h5"), 10.0);
+    uniform_h5(&dir.path().join("t2.h5"), 100.0);
+    let common = [
+        "--orbit", "0", "--scale", "linear", "--mode", "mip", "--size", "16x16",
+    ];
+    let run = |out: &Path, extra: &[&str]| {
+        let mut a = vec!["movie", "-o", out.to_str().unwrap()];
+        a.extend(common);
+        a.extend(extra);
+        ok(amrcast(&a))
+    };
+    let series = dir.path().join("series");
+    let pattern = format!("{}/t?.h5:/density", dir.path().display());
+    let e = run(&series, &["--count", "2", "--datasets", &pattern]);
+    assert!(e.contains("range over all 2 datasets: 1,100"), "{e}");
+    let t1 = format!("{}/t1.h5:/density", dir.path().display());
+    let global = dir.path().join("global");
+    run(&global, &["--count", "1", &t1, "--bounds", "1,100"]);
+    let own = dir.path().join("own");
+    run(&own, &["--count", "1", &t1]);
+    let f0 = pixels(&frame(&series, 0, "png"));
+    assert_eq!(f0, pixels(&frame(&global, 0, "png")));
+    assert_ne!(f0, pixels(&frame(&own, 0, "png")));
+    // The brightest pixel of output 1 sits a tenth of the way up the range, not at the top.
+    let (g, o) = (
+        f0.chunks(3).map(|p| p[1]).max().unwrap(),
+        pixels(&frame(&own, 0, "png"))
+            .chunks(3)
+            .map(|p| p[1])
+            .max()
+            .unwrap(),
+    );
+    assert!(
+        g + 60 < o,
+        "green of the maximum: {g} with the series range, {o} alone"
+    );
+    // Frame 1 shows output 2, whose maximum reaches the top of the range.
+    let f1 = pixels(&frame(&series, 1, "png"));
+    assert_eq!(f1.chunks(3).map(|p| p[1]).max().unwrap(), o);
+}
+
 #[cfg(unix)]
 #[test]
 fn encode_pipes_every_frame_to_ffmpeg_or_says_it_is_missing() {
