@@ -410,6 +410,7 @@ fn a_time_series_is_coloured_by_its_range_over_all_outputs() {
             .max()
             .unwrap(),
     );
+    eprintln!("green of the maximum: {g} with the series range, {o} alone");
     assert!(
         g + 60 < o,
         "green of the maximum: {g} with the series range, {o} alone"
