@@ -492,6 +492,14 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
     let selected = select_frames(path.frames, args.frames, args.shard)?;
     let dir = &args.output;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path_text = match &path_file {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        None => format!(
+            "zoom_in = {:?}\norbit = {:?}\ncount = {}\n",
+            args.zoom_in, args.orbit, args.count
+        ),
+    };
+    check_settings_record(dir, &settings_record(&opts, &path_text, &args.datasets))?;
     let mut todo = Vec::new();
     for &k in &selected {
         if !frame_complete(dir, k, args.values, opts.size)? {
@@ -586,6 +594,34 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
         eprintln!("amrcast: wrote {}", video.display());
     }
     Ok(())
+}
+
+/// File in the output directory that records what its frames were rendered with.
+pub const SETTINGS_FILE: &str = "movie-settings.txt";
+
+/// Everything that decides the pixels of a frame (not which frames a task renders).
+fn settings_record(opts: &RenderOptions, path_text: &str, series: &Option<String>) -> String {
+    format!(
+        "# amrcast movie: the frames in this directory were rendered with these settings\n\
+         # render options: {opts:?}\n# datasets: {series:?}\n# camera path:\n{path_text}\n"
+    )
+}
+
+/// Writes the settings record into `dir`, or checks it against the one there: frames of
+/// another movie are never mixed in, nor skipped as if complete.
+fn check_settings_record(dir: &Path, record: &str) -> Result<()> {
+    let file = dir.join(SETTINGS_FILE);
+    match std::fs::read_to_string(&file) {
+        Ok(old) if old == record => Ok(()),
+        Ok(_) => Err(Error::format(
+            &file,
+            "the frames in this directory were rendered with other settings (camera path, dataset or render options); use another output directory, or remove the old frames and this file",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::output::write_atomically(&file, |w| w.write_all(record.as_bytes()))
+        }
+        Err(e) => Err(Error::io(&file, e)),
+    }
 }
 
 fn warn_all(renderer: &VolumeRenderer, field: &str) {

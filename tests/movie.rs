@@ -96,6 +96,7 @@ fn assert_same_frames(a: &Path, b: &Path, n: usize) {
 fn all_frames(n: usize) -> BTreeSet<String> {
     (0..n)
         .flat_map(|k| [format!("frame_{k:05}.png"), format!("frame_{k:05}.npy")])
+        .chain(["movie-settings.txt".to_string()])
         .collect()
 }
 
@@ -129,6 +130,20 @@ fn a_static_path_gives_identical_frames() {
             .zip(&first_v)
             .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
+    // The directory now belongs to this movie: other settings are refused, not mixed in.
+    let o2 = amrcast(&[
+        "movie",
+        &path,
+        "-o",
+        o,
+        "--size",
+        "32x32",
+        "--values",
+        "--colormap",
+        "magma",
+    ]);
+    assert_clean_failure(&o2, "rendered with other settings");
+    assert_eq!(files(&out), all_frames(6));
 }
 
 #[test]
@@ -154,7 +169,11 @@ fn shards_together_give_the_full_movie_with_no_frame_twice() {
             BTreeSet::new()
         };
         run(&sharded, &["--shard", &format!("{i}/3")]);
-        let new: BTreeSet<String> = files(&sharded).difference(&before).cloned().collect();
+        let new: BTreeSet<String> = files(&sharded)
+            .difference(&before)
+            .filter(|f| f.starts_with("frame_"))
+            .cloned()
+            .collect();
         let want: BTreeSet<String> = (0..8)
             .filter(|k| k % 3 == i)
             .flat_map(|k| [format!("frame_{k:05}.png"), format!("frame_{k:05}.npy")])
@@ -163,6 +182,7 @@ fn shards_together_give_the_full_movie_with_no_frame_twice() {
         assert!(seen.is_disjoint(&new));
         seen.extend(new);
     }
+    seen.insert("movie-settings.txt".to_string());
     assert_eq!(seen, all_frames(8));
     assert_same_frames(&full, &sharded, 8);
     // A frame range with a shard: frames 2..7, every second from the first.
@@ -173,6 +193,7 @@ fn shards_together_give_the_full_movie_with_no_frame_twice() {
         [3, 5]
             .iter()
             .flat_map(|k| [format!("frame_{k:05}.png"), format!("frame_{k:05}.npy")])
+            .chain(["movie-settings.txt".to_string()])
             .collect()
     );
 }
