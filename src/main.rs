@@ -1,6 +1,7 @@
 //! The `amrcast` command line.
 
 use amrcast::cli::{BenchArgs, RenderArgs};
+use amrcast::movie::MovieArgs;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ enum Command {
     Render(RenderArgs),
     /// Time repeated renders: median ms per frame and samples per second.
     Bench(BenchArgs),
+    /// Render an image sequence along a camera path (TOML, or --zoom-in / --orbit): one colour
+    /// scale for every frame, resumable, splittable with --frames and --shard.
+    Movie(MovieArgs),
     /// Print a dataset's format, domain, grids and cells per level, fields with ranges, units.
     Info {
         /// The dataset (Enzo parameter file, its .hierarchy or directory; .athdf; Chombo HDF5).
@@ -53,6 +57,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(args) => amrcast::cli::render(&args),
         Command::Bench(args) => amrcast::cli::bench(&args),
+        Command::Movie(args) => Ok(amrcast::movie::movie(&args)?),
         Command::Info { dataset, json } => {
             let info = amrcast::info::info(&dataset)?;
             if json {
