@@ -23,7 +23,7 @@ struct Params {
 
 struct Node {
     split: f32,
-    kind: u32, // 0..2 split axis, 3 leaf, 4 empty; bit 31 set: skipped (empty space)
+    kind: u32, // 0..2 split axis, 3 leaf, 4 empty
     a: u32,
     b: u32,
 }
@@ -36,11 +36,12 @@ struct Leaf {
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> nodes: array<Node>;
 @group(0) @binding(2) var<storage, read> leaves: array<Leaf>;
-@group(0) @binding(3) var<storage, read> table: array<vec4f>;
-@group(0) @binding(4) var atlas: texture_3d<f32>;
-@group(0) @binding(5) var atlas_sampler: sampler;
-@group(0) @binding(6) var target_image: texture_storage_2d<rgba32float, write>;
-@group(0) @binding(7) var<storage, read_write> counter: array<atomic<u32>, 1>;
+@group(0) @binding(3) var<storage, read> visible: array<u32>;
+@group(0) @binding(4) var<storage, read> table: array<vec4f>;
+@group(0) @binding(5) var atlas: texture_3d<f32>;
+@group(0) @binding(6) var atlas_sampler: sampler;
+@group(0) @binding(7) var target_image: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(8) var<storage, read_write> counter: array<atomic<u32>, 1>;
 
 const MISSING: f32 = -1.0e38;
 const MISSING_BELOW: f32 = -1.0e30;
@@ -103,6 +104,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     // "While-while" traversal: all rays of a SIMD group (or warp) first walk the tree to their
     // next leaf, then sample their leaves together, so that sampling runs with most lanes busy.
     var stack_node: array<u32, STACK>;
+    var stack_t0: array<f32, STACK>;
     var stack_t1: array<f32, STACK>;
     var sp = 0u;
     var node = 0u;
@@ -118,13 +120,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         var seg1 = 0.0;
         loop {
             let n = nodes[node];
-            let kind = n.kind;
-            if kind < 3u {
-                let oa = o[kind];
-                let ts = (n.split - oa) * inv[kind];
+            let shown = visible[node] != 0u;
+            if shown && n.kind < 3u {
+                let oa = o[n.kind];
+                let ts = (n.split - oa) * inv[n.kind];
                 var near = n.a;
                 var far = n.b;
-                if oa > n.split || (oa == n.split && d[kind] < 0.0) {
+                if oa > n.split || (oa == n.split && d[n.kind] > 0.0) {
                     near = n.b;
                     far = n.a;
                 }
@@ -135,6 +137,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
                 } else {
                     if sp < STACK {
                         stack_node[sp] = far;
+                        stack_t0[sp] = ts;
                         stack_t1[sp] = t1;
                         sp += 1u;
                     }
@@ -143,7 +146,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
                 }
                 continue;
             }
-            if kind == 3u && t1 > t0 {
+            if shown && n.kind == 3u && t1 > t0 {
                 found = true;
                 leaf_index = n.a;
                 seg0 = t0;
@@ -154,8 +157,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
             } else {
                 sp -= 1u;
                 node = stack_node[sp];
-                // The far side starts where the near side (just finished) ends.
-                t0 = t1;
+                t0 = stack_t0[sp];
                 t1 = stack_t1[sp];
             }
             if found || !more {

@@ -58,8 +58,6 @@ pub struct Node {
 
 pub const NODE_LEAF: u32 = 3;
 pub const NODE_EMPTY: u32 = 4;
-/// Bit set in `kind` of a node the ray caster skips (no visible data below it).
-pub const NODE_HIDDEN: u32 = 1 << 31;
 
 /// A leaf: a box covered by one brick.
 #[derive(Clone, Debug, PartialEq)]
@@ -446,12 +444,14 @@ impl TreeBuilder<'_> {
         if let Some(c) = covering {
             return self.leaf(c as usize, lo, hi, depth);
         }
-        // Split at a face of any candidate inside the box, choosing the plane that cuts the
-        // fewest bricks (each cut makes more leaves for every ray), then the most central one:
-        // nested grids are peeled shell by shell instead of being sliced through every level.
+        // Split at a face of a finest candidate, choosing the plane that cuts the fewest
+        // other bricks (each cut makes more leaves for every ray), then the most central one.
         let mut best: Option<(f64, usize, i64)> = None;
         for &c in &cands {
-            let (blo, bhi, _) = self.boxes[c as usize];
+            let (blo, bhi, l) = self.boxes[c as usize];
+            if l != lmax {
+                continue;
+            }
             for a in 0..3 {
                 for face in [blo[a], bhi[a]] {
                     if lo[a] < face && face < hi[a] {

@@ -2,7 +2,7 @@
 //! any target it is handed (an offscreen texture, later a window or a wall tile).
 
 use crate::amr::AmrDataset;
-use crate::bricks::{BrickLayout, Node, NODE_HIDDEN};
+use crate::bricks::BrickLayout;
 use crate::camera::RayModel;
 use crate::error::{Error, Result};
 use crate::gpu::context::GpuContext;
@@ -61,6 +61,7 @@ pub struct VolumeRenderer {
     leaf_ranges: Vec<[f32; 2]>,
     nodes: wgpu::Buffer,
     leaves: wgpu::Buffer,
+    visible: wgpu::Buffer,
     table: wgpu::Buffer,
     counter: wgpu::Buffer,
     atlas_view: wgpu::TextureView,
@@ -149,6 +150,10 @@ impl VolumeRenderer {
             } else {
                 storage("leaves", bytemuck::cast_slice(&gpu_leaves))
             };
+            let visible = storage(
+                "visible",
+                bytemuck::cast_slice(&vec![1u32; layout.nodes.len()]),
+            );
             let table = storage("table", bytemuck::cast_slice(&prepared.table));
             let counter = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("sample counter"),
@@ -173,6 +178,7 @@ impl VolumeRenderer {
                 layout,
                 nodes,
                 leaves,
+                visible,
                 table,
                 counter,
                 atlas_view: atlas.create_view(&Default::default()),
@@ -211,18 +217,8 @@ impl VolumeRenderer {
             );
             p.table[a..=b].iter().any(|e| e[3] > 0.0)
         });
-        let nodes: Vec<Node> = self
-            .layout
-            .nodes
-            .iter()
-            .zip(&vis)
-            .map(|(n, &v)| Node {
-                kind: if v == 0 { n.kind | NODE_HIDDEN } else { n.kind },
-                ..*n
-            })
-            .collect();
         ctx.queue
-            .write_buffer(&self.nodes, 0, bytemuck::cast_slice(&nodes));
+            .write_buffer(&self.visible, 0, bytemuck::cast_slice(&vis));
     }
 
     /// Records a render of `rays` (world coordinates, pixel coordinates of the target region)
@@ -283,22 +279,26 @@ impl VolumeRenderer {
                 },
                 wgpu::BindGroupEntry {
                     binding: 3,
-                    resource: self.table.as_entire_binding(),
+                    resource: self.visible.as_entire_binding(),
                 },
                 wgpu::BindGroupEntry {
                     binding: 4,
-                    resource: wgpu::BindingResource::TextureView(&self.atlas_view),
+                    resource: self.table.as_entire_binding(),
                 },
                 wgpu::BindGroupEntry {
                     binding: 5,
-                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                    resource: wgpu::BindingResource::TextureView(&self.atlas_view),
                 },
                 wgpu::BindGroupEntry {
                     binding: 6,
-                    resource: wgpu::BindingResource::TextureView(target.view),
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
                 },
                 wgpu::BindGroupEntry {
                     binding: 7,
+                    resource: wgpu::BindingResource::TextureView(target.view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 8,
                     resource: self.counter.as_entire_binding(),
                 },
             ],
@@ -372,8 +372,9 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
             storage(1, true),
             storage(2, true),
             storage(3, true),
+            storage(4, true),
             wgpu::BindGroupLayoutEntry {
-                binding: 4,
+                binding: 5,
                 visibility: wgpu::ShaderStages::COMPUTE,
                 ty: wgpu::BindingType::Texture {
                     sample_type: wgpu::TextureSampleType::Float { filterable },
@@ -383,7 +384,7 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
                 count: None,
             },
             wgpu::BindGroupLayoutEntry {
-                binding: 5,
+                binding: 6,
                 visibility: wgpu::ShaderStages::COMPUTE,
                 ty: wgpu::BindingType::Sampler(if filterable {
                     wgpu::SamplerBindingType::Filtering
@@ -393,7 +394,7 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
                 count: None,
             },
             wgpu::BindGroupLayoutEntry {
-                binding: 6,
+                binding: 7,
                 visibility: wgpu::ShaderStages::COMPUTE,
                 ty: wgpu::BindingType::StorageTexture {
                     access: wgpu::StorageTextureAccess::WriteOnly,
@@ -402,7 +403,7 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
                 },
                 count: None,
             },
-            storage(7, false),
+            storage(8, false),
         ],
     })
 }
