@@ -50,19 +50,26 @@ fn compare(
 }
 
 fn check(ds: &AmrDataset, n: u32, tf: TransferFunction, tolerance: f64) {
+    let h = &ds.hierarchy;
+    for lens in [Lens::Plane, Lens::Perspective] {
+        let mut cam = Camera::framing(View::Z, lens, h.domain_left, h.domain_right, 1.0);
+        cam.position =
+            cam.focus + (cam.position - cam.focus).length() * DVec3::new(0.3, 0.4, 1.0).normalize();
+        check_camera(ds, &cam, n, tf.clone(), tolerance);
+    }
+}
+
+fn check_camera(ds: &AmrDataset, cam: &Camera, n: u32, tf: TransferFunction, tolerance: f64) {
     let ctx = gpu();
+    let lens = cam.lens;
     for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
-        for lens in [Lens::Plane, Lens::Perspective] {
+        {
             let settings = RenderSettings {
                 mode,
                 tf: tf.clone(),
                 ..Default::default()
             };
             let r = VolumeRenderer::new(ctx, ds, &settings).unwrap();
-            let h = &ds.hierarchy;
-            let mut cam = Camera::framing(View::Z, lens, h.domain_left, h.domain_right, 1.0);
-            cam.position = cam.focus
-                + (cam.position - cam.focus).length() * DVec3::new(0.3, 0.4, 1.0).normalize();
             let rays = cam.ray_model(n, n).unwrap();
             let g = render_image(ctx, &r, &rays, n, n).unwrap();
             let c = reference::render(ds, &rays, n, n, &r.prepared);
@@ -77,8 +84,7 @@ fn check(ds: &AmrDataset, n: u32, tf: TransferFunction, tolerance: f64) {
     }
 }
 
-#[test]
-fn blob_matches_reference_in_every_mode_and_lens() {
+fn blob_dataset() -> AmrDataset {
     let h = hierarchy(
         [16, 16, 16],
         &[
@@ -86,15 +92,32 @@ fn blob_matches_reference_in_every_mode_and_lens() {
             (2, [0.375, 0.375, 0.375], [0.625, 0.625, 0.625]),
         ],
     );
-    check(
-        &dataset(h, blob),
-        48,
-        TransferFunction {
-            opacity: 10.0,
-            ..Default::default()
-        },
-        0.01,
-    );
+    dataset(h, blob)
+}
+
+fn opaque_tf() -> TransferFunction {
+    TransferFunction {
+        opacity: 10.0,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn blob_matches_reference_in_every_mode_and_lens() {
+    check(&blob_dataset(), 48, opaque_tf(), 0.01);
+}
+
+/// Every ray of a perspective camera starts at its position: with the camera exactly on grid
+/// faces (the kd-tree's split planes), each ray must still go into the child it moves into.
+#[test]
+fn perspective_camera_on_split_planes_matches_reference() {
+    let ds = blob_dataset();
+    let mut cam = Camera::framing(View::Z, Lens::Perspective, DVec3::ZERO, DVec3::ONE, 1.0);
+    for (x, y) in [(0.375, 0.625), (0.25, 0.75), (0.625, 0.375)] {
+        cam.focus = DVec3::new(x, y, 0.5);
+        cam.position = DVec3::new(x, y, 2.5);
+        check_camera(&ds, &cam, 48, opaque_tf(), 0.01);
+    }
 }
 
 #[test]
