@@ -326,21 +326,35 @@ struct Filament {
 impl Filament {
     /// Density and the unit direction of the nearest segment (pointing along the polyline).
     fn density(&self, p: DVec3) -> (f64, DVec3) {
-        let mut best = (f64::INFINITY, DVec3::X);
-        for w in self.points.windows(2) {
+        // Beyond 5 widths from the polyline the density is zero: most points are that far
+        // from its bounding box, which is cheaper to test than the segments.
+        let reach = DVec3::splat(5.0 * self.width);
+        let (lo, hi) = self
+            .points
+            .iter()
+            .fold((DVec3::INFINITY, DVec3::NEG_INFINITY), |(l, h), &q| {
+                (l.min(q), h.max(q))
+            });
+        if p.cmplt(lo - reach).any() || p.cmpgt(hi + reach).any() {
+            let ab = self.points[1] - self.points[0];
+            return (0.0, ab.normalize());
+        }
+        let mut best = (f64::INFINITY, 0);
+        for (n, w) in self.points.windows(2).enumerate() {
             let (a, b) = (w[0], w[1]);
             let ab = b - a;
             let t = ((p - a).dot(ab) / ab.length_squared()).clamp(0.0, 1.0);
             let d2 = (a + ab * t - p).length_squared();
             if d2 < best.0 {
-                best = (d2, ab.normalize());
+                best = (d2, n);
             }
         }
+        let dir = (self.points[best.1 + 1] - self.points[best.1]).normalize();
         let s2 = self.width * self.width;
         if best.0 > 25.0 * s2 {
-            return (0.0, best.1);
+            return (0.0, dir);
         }
-        (self.rho * (-0.5 * best.0 / s2).exp(), best.1)
+        (self.rho * (-0.5 * best.0 / s2).exp(), dir)
     }
 }
 
@@ -539,7 +553,17 @@ fn hash(x: i64, y: i64, z: i64, seed: u32) -> u32 {
 
 /// Value noise in [-1, 1]: hashed lattice values, smoothstep-interpolated.
 fn value_noise(p: DVec3, seed: u32) -> f64 {
-    let b = p.floor();
+    // `as` truncates towards zero; one step down for negative non-integers gives the floor
+    // (much cheaper than the libm call).
+    let floor = |x: f64| {
+        let t = x as i64 as f64;
+        if t > x {
+            t - 1.0
+        } else {
+            t
+        }
+    };
+    let b = DVec3::new(floor(p.x), floor(p.y), floor(p.z));
     let f = p - b;
     let w = f * f * (DVec3::splat(3.0) - 2.0 * f);
     let (bx, by, bz) = (b.x as i64, b.y as i64, b.z as i64);
