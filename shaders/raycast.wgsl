@@ -18,7 +18,7 @@ struct Params {
     ddy: vec3f, inv_range: f32,
     domain: vec3f, t_scale: f32,
     atlas_size: vec3f, opaque: f32,
-    offset: vec2u, _pad: vec2u,
+    offset: vec2u, opaque_from: f32, _pad: u32,
 }
 
 struct Node {
@@ -184,7 +184,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
             tc += dtc;
             k += 1u;
             if MODE == 0u {
-                if v > MISSING_BELOW && v >= P.lo {
+                // Below `opaque_from` (>= lo) the transfer function is transparent.
+                if v >= P.opaque_from {
                     let e = tf_lookup((v - P.lo) * P.inv_range);
                     let a = 1.0 - exp(-e.a * ds * P.inv_ds0);
                     acc += vec4f(e.rgb * a, a) * (1.0 - acc.a);

@@ -105,6 +105,19 @@ impl Prepared {
         })
     }
 
+    /// The lowest encoded value that can have any opacity in composite mode: the table is
+    /// linear between its entries, so below the entry before the first opaque one every value
+    /// is fully transparent and adds nothing. `f32::MAX` when the whole table is transparent.
+    pub fn opaque_from(&self) -> f32 {
+        let (lo, hi) = self.bounds;
+        let n = self.table.len();
+        match self.table.iter().position(|e| e[3] > 0.0) {
+            None => f32::MAX,
+            Some(0) => lo,
+            Some(i) => lo + (hi - lo) * ((i - 1) as f32 / (n - 1) as f32),
+        }
+    }
+
     /// Warnings about values that will be drawn transparent, for the user.
     pub fn warnings(&self, field: &str) -> Vec<String> {
         let mut w = Vec::new();

@@ -361,3 +361,30 @@ fn non_positive_values_under_log_scale() {
         .expect("must fail");
     assert!(e.to_string().contains("--scale linear"), "{e}");
 }
+
+/// Composite rays skip samples below `opaque_from`: the table must be transparent there and
+/// opaque just above it.
+#[test]
+fn composite_skips_only_transparent_values() {
+    let ds = dataset(multilevel(), linear);
+    let p = amrcast::render::Prepared::new(&ds, &RenderSettings::default()).unwrap();
+    let (lo, hi) = p.bounds;
+    let from = p.opaque_from();
+    assert!(lo < from && from < hi, "{lo} {from} {hi}");
+    let alpha = |v: f32| amrcast::transfer::lookup(&p.table, (v - lo) / (hi - lo))[3];
+    for k in 0..=100 {
+        let v = lo + (from - lo) * k as f32 / 100.0;
+        assert_eq!(alpha(v), 0.0, "opacity at {v}");
+    }
+    assert!(alpha(from + 1e-3 * (hi - lo)) > 0.0);
+
+    let clear = RenderSettings {
+        tf: TransferFunction {
+            opacity: 0.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let p = amrcast::render::Prepared::new(&ds, &clear).unwrap();
+    assert_eq!(p.opaque_from(), f32::MAX);
+}

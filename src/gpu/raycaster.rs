@@ -46,7 +46,8 @@ struct Params {
     atlas_size: [f32; 3],
     opaque: f32,
     offset: [u32; 2],
-    _pad: [u32; 2],
+    opaque_from: f32,
+    _pad: u32,
 }
 
 fn f3(v: glam::DVec3) -> [f32; 3] {
@@ -252,7 +253,8 @@ impl VolumeRenderer {
             atlas_size: [a[0] as f32, a[1] as f32, a[2] as f32],
             opaque: OPAQUE,
             offset: target.offset,
-            _pad: [0; 2],
+            opaque_from: p.opaque_from(),
+            _pad: 0,
         };
         let uniform = ctx
             .device
