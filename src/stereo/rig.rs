@@ -24,7 +24,7 @@
 
 use crate::camera::{Camera, Lens, RayModel};
 use crate::error::{Error, Result};
-use glam::{DQuat, DVec3};
+use glam::DQuat;
 
 /// Default eye separation as a fraction of the zero-parallax distance (Paul Bourke's 1/30).
 pub const DEFAULT_SEPARATION_FRACTION: f64 = 1.0 / 30.0;
@@ -103,14 +103,14 @@ impl StereoRig {
         if let Some(e) = self.eye_separation {
             if !e.is_finite() || e < 0.0 {
                 return Err(Error::Settings(format!(
-                    "eye separation {e} must be zero or positive (domain units)"
+                    "eye separation {e} must be zero or positive (domain units, --eye-separation)"
                 )));
             }
         }
         if let Some(d) = self.focal_distance {
             if !d.is_finite() || d <= 0.0 {
                 return Err(Error::Settings(format!(
-                    "focal distance {d} must be positive (domain units)"
+                    "focal distance {d} must be positive (domain units, --focal-distance)"
                 )));
             }
         }
@@ -208,6 +208,7 @@ impl StereoRig {
 mod tests {
     use super::*;
     use crate::camera::View;
+    use glam::DVec3;
 
     const W: u32 = 120;
     const H: u32 = 80;
