@@ -81,7 +81,8 @@ pub struct RenderArgs {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Also write the raw float image as NPY (projection: integral, mip: maximum, both (H, W);
-    /// composite: premultiplied RGBA, (H, W, 4)).
+    /// composite: premultiplied RGBA, (H, W, 4)). With --stereo, whatever the layout:
+    /// VALUES_L.npy and VALUES_R.npy, one per eye at --size.
     #[arg(long)]
     pub values: Option<PathBuf>,
     #[command(flatten)]

@@ -175,7 +175,7 @@ pub fn compose(
             .chunks_exact(4)
             .zip(right.chunks_exact(4))
             .flat_map(|(l, r)| {
-                let alpha = ((l[3] as u16 + r[3] as u16 + 1) / 2) as u8;
+                let alpha = (l[3] as u16 + r[3] as u16).div_ceil(2) as u8;
                 match kind {
                     Anaglyph::Plain => [l[0], r[1], r[2], alpha],
                     Anaglyph::Dubois => {
@@ -208,7 +208,7 @@ const DUBOIS_LEFT: [[f32; 3]; 3] = [
 const DUBOIS_RIGHT: [[f32; 3]; 3] = [
     [-0.043_470_6, -0.087_938_8, -0.001_555_29],
     [0.378_476, 0.733_640, -0.018_450_3],
-    [-0.072_152_7, -0.112_961, 1.226_400],
+    [-0.072_152_7, -0.112_961, 1.226_4],
 ];
 
 /// sRGB byte -> linear light.
