@@ -6,7 +6,8 @@ mod common;
 use amrcast::amr::AmrDataset;
 use amrcast::camera::{Camera, Lens, RayModel};
 use amrcast::gpu::{render_image, VolumeRenderer};
-use amrcast::render::{FloatImage, Mode, RenderSettings};
+use amrcast::reference;
+use amrcast::render::{FloatImage, Mode, Prepared, RenderSettings};
 use amrcast::stereo::{Eye, Projection, StereoRig};
 use amrcast::transfer::{Scale, TransferFunction};
 use common::*;
@@ -318,6 +319,36 @@ fn zero_separation_renders_the_mono_image() {
                     "{lens:?} {projection:?} {eye:?}: {diff}"
                 );
             }
+        }
+    }
+}
+
+#[test]
+fn eyes_render_as_the_cpu_reference_does() {
+    // Off-axis eyes, and an on-axis perspective eye whose origin lies on the kd-tree's split
+    // planes x = y = 0.5, against the independent CPU walk.
+    let ds = blobs(&[DVec3::new(0.5, 0.5, 0.5), DVec3::new(0.3, 0.6, 0.8)]);
+    let prepared = Prepared::new(&ds, &projection()).unwrap();
+    for lens in [Lens::Perspective, Lens::Plane] {
+        let cam = camera(lens);
+        for (projection, e) in [
+            (Projection::Parallel, 0.2),
+            (Projection::ToeIn, 0.2),
+            (Projection::Parallel, 0.0),
+        ] {
+            let rays = rig(projection, e).eye_rays(&cam, N, N, Eye::Left).unwrap();
+            let gpu = render(&ds, &rays);
+            let cpu = reference::render(&ds, &rays, N, N, &prepared);
+            let diff = mean_abs_diff(&gpu.pixels, &cpu.pixels, 1);
+            let mag = mean_abs_diff(&cpu.pixels, &vec![[0.0; 4]; cpu.pixels.len()], 1);
+            eprintln!(
+                "{lens:?} {projection:?} e {e}: GPU vs CPU {:.2e} of the mean",
+                diff / mag
+            );
+            assert!(
+                diff < 0.01 * mag,
+                "{lens:?} {projection:?} e {e}: {diff} vs {mag}"
+            );
         }
     }
 }
