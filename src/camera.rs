@@ -215,6 +215,32 @@ impl RayModel {
         )
     }
 
+    /// Pixel coordinates `(px, py)` of the ray that passes through `p`: the inverse of
+    /// [`RayModel::ray`] for models whose origins are fixed (pinholes) or whose directions are
+    /// fixed (parallel projections), which covers every lens and stereo eye. `None` when `p`
+    /// lies behind the origins, or the model is degenerate or of neither kind.
+    pub fn pixel_of(&self, p: DVec3) -> Option<(f64, f64)> {
+        let solve = |a: DVec3, b: DVec3, c: DVec3, rhs: DVec3| -> Option<DVec3> {
+            let m = glam::DMat3::from_cols(a, b, c);
+            let det = m.determinant();
+            (det.is_finite() && det.abs() > 1e-300).then(|| m.inverse() * rhs)
+        };
+        let fixed_origin = self.ox == DVec3::ZERO && self.oy == DVec3::ZERO;
+        let fixed_direction = self.dx == DVec3::ZERO && self.dy == DVec3::ZERO;
+        if fixed_origin {
+            // d0 + px dx + py dy = l (p - o0), l > 0
+            let v = p - self.o0;
+            let s = solve(self.dx, self.dy, -v, -self.d0)?;
+            (s.z > 0.0).then_some((s.x, s.y))
+        } else if fixed_direction {
+            // o0 + px ox + py oy + t d0 = p, t >= 0
+            let s = solve(self.ox, self.oy, self.d0, p - self.o0)?;
+            (s.z >= 0.0).then_some((s.x, s.y))
+        } else {
+            None
+        }
+    }
+
     /// The same rays in a frame where points map as `p' = (p - offset) / scale`.
     pub fn to_frame(&self, offset: DVec3, scale: f64) -> RayModel {
         RayModel {
@@ -305,6 +331,22 @@ mod tests {
         ] {
             let v = c - cam.position;
             assert!((v.dot(u) / v.dot(f)).abs() < t && (v.dot(r) / v.dot(f)).abs() < t);
+        }
+    }
+
+    #[test]
+    fn pixel_of_inverts_both_lenses() {
+        for lens in [Lens::Plane, Lens::Perspective] {
+            let mut cam = unit_cam(View::X, lens);
+            cam.position += DVec3::new(0.1, 0.2, -0.3);
+            let m = cam.ray_model(80, 60).unwrap();
+            for (px, py) in [(0.5, 0.5), (40.0, 30.0), (79.5, 12.25), (3.0, 59.0)] {
+                let (o, d) = m.ray(px, py);
+                let (qx, qy) = m.pixel_of(o + d * 1.7).unwrap();
+                assert!((qx - px).abs() < 1e-9 && (qy - py).abs() < 1e-9, "{lens:?}");
+            }
+            let (o, d) = m.ray(10.0, 10.0);
+            assert_eq!(m.pixel_of(o - d * 0.5), None, "{lens:?}: behind the camera");
         }
     }
 

@@ -7,6 +7,7 @@ use crate::camera::{Camera, Lens, View, DEFAULT_FOV};
 use crate::error::{Error, Result};
 use crate::gpu::{render_image, GpuContext, OffscreenTarget, VolumeRenderer};
 use crate::render::{depth_along, Mode, RenderSettings};
+use crate::stereo::{compose, eye_path, Anaglyph, Eye, Layout, Packing, Projection, StereoRig};
 use crate::transfer::{layers, Colormap, Scale, TransferFunction};
 use clap::Args;
 use glam::DVec3;
@@ -80,9 +81,75 @@ pub struct RenderArgs {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Also write the raw float image as NPY (projection: integral, mip: maximum, both (H, W);
-    /// composite: premultiplied RGBA, (H, W, 4)).
+    /// composite: premultiplied RGBA, (H, W, 4)). With --stereo, whatever the layout:
+    /// VALUES_L.npy and VALUES_R.npy, one per eye at --size.
     #[arg(long)]
     pub values: Option<PathBuf>,
+    #[command(flatten)]
+    pub stereo: StereoArgs,
+}
+
+/// Stereo pairs (see the README's Stereo section and [`crate::stereo`]).
+#[derive(Args, Clone, Debug, Default)]
+pub struct StereoArgs {
+    /// Render a stereo pair: parallel (off-axis frusta sharing one image rectangle at the focal
+    /// distance; no vertical parallax) | toe-in (each eye turned to the focus, like yt's stereo
+    /// lens). --size is the size of each eye.
+    #[arg(long, help_heading = "Stereo")]
+    pub stereo: Option<Projection>,
+    /// separate (OUT_L.png and OUT_R.png) | side-by-side (left eye left) | top-bottom (left eye
+    /// on top) | anaglyph (red-cyan, left eye red) | interleaved (rows; left eye on even rows).
+    /// Whatever the layout, --values VALUES.npy writes VALUES_L.npy and VALUES_R.npy.
+    #[arg(long, help_heading = "Stereo")]
+    pub stereo_layout: Option<Layout>,
+    /// Squeeze side-by-side or top-bottom to the size of one eye (half side-by-side for 3D TVs).
+    #[arg(long, help_heading = "Stereo")]
+    pub half: bool,
+    /// Anaglyph colours: dubois (least-squares, default) | plain (red from the left eye, green
+    /// and blue from the right).
+    #[arg(long, help_heading = "Stereo")]
+    pub anaglyph: Option<Anaglyph>,
+    /// Distance between the eyes in domain units (default: the focal distance / 30). Plane
+    /// lens: the eyes' rays differ by the stereo angle 2 atan(E / 2D), D the focal distance.
+    #[arg(long, allow_hyphen_values = true, help_heading = "Stereo")]
+    pub eye_separation: Option<f64>,
+    /// Distance from the camera along its view to the zero-parallax plane, domain units
+    /// (default: the distance to the focus).
+    #[arg(long, allow_hyphen_values = true, help_heading = "Stereo")]
+    pub focal_distance: Option<f64>,
+}
+
+impl StereoArgs {
+    /// The rig and the packing (`None`: separate files) asked for; `None` for a mono image. An
+    /// error for stereo options without `--stereo` and for options that do not fit together.
+    pub fn resolve(&self) -> Result<Option<(StereoRig, Option<Packing>)>> {
+        let Some(projection) = self.stereo else {
+            let given = [
+                (self.stereo_layout.is_some(), "--stereo-layout"),
+                (self.half, "--half"),
+                (self.anaglyph.is_some(), "--anaglyph"),
+                (self.eye_separation.is_some(), "--eye-separation"),
+                (self.focal_distance.is_some(), "--focal-distance"),
+            ];
+            return match given.iter().find(|(g, _)| *g) {
+                Some((_, name)) => Err(Error::Settings(format!(
+                    "{name} needs --stereo parallel or --stereo toe-in"
+                ))),
+                None => Ok(None),
+            };
+        };
+        let rig = StereoRig {
+            projection,
+            eye_separation: self.eye_separation,
+            focal_distance: self.focal_distance,
+        };
+        rig.validate()?;
+        let packing = self
+            .stereo_layout
+            .unwrap_or_default()
+            .packing(self.half, self.anaglyph)?;
+        Ok(Some((rig, packing)))
+    }
 }
 
 #[derive(Args, Clone, Debug)]
@@ -221,9 +288,20 @@ fn warn_all(renderer: &VolumeRenderer, ds: &AmrDataset) {
 
 /// `amrcast render`.
 pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
-    check_output(&args.output)?;
+    let stereo = args.stereo.resolve()?;
+    let mut outputs = vec![];
+    match &stereo {
+        Some((_, None)) => outputs.extend(Eye::BOTH.map(|e| eye_path(&args.output, e))),
+        _ => outputs.push(args.output.clone()),
+    }
     if let Some(v) = &args.values {
-        check_output(v)?;
+        match &stereo {
+            Some(_) => outputs.extend(Eye::BOTH.map(|e| eye_path(v, e))),
+            None => outputs.push(v.clone()),
+        }
+    }
+    for path in &outputs {
+        check_output(path)?;
     }
     let opts = &args.opts;
     let settings = opts.settings();
@@ -232,6 +310,9 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     let cam = opts.camera(lo, hi)?;
     let (w, hgt) = opts.size;
     let rays = cam.ray_model(w, hgt)?;
+    if let Some((rig, packing)) = stereo {
+        return render_pair(args, ds, &cam, &rig, packing);
+    }
     let ctx = GpuContext::new()?;
     let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
     warn_all(&renderer, &ds);
@@ -250,6 +331,62 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.values {
         let (shape, data) = image.values(renderer.prepared.encoding);
         crate::output::write_npy_f32(path, &shape, &data)?;
+    }
+    Ok(())
+}
+
+/// `amrcast render --stereo`: both eyes with one renderer, then the layout's files.
+fn render_pair(
+    args: &RenderArgs,
+    ds: AmrDataset,
+    cam: &Camera,
+    rig: &StereoRig,
+    packing: Option<Packing>,
+) -> anyhow::Result<()> {
+    let (w, hgt) = args.opts.size;
+    let rays = [
+        rig.eye_rays(cam, w, hgt, Eye::Left)?,
+        rig.eye_rays(cam, w, hgt, Eye::Right)?,
+    ];
+    log::info!(
+        "stereo: eye separation {:.6}, zero-parallax distance {:.6}, stereo angle {:.4} degrees",
+        rig.eye_separation(cam)?,
+        rig.focal_distance(cam)?,
+        rig.stereo_angle(cam)?.to_degrees()
+    );
+    let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
+    let ctx = GpuContext::new()?;
+    let renderer = VolumeRenderer::new(&ctx, &ds, &args.opts.settings())?;
+    warn_all(&renderer, &ds);
+    drop(ds);
+    // One normalising depth for both eyes (the mono view's), so their colours match.
+    let (f, _, _) = cam.basis()?;
+    let depth = depth_along(f, lo, hi);
+    let mut rgba = Vec::with_capacity(2);
+    for (eye, rays) in Eye::BOTH.into_iter().zip(&rays) {
+        let t = Instant::now();
+        let image = render_image(&ctx, &renderer, rays, w, hgt)?;
+        log::info!(
+            "rendered the {eye:?} eye, {w}x{hgt}, in {:.1} ms on {}",
+            t.elapsed().as_secs_f64() * 1e3,
+            ctx.describe()
+        );
+        if let Some(path) = &args.values {
+            let (shape, data) = image.values(renderer.prepared.encoding);
+            crate::output::write_npy_f32(&eye_path(path, eye), &shape, &data)?;
+        }
+        rgba.push(image.to_rgba8(&renderer.prepared, depth));
+    }
+    match packing {
+        None => {
+            for (eye, pixels) in Eye::BOTH.into_iter().zip(&rgba) {
+                crate::output::write_png_rgba8(&eye_path(&args.output, eye), w, hgt, pixels)?;
+            }
+        }
+        Some(packing) => {
+            let (pixels, pw, ph) = compose(packing, &rgba[0], &rgba[1], w, hgt)?;
+            crate::output::write_png_rgba8(&args.output, pw, ph, &pixels)?;
+        }
     }
     Ok(())
 }

@@ -21,4 +21,5 @@ pub mod output;
 pub mod path;
 pub mod reference;
 pub mod render;
+pub mod stereo;
 pub mod transfer;
