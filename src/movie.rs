@@ -9,11 +9,12 @@
 //! - Cluster-friendly: `--frames A..B` and `--shard I/N` select the frames of one task.
 
 use crate::camera::Camera;
-use crate::cli::{load_dataset, RenderOptions};
+use crate::cli::{load_dataset, RenderOptions, StereoArgs};
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
 use crate::path::CameraPath;
 use crate::render::{depth_along, FloatImage};
+use crate::stereo::{compose, Eye, Packing, StereoRig};
 use crate::transfer::Scale;
 use clap::Args;
 use std::io::{IsTerminal, Write};
@@ -29,6 +30,10 @@ pub struct MovieArgs {
     pub path: Option<PathBuf>,
     #[command(flatten)]
     pub opts: RenderOptions,
+    /// Stereo movies: frame_NNNNN_L.png and _R.png (layout `separate`), or one packed
+    /// frame_NNNNN.png per frame; --values writes frame_NNNNN_L.npy and _R.npy.
+    #[command(flatten)]
+    pub stereo: StereoArgs,
     /// Output directory (created when missing): frame_00000.png, frame_00001.png, ...
     #[arg(short, long)]
     pub output: PathBuf,
@@ -148,26 +153,75 @@ pub fn frame_file(dir: &Path, k: usize, ext: &str) -> PathBuf {
     dir.join(format!("frame_{k:05}.{ext}"))
 }
 
-/// Whether frame `k` is already complete in `dir` (its files exist; the PNG has the movie's
-/// size). Files are renamed into place only once written, so existing means complete.
-pub fn frame_complete(dir: &Path, k: usize, values: bool, size: (u32, u32)) -> Result<bool> {
-    let png = frame_file(dir, k, "png");
-    if !png.is_file() || (values && !frame_file(dir, k, "npy").is_file()) {
-        return Ok(false);
-    }
-    match image::image_dimensions(&png) {
-        Ok(dims) if dims == size => Ok(true),
-        Ok((w, h)) => Err(Error::format(
-            &png,
-            format!(
-                "an existing frame of {w}x{h} pixels, but this movie is {}x{}: use another output directory or remove the old frames",
-                size.0, size.1
-            ),
-        )),
-        Err(e) => {
-            log::warn!("{}: unreadable ({e}); rendering it again", png.display());
-            Ok(false)
+/// `DIR/frame_NNNNN_L.EXT` or `_R`: one eye of a stereo frame.
+pub fn frame_eye_file(dir: &Path, k: usize, eye: Eye, ext: &str) -> PathBuf {
+    dir.join(format!("frame_{k:05}_{}.{ext}", eye.letter()))
+}
+
+/// The files of one frame: mono, a stereo pair in separate files, or a packed stereo image.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameFiles {
+    /// Stereo rig and packing (`None`: separate files per eye); `None` for mono.
+    pub stereo: Option<(StereoRig, Option<Packing>)>,
+    /// Whether NPY values are written.
+    pub values: bool,
+    /// Size of each rendered image (of each eye).
+    pub size: (u32, u32),
+}
+
+impl FrameFiles {
+    /// The PNGs of frame `k` with their sizes, in the order they are written.
+    pub fn pngs(&self, dir: &Path, k: usize) -> Vec<(PathBuf, (u32, u32))> {
+        let (w, h) = self.size;
+        match self.stereo {
+            None => vec![(frame_file(dir, k, "png"), self.size)],
+            Some((_, None)) => Eye::BOTH
+                .iter()
+                .map(|&e| (frame_eye_file(dir, k, e, "png"), self.size))
+                .collect(),
+            Some((_, Some(packing))) => vec![(frame_file(dir, k, "png"), packing.size(w, h))],
         }
+    }
+
+    /// The NPYs of frame `k` (none without --values).
+    pub fn npys(&self, dir: &Path, k: usize) -> Vec<PathBuf> {
+        match (self.values, self.stereo) {
+            (false, _) => Vec::new(),
+            (true, None) => vec![frame_file(dir, k, "npy")],
+            (true, Some(_)) => Eye::BOTH
+                .iter()
+                .map(|&e| frame_eye_file(dir, k, e, "npy"))
+                .collect(),
+        }
+    }
+
+    /// Whether frame `k` is already complete in `dir` (all its files exist; the PNGs have the
+    /// movie's size). Files are renamed into place only once written, so existing means
+    /// complete.
+    pub fn complete(&self, dir: &Path, k: usize) -> Result<bool> {
+        if self.npys(dir, k).iter().any(|f| !f.is_file()) {
+            return Ok(false);
+        }
+        for (png, size) in self.pngs(dir, k) {
+            if !png.is_file() {
+                return Ok(false);
+            }
+            match image::image_dimensions(&png) {
+                Ok(dims) if dims == size => {}
+                Ok((w, h)) => return Err(Error::format(
+                    &png,
+                    format!(
+                        "an existing frame of {w}x{h} pixels, but this movie's are {}x{}: use another output directory or remove the old frames",
+                        size.0, size.1
+                    ),
+                )),
+                Err(e) => {
+                    log::warn!("{}: unreadable ({e}); rendering it again", png.display());
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
     }
 }
 
@@ -353,35 +407,69 @@ struct FrameRenderer<'a> {
     renderer: &'a VolumeRenderer,
     target: OffscreenTarget,
     domain: (glam::DVec3, glam::DVec3),
+    files: FrameFiles,
 }
 
 impl FrameRenderer<'_> {
-    fn render(&self, cam: &Camera, dir: &Path, k: usize, values: bool) -> Result<PathBuf> {
+    fn image(&self, rays: &crate::camera::RayModel) -> Result<FloatImage> {
         let (w, h) = (self.target.width, self.target.height);
-        let rays = cam.ray_model(w, h)?;
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         self.ctx.checked("rendering", || {
             self.renderer
-                .encode(self.ctx, &mut enc, &self.target.region(), &rays)
+                .encode(self.ctx, &mut enc, &self.target.region(), rays)
         })?;
         self.ctx.queue.submit([enc.finish()]);
-        let prepared = &self.renderer.prepared;
-        let image = FloatImage {
+        Ok(FloatImage {
             width: w,
             height: h,
-            mode: prepared.settings.mode,
+            mode: self.renderer.prepared.settings.mode,
             pixels: self.target.read(self.ctx)?,
+        })
+    }
+
+    /// Renders frame `k` (one image, or one per eye) and writes its files: the values first,
+    /// then the PNGs, the last of which marks the frame complete. Returns that last PNG.
+    fn render(&self, cam: &Camera, dir: &Path, k: usize) -> Result<PathBuf> {
+        let (w, h) = (self.target.width, self.target.height);
+        let prepared = &self.renderer.prepared;
+        let eyes = match &self.files.stereo {
+            None => vec![cam.ray_model(w, h)?],
+            Some((rig, _)) => Eye::BOTH
+                .iter()
+                .map(|&e| rig.eye_rays(cam, w, h, e))
+                .collect::<Result<_>>()?,
         };
-        // The values first: the PNG, written last, marks the frame complete.
-        if values {
-            let (shape, data) = image.values(prepared.encoding);
-            crate::output::write_npy_f32(&frame_file(dir, k, "npy"), &shape, &data)?;
-        }
+        // One normalising depth for both eyes (the mono view's), so their colours match.
         let (f, _, _) = cam.basis()?;
-        let rgba = image.to_rgba8(prepared, depth_along(f, self.domain.0, self.domain.1));
-        let png = frame_file(dir, k, "png");
-        crate::output::write_png_rgba8(&png, w, h, &rgba)?;
-        Ok(png)
+        let depth = depth_along(f, self.domain.0, self.domain.1);
+        let mut rgba = Vec::with_capacity(eyes.len());
+        for (rays, npy) in eyes.iter().zip(
+            self.files
+                .npys(dir, k)
+                .into_iter()
+                .map(Some)
+                .chain(std::iter::repeat(None)),
+        ) {
+            let image = self.image(rays)?;
+            if let Some(npy) = npy {
+                let (shape, data) = image.values(prepared.encoding);
+                crate::output::write_npy_f32(&npy, &shape, &data)?;
+            }
+            rgba.push(image.to_rgba8(prepared, depth));
+        }
+        let images = match &self.files.stereo {
+            Some((_, Some(packing))) => {
+                let (pixels, pw, ph) = compose(*packing, &rgba[0], &rgba[1], w, h)?;
+                vec![(pixels, pw, ph)]
+            }
+            _ => rgba.into_iter().map(|p| (p, w, h)).collect(),
+        };
+        let mut last = PathBuf::new();
+        for ((pixels, pw, ph), (png, _)) in images.iter().zip(self.files.pngs(dir, k)) {
+            crate::output::write_png_rgba8(&png, *pw, *ph, pixels)?;
+            last = png;
+        }
+        Ok(last)
     }
 }
 
@@ -455,6 +543,18 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
             args.fps
         )));
     }
+    let stereo = args.stereo.resolve()?;
+    if let (Some(video), Some((_, None))) = (&args.encode, &stereo) {
+        return Err(Error::Settings(format!(
+            "--encode {} needs one image per frame: with --stereo, choose a --stereo-layout other than separate",
+            video.display()
+        )));
+    }
+    let files = FrameFiles {
+        stereo,
+        values: args.values,
+        size: opts.size,
+    };
     let ffmpeg = args.encode.as_ref().map(|_| find_ffmpeg()).transpose()?;
     let series = match (&args.datasets, &dataset) {
         (Some(_), Some(d)) => {
@@ -499,10 +599,13 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
             args.zoom_in, args.orbit, args.count
         ),
     };
-    check_settings_record(dir, &settings_record(&opts, &path_text, &args.datasets))?;
+    check_settings_record(
+        dir,
+        &settings_record(&opts, &args.stereo, &path_text, &args.datasets),
+    )?;
     let mut todo = Vec::new();
     for &k in &selected {
-        if !frame_complete(dir, k, args.values, opts.size)? {
+        if !files.complete(dir, k)? {
             todo.push(k);
         }
     }
@@ -537,10 +640,11 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
                     target: OffscreenTarget::new(&ctx, opts.size.0, opts.size.1)?,
                     renderer: &renderer,
                     domain: (ds.hierarchy.domain_left, ds.hierarchy.domain_right),
+                    files,
                 };
                 drop(ds);
                 for &k in &todo {
-                    let file = fr.render(&path.frame_camera(k), dir, k, args.values)?;
+                    let file = fr.render(&path.frame_camera(k), dir, k)?;
                     progress.frame_done(&file);
                 }
             }
@@ -577,10 +681,11 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
                         target: OffscreenTarget::new(&ctx, opts.size.0, opts.size.1)?,
                         renderer: &renderer,
                         domain: (ds.hierarchy.domain_left, ds.hierarchy.domain_right),
+                        files,
                     };
                     drop(ds);
                     for k in group {
-                        let file = fr.render(&path.frame_camera(k), dir, k, args.values)?;
+                        let file = fr.render(&path.frame_camera(k), dir, k)?;
                         progress.frame_done(&file);
                     }
                 }
@@ -600,10 +705,16 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
 pub const SETTINGS_FILE: &str = "movie-settings.txt";
 
 /// Everything that decides the pixels of a frame (not which frames a task renders).
-fn settings_record(opts: &RenderOptions, path_text: &str, series: &Option<String>) -> String {
+fn settings_record(
+    opts: &RenderOptions,
+    stereo: &StereoArgs,
+    path_text: &str,
+    series: &Option<String>,
+) -> String {
     format!(
         "# amrcast movie: the frames in this directory were rendered with these settings\n\
-         # render options: {opts:?}\n# datasets: {series:?}\n# camera path:\n{path_text}\n"
+         # render options: {opts:?}\n# stereo: {stereo:?}\n# datasets: {series:?}\n\
+         # camera path:\n{path_text}\n"
     )
 }
 

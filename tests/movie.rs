@@ -567,3 +567,112 @@ fn bad_input_is_one_clear_error() {
         "matches no file",
     );
 }
+
+fn eye_frame(dir: &Path, k: usize, eye: &str, ext: &str) -> PathBuf {
+    dir.join(format!("frame_{k:05}_{eye}.{ext}"))
+}
+
+#[test]
+fn stereo_movies_write_both_eyes_or_one_packed_frame_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "zoom.toml",
+        &ZOOM.replace("frames = 8", "frames = 3"),
+    );
+    let run = |name: &str, extra: &[&str]| -> (PathBuf, String) {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "movie",
+            &path,
+            "-o",
+            out.to_str().unwrap(),
+            "--size",
+            "32x24",
+        ];
+        args.extend_from_slice(extra);
+        let log = ok(amrcast(&args));
+        (out, log)
+    };
+    let (sep, _) = run("sep", &["--stereo", "parallel", "--values"]);
+    let expected: BTreeSet<String> = (0..3)
+        .flat_map(|k| {
+            ["L", "R"].into_iter().flat_map(move |e| {
+                [
+                    format!("frame_{k:05}_{e}.png"),
+                    format!("frame_{k:05}_{e}.npy"),
+                ]
+            })
+        })
+        .chain(["movie-settings.txt".to_string()])
+        .collect();
+    assert_eq!(files(&sep), expected);
+    for k in 0..3 {
+        let (l, r) = (
+            pixels(&eye_frame(&sep, k, "L", "png")),
+            pixels(&eye_frame(&sep, k, "R", "png")),
+        );
+        assert_eq!(l.len(), 32 * 24 * 3);
+        assert_ne!(l, r, "frame {k}: the eyes see the same image");
+        assert_eq!(npy(&eye_frame(&sep, k, "L", "npy")).len(), 32 * 24 * 4);
+    }
+
+    // A second run finds every frame complete.
+    let (_, log) = run("sep", &["--stereo", "parallel", "--values"]);
+    assert!(log.contains("3 already complete, 0 to render"), "{log}");
+
+    // Side by side: one image per frame, the left eye in the left half.
+    let (sbs, _) = run(
+        "sbs",
+        &["--stereo", "parallel", "--stereo-layout", "side-by-side"],
+    );
+    let expected: BTreeSet<String> = (0..3)
+        .map(|k| format!("frame_{k:05}.png"))
+        .chain(["movie-settings.txt".to_string()])
+        .collect();
+    assert_eq!(files(&sbs), expected);
+    for k in 0..3 {
+        let img = image::open(frame(&sbs, k, "png")).unwrap().to_rgb8();
+        assert_eq!(img.dimensions(), (64, 24));
+        let left = image::open(eye_frame(&sep, k, "L", "png"))
+            .unwrap()
+            .to_rgb8();
+        let right = image::open(eye_frame(&sep, k, "R", "png"))
+            .unwrap()
+            .to_rgb8();
+        for (x, y, p) in img.enumerate_pixels() {
+            let want = if x < 32 {
+                left.get_pixel(x, y)
+            } else {
+                right.get_pixel(x - 32, y)
+            };
+            assert_eq!(p, want, "frame {k} pixel ({x}, {y})");
+        }
+    }
+
+    // Zero eye separation: both eyes see the mono movie.
+    let (mono, _) = run("mono", &[]);
+    let (zero, _) = run("zero", &["--stereo", "parallel", "--eye-separation", "0"]);
+    for k in 0..3 {
+        let m = pixels(&frame(&mono, k, "png"));
+        for e in ["L", "R"] {
+            let z = pixels(&eye_frame(&zero, k, e, "png"));
+            let worst = z.iter().zip(&m).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+            assert!(worst <= 1, "frame {k} eye {e}: {worst}");
+        }
+    }
+
+    // Separate files cannot be encoded into one video.
+    let out = dir.path().join("enc");
+    let o = amrcast(&[
+        "movie",
+        &path,
+        "-o",
+        out.to_str().unwrap(),
+        "--stereo",
+        "parallel",
+        "--encode",
+        "x.mp4",
+    ]);
+    assert_clean_failure(&o, "--stereo-layout");
+}
