@@ -18,7 +18,7 @@ use crate::amr::{AmrDataset, AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
 use crate::formats::{self, DataSource, Metadata};
 use glam::DVec3;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The fields the demo provides, in order.
@@ -149,18 +149,18 @@ fn build_hierarchy(model: &Model) -> Result<AmrHierarchy> {
         let flagged: Vec<Vec<usize>> = par_map(coarse.len(), |b| {
             let (lo, hi) = coarse[b];
             let mut out = Vec::new();
-            let mut seen = HashSet::new();
+            let mut seen = vec![false; nb * nb * nb];
             for k in lo[2]..hi[2] {
                 for j in lo[1]..hi[1] {
                     for i in lo[0]..hi[0] {
                         let block = (i / coarse_per_block)
                             + nb * ((j / coarse_per_block) + nb * (k / coarse_per_block));
-                        if seen.contains(&block) {
+                        if seen[block] {
                             continue;
                         }
                         let p = DVec3::new(i as f64 + 0.5, j as f64 + 0.5, k as f64 + 0.5) * inv;
                         if model.density(p) > threshold {
-                            seen.insert(block);
+                            seen[block] = true;
                             out.push(block);
                         }
                     }
@@ -551,8 +551,61 @@ fn hash(x: i64, y: i64, z: i64, seed: u32) -> u32 {
     h
 }
 
-/// Value noise in [-1, 1]: hashed lattice values, smoothstep-interpolated.
-fn value_noise(p: DVec3, seed: u32) -> f64 {
+/// Hashed lattice values of one noise octave over the unit cube, computed once: looking them up
+/// is much cheaper than hashing eight corners for every cell.
+struct Lattice {
+    /// Lattice points per axis (`0..n`).
+    n: i64,
+    values: Vec<f64>,
+}
+
+impl Lattice {
+    fn new(freq: f64, seed: u32) -> Self {
+        let n = freq.floor() as i64 + 2;
+        let mut values = Vec::with_capacity((n * n * n) as usize);
+        for z in 0..n {
+            for y in 0..n {
+                for x in 0..n {
+                    values.push(lattice_value(x, y, z, seed));
+                }
+            }
+        }
+        Lattice { n, values }
+    }
+}
+
+fn lattice_value(x: i64, y: i64, z: i64, seed: u32) -> f64 {
+    hash(x, y, z, seed) as f64 / u32::MAX as f64
+}
+
+/// Octaves of [`fbm`].
+const OCTAVES: u32 = 3;
+/// Base frequency and frequency ratio of [`fbm`]'s octaves.
+const BASE_FREQ: f64 = 6.0;
+const LACUNARITY: f64 = 2.03;
+/// Seeds 1..=6 are the model's: their lattices are tabulated.
+const TABULATED_SEEDS: u32 = 6;
+
+fn octave_seed(seed: u32, octave: u32) -> u32 {
+    seed.wrapping_mul(7).wrapping_add(octave)
+}
+
+fn lattices() -> &'static [Lattice] {
+    static LATTICES: std::sync::OnceLock<Vec<Lattice>> = std::sync::OnceLock::new();
+    LATTICES.get_or_init(|| {
+        (1..=TABULATED_SEEDS)
+            .flat_map(|seed| {
+                (0..OCTAVES).map(move |o| {
+                    Lattice::new(BASE_FREQ * LACUNARITY.powi(o as i32), octave_seed(seed, o))
+                })
+            })
+            .collect()
+    })
+}
+
+/// Value noise in [-1, 1]: hashed lattice values (from `table` where it covers the cell),
+/// smoothstep-interpolated.
+fn value_noise(p: DVec3, seed: u32, table: Option<&Lattice>) -> f64 {
     // `as` truncates towards zero; one step down for negative non-integers gives the floor
     // (much cheaper than the libm call).
     let floor = |x: f64| {
@@ -567,7 +620,11 @@ fn value_noise(p: DVec3, seed: u32) -> f64 {
     let f = p - b;
     let w = f * f * (DVec3::splat(3.0) - 2.0 * f);
     let (bx, by, bz) = (b.x as i64, b.y as i64, b.z as i64);
-    let v = |i: i64, j: i64, k: i64| hash(bx + i, by + j, bz + k, seed) as f64 / u32::MAX as f64;
+    let table = table.filter(|t| [bx, by, bz].iter().all(|&c| c >= 0 && c + 1 < t.n));
+    let v = |i: i64, j: i64, k: i64| match table {
+        Some(t) => t.values[((bx + i) + t.n * ((by + j) + t.n * (bz + k))) as usize],
+        None => lattice_value(bx + i, by + j, bz + k, seed),
+    };
     let lerp = |a: f64, b: f64, t: f64| a + (b - a) * t;
     let x00 = lerp(v(0, 0, 0), v(1, 0, 0), w.x);
     let x10 = lerp(v(0, 1, 0), v(1, 1, 0), w.x);
@@ -579,13 +636,17 @@ fn value_noise(p: DVec3, seed: u32) -> f64 {
 
 /// Three octaves of value noise (base wavelength 1/6 of the domain), in [-1, 1].
 fn fbm(p: DVec3, seed: u32) -> f64 {
+    let tables = lattices();
     let mut sum = 0.0;
     let mut amp = 0.5714; // 1 / (1 + 1/2 + 1/4)
-    let mut freq = 6.0;
-    for octave in 0..3 {
-        sum += amp * value_noise(p * freq, seed.wrapping_mul(7).wrapping_add(octave));
+    let mut freq = BASE_FREQ;
+    for octave in 0..OCTAVES {
+        let table = (1..=TABULATED_SEEDS)
+            .contains(&seed)
+            .then(|| &tables[((seed - 1) * OCTAVES + octave) as usize]);
+        sum += amp * value_noise(p * freq, octave_seed(seed, octave), table);
         amp *= 0.5;
-        freq *= 2.03;
+        freq *= LACUNARITY;
     }
     sum
 }
@@ -749,6 +810,36 @@ mod tests {
             let s = crate::amr::field_stats(d.data.iter().map(|v| v.as_slice()));
             eprintln!("{f}: {:?} {s:?}", t.elapsed());
         }
+    }
+
+    #[test]
+    fn tabulated_noise_equals_hashed_noise() {
+        let tables = lattices();
+        for i in 0..2000u32 {
+            let p = DVec3::new(
+                (hash(i as i64, 0, 0, 9) % 1000) as f64 / 999.0,
+                (hash(i as i64, 1, 0, 9) % 1000) as f64 / 999.0,
+                (hash(i as i64, 2, 0, 9) % 1000) as f64 / 999.0,
+            );
+            for seed in 1..=TABULATED_SEEDS {
+                let mut freq = BASE_FREQ;
+                for o in 0..OCTAVES {
+                    let s = octave_seed(seed, o);
+                    let t = &tables[((seed - 1) * OCTAVES + o) as usize];
+                    let a = value_noise(p * freq, s, Some(t));
+                    let b = value_noise(p * freq, s, None);
+                    assert_eq!(a.to_bits(), b.to_bits(), "{p} seed {seed} octave {o}");
+                    freq *= LACUNARITY;
+                }
+            }
+        }
+        // Outside the tabulated cube the hash takes over.
+        let t = &tables[0];
+        let far = DVec3::splat(-3.5);
+        assert_eq!(
+            value_noise(far, octave_seed(1, 0), Some(t)),
+            value_noise(far, octave_seed(1, 0), None)
+        );
     }
 
     #[test]
