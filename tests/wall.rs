@@ -319,6 +319,138 @@ fn a_rod_stays_straight_and_continuous_across_a_corner() {
     }
 }
 
+/// Draws `target` through the window blit onto an RGBA8 texture of the same size, read back.
+fn blit_to_rgba8(
+    ctx: &amrcast::gpu::GpuContext,
+    blit: &amrcast::wall::blit::Blit,
+    target: &amrcast::wall::blit::FloatTarget,
+    format: wgpu::TextureFormat,
+) -> Vec<u8> {
+    let [w, h] = target.size;
+    let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: None,
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let padded = (w as usize * 4).div_ceil(256) * 256;
+    let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: None,
+        size: (padded * h as usize) as u64,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut enc = ctx.device.create_command_encoder(&Default::default());
+    blit.draw(ctx, &mut enc, target, &tex.create_view(&Default::default()));
+    enc.copy_texture_to_buffer(
+        wgpu::TexelCopyTextureInfo {
+            texture: &tex,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        wgpu::TexelCopyBufferInfo {
+            buffer: &buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded as u32),
+                rows_per_image: Some(h),
+            },
+        },
+        wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+    );
+    ctx.queue.submit([enc.finish()]);
+    let bytes = amrcast::gpu::offscreen::read_buffer(ctx, &buffer).unwrap();
+    (0..h as usize)
+        .flat_map(|y| bytes[y * padded..y * padded + w as usize * 4].to_vec())
+        .collect()
+}
+
+#[test]
+fn window_blit_shows_the_colours_of_the_png() {
+    // Two outputs side by side in one window target, as --single-window draws them; the blit
+    // must give the PNG's colours in every mode, on plain and sRGB surfaces.
+    let ctx = gpu();
+    let ds = amr_blob();
+    let (wall, _) = two_by_two(0);
+    let state = wall
+        .state(ds.hierarchy.domain_left, ds.hierarchy.domain_right)
+        .unwrap();
+    let outputs = [
+        (&wall.screens[0], Eye::Left),
+        (&wall.screens[1], Eye::Right),
+    ];
+    for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
+        let settings = RenderSettings {
+            mode,
+            ..Default::default()
+        };
+        let renderer = VolumeRenderer::new(ctx, &ds, &settings).unwrap();
+        let depth = amrcast::wall::offscreen::projection_depth(
+            &state,
+            ds.hierarchy.domain_left,
+            ds.hierarchy.domain_right,
+        );
+        let target = amrcast::wall::blit::FloatTarget::new(ctx, 2 * TILE[0], TILE[1]).unwrap();
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        for (n, (s, eye)) in outputs.iter().enumerate() {
+            renderer.encode(
+                ctx,
+                &mut enc,
+                &amrcast::gpu::RenderTarget {
+                    view: &target.view,
+                    offset: [n as u32 * TILE[0], 0],
+                    size: TILE,
+                },
+                &state.rays(s, *eye),
+            );
+        }
+        ctx.queue.submit([enc.finish()]);
+        for format in [
+            wgpu::TextureFormat::Rgba8Unorm,
+            wgpu::TextureFormat::Rgba8UnormSrgb,
+        ] {
+            let blit = amrcast::wall::blit::Blit::new(ctx, format, &renderer.prepared, depth);
+            let shown = blit_to_rgba8(ctx, &blit, &target, format);
+            let mut worst = 0i32;
+            let mut lit = 0;
+            for (n, (s, eye)) in outputs.iter().enumerate() {
+                let png = render_tile(ctx, &renderer, &state, s, *eye)
+                    .unwrap()
+                    .to_rgba8(&renderer.prepared, depth);
+                for y in 0..TILE[1] as usize {
+                    for x in 0..TILE[0] as usize {
+                        let a = &png[(y * TILE[0] as usize + x) * 4..][..3];
+                        let wx = n * TILE[0] as usize + x;
+                        let b = &shown[(y * 2 * TILE[0] as usize + wx) * 4..][..3];
+                        for c in 0..3 {
+                            worst = worst.max((a[c] as i32 - b[c] as i32).abs());
+                        }
+                        lit += a.iter().any(|&c| c > 40) as usize;
+                    }
+                }
+            }
+            assert!(lit > 200, "{mode:?}: only {lit} lit pixels");
+            assert!(
+                worst <= 2,
+                "{mode:?} {format:?}: colours differ by {worst}/255"
+            );
+        }
+    }
+}
+
 // ---- the command ----
 
 fn amrcast(args: &[&str]) -> std::process::Output {

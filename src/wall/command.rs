@@ -84,10 +84,11 @@ pub fn prepare(args: &WallArgs) -> Result<Wall> {
 pub fn wall(args: &WallArgs) -> anyhow::Result<()> {
     let wall = prepare(args)?;
     let Some(dir) = &args.offscreen else {
-        return Err(Error::Settings(
-            "window mode is not available in this build: give --offscreen DIR".into(),
-        )
-        .into());
+        let ds = load_dataset(&args.opts)?;
+        let state = wall
+            .state(ds.hierarchy.domain_left, ds.hierarchy.domain_right)
+            .map_err(|e| Error::format(&args.wall, e))?;
+        return crate::wall::window::run(wall, state, ds, args.opts.settings(), args.single_window);
     };
     if !dir.is_dir() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
