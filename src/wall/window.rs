@@ -549,11 +549,9 @@ impl ApplicationHandler for App {
                     self.fail(event_loop, e);
                 }
             }
-            WindowEvent::KeyboardInput { event, .. } => {
-                if event.state == ElementState::Pressed {
-                    if let PhysicalKey::Code(code) = event.physical_key {
-                        self.key(event_loop, code);
-                    }
+            WindowEvent::KeyboardInput { event, .. } if event.state == ElementState::Pressed => {
+                if let PhysicalKey::Code(code) = event.physical_key {
+                    self.key(event_loop, code);
                 }
             }
             WindowEvent::MouseInput {
