@@ -1,5 +1,6 @@
 //! Stereo walls on the GPU: tiles stitch into the image of one large screen (with and without
-//! bezels), a straight rod stays straight and continuous across an angled seam, and the
+//! bezels), zero disparity on the screen plane and crossed disparity in front of it, a straight
+//! rod stays straight and continuous across an angled seam, the window blit's colours, and the
 //! `amrcast wall` command as a user runs it (files, sizes, .pvx import, one-line errors).
 
 mod common;
@@ -316,6 +317,70 @@ fn a_rod_stays_straight_and_continuous_across_a_corner() {
             "{eye:?}: {} vs {s_cross}",
             f.2
         );
+    }
+}
+
+#[test]
+fn rendered_disparity_is_zero_on_the_screen_and_crossed_in_front() {
+    // A small blob seen through one screen 2 m away: at the screen's plane both eyes see it at
+    // the same place; 0.5 m in front of it the left eye sees it further right, by
+    // e (Z - D) / Z on the screen, and never higher or lower.
+    let ctx = gpu();
+    let ds = dataset(hierarchy([32; 3], &[]), |p| {
+        (1e-3 + (-(p - DVec3::splat(0.5)).length_squared() / (2.0 * 0.05 * 0.05)).exp()) as f32
+    });
+    let settings = RenderSettings {
+        mode: Mode::Mip,
+        tf: TransferFunction {
+            scale: Scale::Linear,
+            ..Default::default()
+        },
+        samples_per_cell: 2.0,
+    };
+    let renderer = VolumeRenderer::new(ctx, &ds, &settings).unwrap();
+    let size = [64, 48];
+    let s = screen("s", DVec3::new(-0.64, -0.48, 0.0), size);
+    let (d, e) = (2.0, 0.065);
+    let head = Head {
+        position: DVec3::new(0.0, 0.0, d),
+        forward: -DVec3::Z,
+        up: DVec3::Y,
+        eye_separation: e,
+    };
+    let centroid = |img: &FloatImage| {
+        let (mut sw, mut sx, mut sy) = (0.0, 0.0, 0.0);
+        for (n, p) in img.pixels.iter().enumerate() {
+            let w = (p[0] as f64 - 0.01).max(0.0);
+            sw += w;
+            sx += w * ((n % size[0] as usize) as f64 + 0.5);
+            sy += w * ((n / size[0] as usize) as f64 + 0.5);
+        }
+        assert!(sw > 1.0, "the blob is visible");
+        (sx / sw, sy / sw)
+    };
+    for z in [0.0, 0.5] {
+        let state = WallState {
+            head,
+            placement: Placement {
+                focus: DVec3::new(0.1, -0.05, z),
+                center: DVec3::splat(0.5),
+                scale: 0.5,
+                orientation: DQuat::IDENTITY,
+            },
+        };
+        let l = centroid(&render_tile(ctx, &renderer, &state, &s, Eye::Left).unwrap());
+        let r = centroid(&render_tile(ctx, &renderer, &state, &s, Eye::Right).unwrap());
+        let want = e * ((d - z) - d) / (d - z) / PITCH;
+        eprintln!(
+            "blob at z = {z}: disparity {:.3} px (expected {want:.3}), vertical {:.4}",
+            r.0 - l.0,
+            r.1 - l.1
+        );
+        assert!(
+            (r.0 - l.0 - want).abs() < 0.1,
+            "z {z}: {l:?} {r:?}, want {want}"
+        );
+        assert!((r.1 - l.1).abs() < 0.02, "z {z}: {l:?} {r:?}");
     }
 }
 
