@@ -164,7 +164,7 @@ pub struct BenchArgs {
     pub no_baseline: bool,
 }
 
-fn parse_vec3(s: &str) -> std::result::Result<DVec3, String> {
+pub fn parse_vec3(s: &str) -> std::result::Result<DVec3, String> {
     let v: Vec<f64> = s
         .split(',')
         .map(|x| x.trim().parse::<f64>())

@@ -23,3 +23,4 @@ pub mod reference;
 pub mod render;
 pub mod stereo;
 pub mod transfer;
+pub mod wall;

@@ -2,6 +2,7 @@
 
 use amrcast::cli::{BenchArgs, RenderArgs};
 use amrcast::movie::MovieArgs;
+use amrcast::wall::command::WallArgs;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -26,6 +27,9 @@ enum Command {
     /// Render an image sequence along a camera path (TOML, or --zoom-in / --orbit): one colour
     /// scale for every frame, resumable, splittable with --frames and --shard.
     Movie(MovieArgs),
+    /// Drive a stereo wall or CAVE: one off-axis view per screen and eye from the screens'
+    /// physical corners and the viewer's head (TOML wall file or ParaView .pvx).
+    Wall(WallArgs),
     /// Print a dataset's format, domain, grids and cells per level, fields with ranges, units.
     Info {
         /// The dataset (Enzo parameter file, its .hierarchy or directory; .athdf; Chombo HDF5).
@@ -65,6 +69,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Render(args) => amrcast::cli::render(&args),
         Command::Bench(args) => amrcast::cli::bench(&args),
         Command::Movie(args) => Ok(amrcast::movie::movie(&args)?),
+        Command::Wall(args) => amrcast::wall::command::wall(&args),
         Command::Info { dataset, json } => {
             let info = amrcast::info::info(&dataset)?;
             if json {
