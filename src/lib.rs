@@ -22,3 +22,4 @@ pub mod path;
 pub mod reference;
 pub mod render;
 pub mod transfer;
+pub mod viewer;
