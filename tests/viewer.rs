@@ -103,11 +103,11 @@ fn stderr_of(path: &Path) -> String {
 }
 
 /// Takes a screenshot with F12 and returns the new PNG, checked for size and content.
-fn screenshot(display: &str, dir: &Path, before: usize, log: &Path) -> image::RgbaImage {
+fn screenshot(display: &str, dir: &Path, log: &Path) -> image::RgbaImage {
+    let before = pngs(dir);
     xdotool(display, &["key", "F12"]);
     let path = wait_for("the screenshot", 180, || {
-        let p = pngs(dir);
-        (p.len() > before).then(|| p.last().unwrap().clone())
+        pngs(dir).into_iter().find(|p| !before.contains(p))
     });
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     assert!(
@@ -164,7 +164,7 @@ fn view_window_screenshots_orbit_and_quit() {
     // Keyboard focus on the window (there is no window manager), pointer over it.
     xdotool(&display, &["windowfocus", "--sync", &window]);
     xdotool(&display, &["mousemove", "--window", &window, "100", "75"]);
-    let first = screenshot(&display, dir.path(), 0, &log);
+    let first = screenshot(&display, dir.path(), &log);
     // Hide the panel, then orbit by dragging across the image.
     xdotool(&display, &["key", "Tab"]);
     xdotool(
@@ -187,7 +187,7 @@ fn view_window_screenshots_orbit_and_quit() {
         std::thread::sleep(Duration::from_millis(50));
     }
     xdotool(&display, &["mouseup", "1"]);
-    let second = screenshot(&display, dir.path(), 1, &log);
+    let second = screenshot(&display, dir.path(), &log);
     let mean: f64 = first
         .as_raw()
         .iter()

@@ -901,7 +901,9 @@ impl ApplicationHandler<UserEvent> for App {
             g.window.request_redraw();
         }
         let egui_keys = g.egui_ctx.egui_wants_keyboard_input();
-        let over_panel = g.egui_ctx.egui_wants_pointer_input();
+        // egui's state is from its last frame: a hidden panel may still count as under the
+        // pointer until the next one.
+        let over_panel = self.panel_visible && g.egui_ctx.egui_wants_pointer_input();
         match event {
             WindowEvent::CloseRequested => event_loop.exit(),
             WindowEvent::Resized(size) => self.resize(size.width, size.height),
