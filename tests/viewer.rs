@@ -199,6 +199,40 @@ fn view_window_screenshots_orbit_and_quit() {
         mean > 3.0,
         "the orbit changed the image: mean difference {mean:.2}"
     );
+    // The logged render command reproduces the screenshot offscreen.
+    let line = stderr_of(&log)
+        .lines()
+        .filter(|l| l.contains("the same view offscreen: "))
+        .last()
+        .unwrap()
+        .to_string();
+    let command = line.split("the same view offscreen: ").nth(1).unwrap();
+    let command = command.trim_end_matches(')').replacen("amrcast", BIN, 1);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let offscreen = image::open(dir.path().join("view.png")).unwrap().to_rgba8();
+    assert_eq!(offscreen.dimensions(), (W, H));
+    let worst = offscreen
+        .as_raw()
+        .iter()
+        .zip(second.as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(
+        worst <= 2,
+        "render and screenshot differ by {worst}: {command}"
+    );
+    std::fs::remove_file(dir.path().join("view.png")).unwrap();
     // Esc quits cleanly.
     xdotool(&display, &["key", "Escape"]);
     let status = wait_for("the viewer to quit", 60, || viewer.0.try_wait().unwrap());

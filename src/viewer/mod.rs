@@ -790,7 +790,18 @@ impl App {
             self.screenshot = false;
             match self.save_screenshot() {
                 Ok(path) => {
-                    eprintln!("amrcast: saved {}", path.display());
+                    let (w, h) = self.size();
+                    let (command, _) = render_flags::render_command(
+                        self.path.as_deref(),
+                        &self.ds.field.name,
+                        (w, h),
+                        &self.cam,
+                        &self.settings,
+                    );
+                    eprintln!(
+                        "amrcast: saved {} (the same view offscreen: {command})",
+                        path.display()
+                    );
                     self.set_message(format!("saved {}", path.display()), false);
                 }
                 Err(e) => self.set_message(format!("screenshot failed: {e:#}"), true),

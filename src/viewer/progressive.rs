@@ -84,6 +84,9 @@ pub struct Progressive {
     next_row: u32,
     /// Divisor of the image on screen (0: none yet).
     pub shown: u32,
+    /// Pixels per second and rows of the last band of the level being refined: neighbouring
+    /// rows cost about the same, unlike the image's average.
+    last_band: Option<(f64, u32)>,
 }
 
 impl Progressive {
@@ -95,6 +98,7 @@ impl Progressive {
             pending: Vec::new(),
             next_row: 0,
             shown: 0,
+            last_band: None,
         }
     }
 
@@ -141,6 +145,7 @@ impl Progressive {
                 _ => vec![2, 1],
             };
             self.next_row = 0;
+            self.last_band = None;
             let (_, lh) = level_size(w, h, d);
             return Some(Work {
                 divisor: d,
@@ -151,9 +156,13 @@ impl Progressive {
         }
         let d = *self.pending.first()?;
         let (lw, lh) = level_size(w, h, d);
-        let rows = match self.throughput {
-            Some(t) => ((t * REFINE_BUDGET_S / lw as f64) as u32).max(1),
-            None => lh,
+        let rows = match (self.last_band, self.throughput) {
+            // At most twice the last band: the next rows may cost more than the last ones.
+            (Some((rate, rows)), _) => {
+                ((rate * REFINE_BUDGET_S / lw as f64) as u32).clamp(1, 2 * rows.max(1))
+            }
+            (None, Some(t)) => ((t * REFINE_BUDGET_S / lw as f64) as u32).max(1),
+            (None, None) => lh,
         };
         let y0 = self.next_row;
         let y1 = (y0 + rows).min(lh);
@@ -170,6 +179,9 @@ impl Progressive {
         let (w, h) = self.size;
         let (lw, _) = level_size(w, h, work.divisor);
         let pixels = lw as f64 * (work.rows.1 - work.rows.0) as f64;
+        if seconds > 0.0 && !work.interactive {
+            self.last_band = Some((pixels / seconds, work.rows.1 - work.rows.0));
+        }
         if seconds > 0.0 && pixels >= 64.0 {
             let rate = pixels / seconds;
             self.throughput = Some(match self.throughput {
@@ -185,6 +197,7 @@ impl Progressive {
             self.shown = work.divisor;
             self.pending.remove(0);
             self.next_row = 0;
+            self.last_band = None;
         } else {
             self.next_row = work.rows.1;
         }
@@ -259,6 +272,20 @@ mod tests {
         assert_eq!(levels, vec![2, 1]);
         assert_eq!(p.shown, 1);
         assert!(!p.busy());
+        // A band that turned out slow makes the next one smaller; a fast one can at most
+        // double the next.
+        p.invalidate();
+        let w = p.next().unwrap();
+        p.done(w, 0.01);
+        let w = p.next().unwrap();
+        let rows = w.rows.1 - w.rows.0;
+        p.done(w, 10.0);
+        let w2 = p.next().unwrap();
+        assert_eq!(w2.rows.1 - w2.rows.0, 1);
+        p.done(w2, 1e-6);
+        let w3 = p.next().unwrap();
+        assert_eq!(w3.rows.1 - w3.rows.0, 2);
+        assert!(rows >= 1);
         // A change in the middle of refining starts again from an interactive frame.
         p.invalidate();
         let w = p.next().unwrap();
