@@ -202,8 +202,7 @@ fn view_window_screenshots_orbit_and_quit() {
     // The logged render command reproduces the screenshot offscreen.
     let line = stderr_of(&log)
         .lines()
-        .filter(|l| l.contains("the same view offscreen: "))
-        .last()
+        .rfind(|l| l.contains("the same view offscreen: "))
         .unwrap()
         .to_string();
     let command = line.split("the same view offscreen: ").nth(1).unwrap();

@@ -673,7 +673,7 @@ impl App {
         }
         // The volume.
         let mut shown_work = None;
-        if let Some(work) = self.progressive.next() {
+        if let Some(work) = self.progressive.next_work() {
             let secs = self.render_work(work)?;
             self.progressive.done(work, secs);
             self.timing.ray_ms = secs * 1e3;
@@ -921,10 +921,10 @@ impl ApplicationHandler<UserEvent> for App {
             WindowEvent::RedrawRequested => self.redraw(event_loop),
             WindowEvent::DroppedFile(path) => self.load(Some(path), None),
             WindowEvent::ModifiersChanged(m) => self.modifiers = m.state(),
-            WindowEvent::KeyboardInput { event, .. } => {
-                if event.state == ElementState::Pressed && !egui_keys {
-                    self.key(event_loop, &event.logical_key);
-                }
+            WindowEvent::KeyboardInput { event, .. }
+                if event.state == ElementState::Pressed && !egui_keys =>
+            {
+                self.key(event_loop, &event.logical_key);
             }
             WindowEvent::MouseInput { state, button, .. } => match state {
                 ElementState::Pressed if self.drag.is_none() && !over_panel => {

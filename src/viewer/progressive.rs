@@ -132,7 +132,7 @@ impl Progressive {
     }
 
     /// What the next frame renders; `None` when the full-resolution image is on screen.
-    pub fn next(&mut self) -> Option<Work> {
+    pub fn next_work(&mut self) -> Option<Work> {
         let (w, h) = self.size;
         if self.dirty {
             self.dirty = false;
@@ -246,7 +246,7 @@ mod tests {
         let mut p = Progressive::new(100, 80);
         assert!(p.busy());
         // First frame: untimed, the first divisor, shown at once.
-        let w = p.next().unwrap();
+        let w = p.next_work().unwrap();
         assert_eq!(
             (w.divisor, w.interactive, w.rows),
             (FIRST_DIVISOR, true, (0, 10))
@@ -257,7 +257,7 @@ mod tests {
         assert!((p.throughput.unwrap() - 1000.0).abs() < 1e-9);
         let mut levels = vec![];
         let mut rows_seen = 0;
-        while let Some(w) = p.next() {
+        while let Some(w) = p.next_work() {
             assert!(!w.interactive);
             let (lw, _) = level_size(100, 80, w.divisor);
             assert_eq!(w.rows.0, rows_seen, "bands are contiguous");
@@ -275,26 +275,26 @@ mod tests {
         // A band that turned out slow makes the next one smaller; a fast one can at most
         // double the next.
         p.invalidate();
-        let w = p.next().unwrap();
+        let w = p.next_work().unwrap();
         p.done(w, 0.01);
-        let w = p.next().unwrap();
+        let w = p.next_work().unwrap();
         let rows = w.rows.1 - w.rows.0;
         p.done(w, 10.0);
-        let w2 = p.next().unwrap();
+        let w2 = p.next_work().unwrap();
         assert_eq!(w2.rows.1 - w2.rows.0, 1);
         p.done(w2, 1e-6);
-        let w3 = p.next().unwrap();
+        let w3 = p.next_work().unwrap();
         assert_eq!(w3.rows.1 - w3.rows.0, 2);
         assert!(rows >= 1);
         // A change in the middle of refining starts again from an interactive frame.
         p.invalidate();
-        let w = p.next().unwrap();
+        let w = p.next_work().unwrap();
         assert!(w.interactive);
         p.done(w, 0.01);
-        let w = p.next().unwrap();
+        let w = p.next_work().unwrap();
         assert!(!w.interactive && !w.completes);
         p.done(w, 0.1);
         p.invalidate();
-        assert!(p.next().unwrap().interactive);
+        assert!(p.next_work().unwrap().interactive);
     }
 }
