@@ -126,6 +126,7 @@ pub fn view(opts: &RenderOptions) -> anyhow::Result<()> {
         message: None,
         loading: None,
         screenshot: false,
+        ui_dirty: true,
         next_repaint: None,
         timing: Timing::default(),
         fatal: None,
@@ -188,6 +189,8 @@ struct App {
     message: Option<(String, bool)>,
     loading: Option<String>,
     screenshot: bool,
+    /// The panel needs drawing (input reached egui).
+    ui_dirty: bool,
     next_repaint: Option<Instant>,
     timing: Timing,
     fatal: Option<anyhow::Error>,
@@ -228,6 +231,7 @@ impl App {
             log::info!("{text}");
         }
         self.message = Some((text, error));
+        self.ui_dirty = true;
         self.request_redraw();
     }
 
@@ -671,6 +675,7 @@ impl App {
                 PanelAction::CycleStereo => self.cycle_stereo(),
             }
         }
+        let ui_ms = start.elapsed().as_secs_f64() * 1e3;
         // The volume.
         let mut shown_work = None;
         if let Some(work) = self.progressive.next_work() {
@@ -686,8 +691,20 @@ impl App {
                 }
             }
         }
-        // Display and panel onto the surface.
+        // Display and panel onto the surface, unless only a band of an unfinished level was
+        // rendered: then nothing on screen changed, and presenting would cost as much as the
+        // band.
         let g = self.gfx.as_mut().expect("graphics");
+        let unchanged = shown_work.is_some_and(|w| !w.interactive && !w.completes);
+        if unchanged && !self.ui_dirty && !self.screenshot {
+            for id in &free {
+                g.egui_renderer.free_texture(id);
+            }
+            g.window.request_redraw();
+            return Ok(());
+        }
+        self.ui_dirty = false;
+        let t_acquire = Instant::now();
         let frame = match g.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(f) => Some(f),
             wgpu::CurrentSurfaceTexture::Suboptimal(f) => {
@@ -717,6 +734,7 @@ impl App {
             g.window.request_redraw();
             return Ok(());
         };
+        let acquire_ms = t_acquire.elapsed().as_secs_f64() * 1e3;
         let view = frame.texture.create_view(&Default::default());
         let (sw, sh) = (g.config.width, g.config.height);
         let eyes = eye_views(&self.cam, self.stereo, sw, sh)?;
@@ -779,7 +797,7 @@ impl App {
         self.timing.frame_ms = start.elapsed().as_secs_f64() * 1e3;
         if let Some(w) = shown_work {
             log::debug!(
-                "frame {:.1} ms, ray casting {:.1} ms, 1/{} {:?}",
+                "frame {:.1} ms, ray casting {:.1} ms (panel {ui_ms:.1} ms, acquiring {acquire_ms:.1} ms), 1/{} {:?}",
                 self.timing.frame_ms,
                 self.timing.ray_ms,
                 w.divisor,
@@ -909,6 +927,7 @@ impl ApplicationHandler<UserEvent> for App {
         let Some(g) = &mut self.gfx else { return };
         let response = g.egui_state.on_window_event(&g.window, &event);
         if response.repaint {
+            self.ui_dirty = true;
             g.window.request_redraw();
         }
         let egui_keys = g.egui_ctx.egui_wants_keyboard_input();
