@@ -19,10 +19,23 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Kills and reaps a child when dropped (by its own id).
+/// Stops and reaps a child when dropped (by its own id): SIGTERM first, so that Xvfb removes
+/// its socket and lock file, then SIGKILL.
 struct Reaped(Child);
 impl Drop for Reaped {
     fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.0.id().to_string()])
+                .status();
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(3) {
+                if let Ok(Some(_)) = self.0.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
