@@ -214,6 +214,7 @@ impl RenderOptions {
                 } else {
                     Vec::new()
                 },
+                points: Vec::new(),
             },
             samples_per_cell: self.samples_per_cell,
         }

@@ -23,4 +23,5 @@ pub mod reference;
 pub mod render;
 pub mod stereo;
 pub mod transfer;
+pub mod viewer;
 pub mod wall;

@@ -18,10 +18,19 @@ struct Cli {
     command: Command,
 }
 
+#[derive(clap::Args)]
+struct ViewArgs {
+    #[command(flatten)]
+    opts: amrcast::cli::RenderOptions,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Render one image (the built-in demo when no dataset is given).
     Render(RenderArgs),
+    /// Open an interactive window on a dataset (the built-in demo when none is given): drag to
+    /// orbit and pan, wheel to zoom, a side panel for the transfer function.
+    View(ViewArgs),
     /// Time repeated renders: median ms per frame and samples per second.
     Bench(BenchArgs),
     /// Render an image sequence along a camera path (TOML, or --zoom-in / --orbit): one colour
@@ -67,6 +76,7 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(args) => amrcast::cli::render(&args),
+        Command::View(args) => amrcast::viewer::view(&args.opts),
         Command::Bench(args) => amrcast::cli::bench(&args),
         Command::Movie(args) => Ok(amrcast::movie::movie(&args)?),
         Command::Wall(args) => amrcast::wall::command::wall(&args),

@@ -81,6 +81,19 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn new(ds: &AmrDataset, settings: &RenderSettings) -> Result<Self> {
+        Self::from_stats(
+            ds.stats(),
+            ds.hierarchy.domain_width().max_element() / REFERENCE_STEPS,
+            settings,
+        )
+    }
+
+    /// The same dataset with other settings (the field's statistics are kept).
+    pub fn with_settings(&self, settings: &RenderSettings) -> Result<Self> {
+        Self::from_stats(self.stats, self.ds0, settings)
+    }
+
+    fn from_stats(stats: FieldStats, ds0: f64, settings: &RenderSettings) -> Result<Self> {
         if !(settings.samples_per_cell > 0.0 && settings.samples_per_cell <= 64.0) {
             return Err(Error::Settings(format!(
                 "samples per cell {} must lie in (0, 64]",
@@ -93,7 +106,6 @@ impl Prepared {
                 settings.tf.opacity
             )));
         }
-        let stats = ds.stats();
         let bounds = settings.tf.encoded_bounds(&stats)?;
         Ok(Prepared {
             settings: settings.clone(),
@@ -101,7 +113,7 @@ impl Prepared {
             encoding: settings.mode.encoding(&settings.tf),
             bounds,
             table: settings.tf.table(),
-            ds0: ds.hierarchy.domain_width().max_element() / REFERENCE_STEPS,
+            ds0,
         })
     }
 

@@ -14,7 +14,10 @@
 //!    not depend on the step or the image size. The default opacity ramp is
 //!    `alpha(t) = 0.3 ((t - 0.3) / 0.7)^2` above `t = 0.3` and zero below; Gaussian layers (yt's `add_layers`) replace it with
 //!    `alpha(t) = sum_i a_i exp(-(t - c_i)^2 / (2 w^2))`, each layer coloured by the colormap
-//!    at its centre.
+//!    at its centre. Opacity control points `(t, alpha)` (the viewer's editor) replace the ramp
+//!    with the piecewise-linear curve through them (constant beyond the first and last point);
+//!    layers then add to it, and the colour is the colormap at `t` blended with the layers'
+//!    colours by their share of the opacity.
 
 use crate::amr::FieldStats;
 use crate::error::{Error, Result};
@@ -162,6 +165,9 @@ pub struct TransferFunction {
     pub opacity: f64,
     /// Gaussian layers; empty for the default ramp.
     pub layers: Vec<Layer>,
+    /// Opacity control points `[t, alpha]`, sorted by `t`; empty for none (see the module
+    /// documentation).
+    pub points: Vec<[f64; 2]>,
 }
 
 impl Default for TransferFunction {
@@ -172,6 +178,7 @@ impl Default for TransferFunction {
             bounds: None,
             opacity: 1.0,
             layers: Vec::new(),
+            points: Vec::new(),
         }
     }
 }
@@ -185,6 +192,41 @@ pub const RAMP_START: f64 = 0.3;
 pub fn ramp(t: f64) -> f64 {
     let x = ((t - RAMP_START) / (1.0 - RAMP_START)).max(0.0);
     RAMP_ALPHA * x * x
+}
+
+/// The piecewise-linear curve through `points` (sorted by `t`) at `t`, constant beyond the ends;
+/// zero without points.
+pub fn piecewise_linear(points: &[[f64; 2]], t: f64) -> f64 {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return 0.0;
+    };
+    if t <= first[0] {
+        return first[1];
+    }
+    if t >= last[0] {
+        return last[1];
+    }
+    for w in points.windows(2) {
+        let ([t0, a0], [t1, a1]) = (w[0], w[1]);
+        if t <= t1 {
+            return if t1 > t0 {
+                a0 + (a1 - a0) * (t - t0) / (t1 - t0)
+            } else {
+                a1
+            };
+        }
+    }
+    last[1]
+}
+
+/// Control points that follow the default ramp closely: the starting curve of the editor.
+pub fn ramp_points() -> Vec<[f64; 2]> {
+    let mut p = vec![[0.0, 0.0]];
+    for i in 0..=6 {
+        let t = RAMP_START + (1.0 - RAMP_START) * i as f64 / 6.0;
+        p.push([t, ramp(t)]);
+    }
+    p
 }
 
 impl TransferFunction {
@@ -233,7 +275,27 @@ impl TransferFunction {
         (0..TABLE_SIZE)
             .map(|i| {
                 let t = i as f64 / (TABLE_SIZE - 1) as f64;
-                let (rgb, alpha) = if self.layers.is_empty() {
+                let (rgb, alpha) = if !self.points.is_empty() {
+                    let base = piecewise_linear(&self.points, t).max(0.0);
+                    let own = self.colormap.eval(t);
+                    let mut alpha = base;
+                    let mut col = own.map(|c| c as f64 * base);
+                    for l in &self.layers {
+                        let a =
+                            l.alpha * (-(t - l.center).powi(2) / (2.0 * l.width * l.width)).exp();
+                        alpha += a;
+                        let c = self.colormap.eval(l.center);
+                        for k in 0..3 {
+                            col[k] += c[k] as f64 * a;
+                        }
+                    }
+                    let rgb = if alpha > 0.0 {
+                        col.map(|c| (c / alpha) as f32)
+                    } else {
+                        own
+                    };
+                    (rgb, alpha)
+                } else if self.layers.is_empty() {
                     (self.colormap.eval(t), ramp(t))
                 } else {
                     let mut alpha = 0.0;
@@ -357,6 +419,54 @@ mod tests {
         assert!(at(0.875)[3] > at(0.625)[3]);
         let c = Colormap::Inferno.eval(0.875);
         assert!((at(0.875)[0] - c[0]).abs() < 0.01);
+    }
+
+    #[test]
+    fn control_points_define_the_opacity() {
+        let pts = vec![[0.2, 0.0], [0.5, 0.6], [0.8, 0.1]];
+        assert_eq!(piecewise_linear(&pts, 0.0), 0.0);
+        assert!((piecewise_linear(&pts, 0.35) - 0.3).abs() < 1e-12);
+        assert!((piecewise_linear(&pts, 0.65) - 0.35).abs() < 1e-12);
+        assert_eq!(piecewise_linear(&pts, 1.0), 0.1);
+        assert_eq!(piecewise_linear(&[], 0.5), 0.0);
+        let tf = TransferFunction {
+            points: pts.clone(),
+            ..Default::default()
+        };
+        let t = tf.table();
+        let at = |x: f64| t[(x * (TABLE_SIZE - 1) as f64).round() as usize];
+        let ext = |a: f64| -(1.0 - a).ln() as f32;
+        assert!((at(0.5)[3] - ext(piecewise_linear(&pts, at_t(0.5)))).abs() < 1e-5);
+        assert_eq!(at(0.1)[3], 0.0);
+        // Colour is the colormap's where no layer adds to it.
+        let c = Colormap::Viridis.eval(at_t(0.5));
+        assert!((at(0.5)[0] - c[0]).abs() < 1e-6);
+        // A layer adds its opacity and pulls the colour toward its own.
+        let tf = TransferFunction {
+            points: pts,
+            layers: vec![Layer {
+                center: 0.1,
+                width: 0.02,
+                alpha: 0.5,
+            }],
+            ..Default::default()
+        };
+        let t = tf.table();
+        let at = |x: f64| t[(x * (TABLE_SIZE - 1) as f64).round() as usize];
+        assert!((at(0.1)[3] - ext(0.5)).abs() < 1e-3);
+        let c = Colormap::Viridis.eval(0.1);
+        assert!((at(0.1)[0] - c[0]).abs() < 1e-3);
+        // The editor's starting points follow the ramp.
+        let rp = ramp_points();
+        for i in 0..=100 {
+            let x = i as f64 / 100.0;
+            assert!((piecewise_linear(&rp, x) - ramp(x)).abs() < 0.01, "{x}");
+        }
+    }
+
+    /// The `t` of the table entry nearest `x`.
+    fn at_t(x: f64) -> f64 {
+        (x * (TABLE_SIZE - 1) as f64).round() / (TABLE_SIZE - 1) as f64
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Everything that touches wgpu: the device, the ray caster and offscreen targets.
 
 pub mod context;
+pub mod display;
 pub mod offscreen;
 pub mod raycaster;
 pub mod sampling_bench;
 
 pub use context::GpuContext;
+pub use display::{DisplayPass, DisplaySettings};
 pub use offscreen::{render_image, OffscreenTarget};
 pub use raycaster::{RenderTarget, VolumeRenderer};

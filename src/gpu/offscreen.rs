@@ -29,7 +29,9 @@ impl OffscreenTarget {
                 sample_count: 1,
                 dimension: wgpu::TextureDimension::D2,
                 format: TARGET_FORMAT,
-                usage: wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::COPY_SRC,
+                usage: wgpu::TextureUsages::STORAGE_BINDING
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::COPY_SRC,
                 view_formats: &[],
             })
         })?;

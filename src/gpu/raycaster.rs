@@ -318,6 +318,38 @@ impl VolumeRenderer {
         );
     }
 
+    /// Changes the settings without uploading the bricks again: the transfer function's table,
+    /// bounds, opacity, samples per cell and the mode. An error when the new settings need the
+    /// atlas in another encoding (log and linear scale, projection and the other modes): build
+    /// a new renderer for those (see [`VolumeRenderer::can_update_to`]).
+    pub fn set_settings(&mut self, ctx: &GpuContext, settings: &RenderSettings) -> Result<()> {
+        if !self.can_update_to(settings) {
+            return Err(Error::Settings(
+                "these settings need the bricks uploaded in another encoding".into(),
+            ));
+        }
+        let prepared = self.prepared.with_settings(settings)?;
+        if prepared.settings.mode != self.prepared.settings.mode {
+            self.pipeline = pipeline(
+                &ctx.device,
+                &self.bind_layout,
+                prepared.settings.mode,
+                ctx.float32_filterable,
+                self.layout.depth,
+            );
+        }
+        ctx.queue
+            .write_buffer(&self.table, 0, bytemuck::cast_slice(&prepared.table));
+        self.prepared = prepared;
+        self.update_visibility(ctx);
+        Ok(())
+    }
+
+    /// Whether [`VolumeRenderer::set_settings`] can switch to `settings`.
+    pub fn can_update_to(&self, settings: &RenderSettings) -> bool {
+        settings.mode.encoding(&settings.tf) == self.prepared.encoding
+    }
+
     pub(crate) fn atlas_view(&self) -> &wgpu::TextureView {
         &self.atlas_view
     }

@@ -1,0 +1,122 @@
+// Display pass: draws a region of the ray caster's Rgba32Float image onto a colour target,
+// converting every texel exactly as FloatImage::to_rgba8 does on the CPU (src/render.rs), then
+// blending the converted colours bilinearly when the image is scaled up.
+//
+// composite: the premultiplied colour over black; mip: the colormap at the encoded maximum
+// (black without data); projection: the colormap at the encoded line-of-sight average
+// (integral / depth). Values below the lower bound or missing are black.
+
+struct Params {
+    // Region of the image texture to show, in texels.
+    src_offset: vec2f,
+    src_size: vec2f,
+    // Viewport on the colour target, in pixels.
+    dst_offset: vec2f,
+    dst_size: vec2f,
+    // Transfer-function bounds in the transfer function's encoding.
+    lo: f32,
+    hi: f32,
+    // 1 / (extent of the domain along the view direction), for the projection.
+    inv_depth: f32,
+    // 0 composite, 1 mip, 2 projection.
+    mode: u32,
+    // Projection values are encoded with log10 (1) or kept linear (0).
+    log_scale: u32,
+    // The target stores sRGB: write linear values that it encodes back to the wanted bytes.
+    srgb_target: u32,
+    _pad: vec2u,
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var image: texture_2d<f32>;
+// The colormap sampled at N evenly spaced points of [0, 1], one row of N texels.
+@group(0) @binding(2) var colormap: texture_2d<f32>;
+
+const MISSING: f32 = -1.0e38;
+const MISSING_BELOW: f32 = -1.0e30;
+
+@vertex
+fn vs_main(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
+    // One triangle covering the viewport.
+    let uv = vec2f(f32((i << 1u) & 2u), f32(i & 2u));
+    return vec4f(uv * 2.0 - 1.0, 0.0, 1.0);
+}
+
+fn colormap_at(t: f32) -> vec3f {
+    let n = textureDimensions(colormap).x;
+    let x = clamp(t, 0.0, 1.0) * f32(n - 1u);
+    let i = min(u32(x), n - 2u);
+    let a = textureLoad(colormap, vec2u(i, 0u), 0).rgb;
+    let b = textureLoad(colormap, vec2u(i + 1u, 0u), 0).rgb;
+    return mix(a, b, x - f32(i));
+}
+
+fn value_colour(e: f32) -> vec3f {
+    if e > MISSING_BELOW && e >= P.lo {
+        return colormap_at((e - P.lo) / (P.hi - P.lo));
+    }
+    return vec3f(0.0);
+}
+
+fn is_finite(v: f32) -> bool {
+    // NaN fails both comparisons; infinities fail the bound.
+    return abs(v) <= 3.4028235e38;
+}
+
+fn texel_colour(p: vec4f) -> vec3f {
+    switch P.mode {
+        case 1u: {
+            if p.y > 0.5 {
+                return value_colour(p.x);
+            }
+            return vec3f(0.0);
+        }
+        case 2u: {
+            let v = p.x * P.inv_depth;
+            var e = MISSING;
+            if P.log_scale == 1u {
+                if is_finite(v) && v > 0.0 {
+                    e = log2(v) * 0.30102999566398120;
+                }
+            } else if is_finite(v) && v > MISSING_BELOW {
+                e = v;
+            }
+            return value_colour(e);
+        }
+        default: {
+            return clamp(p.rgb, vec3f(0.0), vec3f(1.0));
+        }
+    }
+}
+
+fn load_colour(i: vec2i) -> vec3f {
+    let hi = vec2i(P.src_size) - vec2i(1);
+    let c = clamp(i, vec2i(0), hi) + vec2i(P.src_offset);
+    return texel_colour(textureLoad(image, c, 0));
+}
+
+fn srgb_to_linear(c: vec3f) -> vec3f {
+    let lo = c / 12.92;
+    let hi = pow((c + 0.055) / 1.055, vec3f(2.4));
+    return select(hi, lo, c <= vec3f(0.04045));
+}
+
+@fragment
+fn fs_main(@builtin(position) pos: vec4f) -> @location(0) vec4f {
+    // Texel-centre coordinates in the region: pixel centres map to texel centres when the
+    // region and the viewport have the same size.
+    let p = (pos.xy - P.dst_offset) * P.src_size / P.dst_size - 0.5;
+    let b = floor(p);
+    let f = p - b;
+    let i = vec2i(b);
+    let c00 = load_colour(i);
+    let c10 = load_colour(i + vec2i(1, 0));
+    let c01 = load_colour(i + vec2i(0, 1));
+    let c11 = load_colour(i + vec2i(1, 1));
+    var c = mix(mix(c00, c10, f.x), mix(c01, c11, f.x), f.y);
+    c = clamp(c, vec3f(0.0), vec3f(1.0));
+    if P.srgb_target == 1u {
+        c = srgb_to_linear(c);
+    }
+    return vec4f(c, 1.0);
+}

@@ -1,0 +1,376 @@
+//! The display pass: a fullscreen-triangle render pipeline that draws a region of the ray
+//! caster's `Rgba32Float` image onto a colour target (a window surface or an offscreen RGBA8
+//! texture), converting values to colours exactly as [`FloatImage::to_rgba8`] does and scaling
+//! the image to the viewport (bilinear blending of the converted colours).
+//!
+//! [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
+
+use crate::error::Result;
+use crate::gpu::context::GpuContext;
+use crate::render::{Mode, Prepared};
+use crate::transfer::{Colormap, Scale};
+use wgpu::util::DeviceExt;
+
+/// The WGSL source of the display pass.
+pub const DISPLAY_WGSL: &str = include_str!("../../shaders/display.wgsl");
+/// Samples of the colormap in its lookup texture.
+pub const COLORMAP_SAMPLES: u32 = 1024;
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    src_offset: [f32; 2],
+    src_size: [f32; 2],
+    dst_offset: [f32; 2],
+    dst_size: [f32; 2],
+    lo: f32,
+    hi: f32,
+    inv_depth: f32,
+    mode: u32,
+    log_scale: u32,
+    srgb_target: u32,
+    _pad: [u32; 2],
+}
+
+/// How float values become colours: what [`FloatImage::to_rgba8`] takes from [`Prepared`]
+/// and the projection depth.
+///
+/// [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DisplaySettings {
+    pub mode: Mode,
+    pub colormap: Colormap,
+    /// The transfer function's scale (the projection's average is encoded with it).
+    pub scale: Scale,
+    /// Bounds in the transfer function's encoding.
+    pub bounds: (f32, f32),
+    /// Extent of the domain along the view direction (projection).
+    pub depth: f64,
+}
+
+impl DisplaySettings {
+    pub fn new(prepared: &Prepared, depth: f64) -> Self {
+        DisplaySettings {
+            mode: prepared.settings.mode,
+            colormap: prepared.settings.tf.colormap,
+            scale: prepared.settings.tf.scale,
+            bounds: prepared.bounds,
+            depth,
+        }
+    }
+}
+
+/// A rectangle in pixels or texels: offset and size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub offset: [u32; 2],
+    pub size: [u32; 2],
+}
+
+/// The pipeline for one colour-target format, and the colormap texture.
+pub struct DisplayPass {
+    format: wgpu::TextureFormat,
+    layout: wgpu::BindGroupLayout,
+    pipeline: wgpu::RenderPipeline,
+    colormap: Option<(Colormap, wgpu::TextureView)>,
+}
+
+impl DisplayPass {
+    /// A display pass that draws onto targets of `format`.
+    pub fn new(ctx: &GpuContext, format: wgpu::TextureFormat) -> Self {
+        let device = &ctx.device;
+        let texture = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("display"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+                texture(1),
+                texture(2),
+            ],
+        });
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("display.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(DISPLAY_WGSL.into()),
+        });
+        let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("display"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("display"),
+            layout: Some(&pl),
+            vertex: wgpu::VertexState {
+                module: &module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        DisplayPass {
+            format,
+            layout,
+            pipeline,
+            colormap: None,
+        }
+    }
+
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.format
+    }
+
+    fn colormap_view(&mut self, ctx: &GpuContext, cmap: Colormap) -> wgpu::TextureView {
+        if let Some((c, view)) = &self.colormap {
+            if *c == cmap {
+                return view.clone();
+            }
+        }
+        let n = COLORMAP_SAMPLES;
+        let texels: Vec<[f32; 4]> = (0..n)
+            .map(|i| {
+                let c = cmap.eval(i as f64 / (n - 1) as f64);
+                [c[0], c[1], c[2], 1.0]
+            })
+            .collect();
+        let texture = ctx.device.create_texture_with_data(
+            &ctx.queue,
+            &wgpu::TextureDescriptor {
+                label: Some("colormap"),
+                size: wgpu::Extent3d {
+                    width: n,
+                    height: 1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: wgpu::TextureFormat::Rgba32Float,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING,
+                view_formats: &[],
+            },
+            wgpu::util::TextureDataOrder::LayerMajor,
+            bytemuck::cast_slice(&texels),
+        );
+        let view = texture.create_view(&Default::default());
+        self.colormap = Some((cmap, view.clone()));
+        view
+    }
+
+    /// Records a render pass that clears `target` to black and draws region `src` of `image`
+    /// (an `Rgba32Float` texture with `TEXTURE_BINDING`) into viewport `dst` of it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw(
+        &mut self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        image: &wgpu::TextureView,
+        src: Rect,
+        settings: &DisplaySettings,
+        target: &wgpu::TextureView,
+        dst: Rect,
+    ) {
+        self.draw_views(ctx, encoder, target, &[(image, src, dst)], settings);
+    }
+
+    /// Records a render pass that clears `target` to black and draws each `(image, src, dst)`:
+    /// several views of one frame (side-by-side stereo, for instance) in one pass.
+    pub fn draw_views(
+        &mut self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        views: &[(&wgpu::TextureView, Rect, Rect)],
+        settings: &DisplaySettings,
+    ) {
+        let cmap = self.colormap_view(ctx, settings.colormap);
+        let binds: Vec<(wgpu::BindGroup, Rect)> = views
+            .iter()
+            .filter(|(_, src, dst)| {
+                src.size[0] > 0 && src.size[1] > 0 && dst.size[0] > 0 && dst.size[1] > 0
+            })
+            .map(|(image, src, dst)| {
+                let (lo, hi) = settings.bounds;
+                let params = Params {
+                    src_offset: src.offset.map(|v| v as f32),
+                    src_size: src.size.map(|v| v as f32),
+                    dst_offset: dst.offset.map(|v| v as f32),
+                    dst_size: dst.size.map(|v| v as f32),
+                    lo,
+                    hi,
+                    inv_depth: (1.0 / settings.depth) as f32,
+                    mode: settings.mode.index(),
+                    log_scale: (settings.scale == Scale::Log) as u32,
+                    srgb_target: self.format.is_srgb() as u32,
+                    _pad: [0; 2],
+                };
+                let uniform = ctx
+                    .device
+                    .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some("display params"),
+                        contents: bytemuck::bytes_of(&params),
+                        usage: wgpu::BufferUsages::UNIFORM,
+                    });
+                let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("display"),
+                    layout: &self.layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: uniform.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: wgpu::BindingResource::TextureView(image),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 2,
+                            resource: wgpu::BindingResource::TextureView(&cmap),
+                        },
+                    ],
+                });
+                (bind, *dst)
+            })
+            .collect();
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("display"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            ..Default::default()
+        });
+        pass.set_pipeline(&self.pipeline);
+        for (bind, dst) in &binds {
+            pass.set_viewport(
+                dst.offset[0] as f32,
+                dst.offset[1] as f32,
+                dst.size[0] as f32,
+                dst.size[1] as f32,
+                0.0,
+                1.0,
+            );
+            pass.set_bind_group(0, bind, &[]);
+            pass.draw(0..3, 0..1);
+        }
+    }
+}
+
+/// Draws region `src` of `image` at its own size onto an offscreen RGBA8 texture of `format`
+/// (`Rgba8Unorm` or `Rgba8UnormSrgb`) and reads the bytes back, rows from the top: the GPU
+/// counterpart of [`FloatImage::to_rgba8`], for tests.
+///
+/// [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
+pub fn display_to_rgba8(
+    ctx: &GpuContext,
+    image: &wgpu::TextureView,
+    src: Rect,
+    dst_size: [u32; 2],
+    settings: &DisplaySettings,
+    format: wgpu::TextureFormat,
+) -> Result<Vec<u8>> {
+    let [w, h] = dst_size;
+    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("display readback"),
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let view = texture.create_view(&Default::default());
+    let mut pass = DisplayPass::new(ctx, format);
+    let mut enc = ctx.device.create_command_encoder(&Default::default());
+    ctx.checked("display pass", || {
+        pass.draw(
+            ctx,
+            &mut enc,
+            image,
+            src,
+            settings,
+            &view,
+            Rect {
+                offset: [0, 0],
+                size: dst_size,
+            },
+        )
+    })?;
+    let row = w as usize * 4;
+    let padded = row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize)
+        * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize;
+    let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("display readback"),
+        size: (padded * h as usize) as u64,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    enc.copy_texture_to_buffer(
+        wgpu::TexelCopyTextureInfo {
+            texture: &texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        wgpu::TexelCopyBufferInfo {
+            buffer: &buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded as u32),
+                rows_per_image: Some(h),
+            },
+        },
+        wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+    );
+    ctx.queue.submit([enc.finish()]);
+    let bytes = crate::gpu::offscreen::read_buffer(ctx, &buffer)?;
+    Ok((0..h as usize)
+        .flat_map(|y| bytes[y * padded..y * padded + row].iter().copied())
+        .collect())
+}

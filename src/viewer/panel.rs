@@ -1,0 +1,220 @@
+//! The side panel (egui): field, mode, lens, colormap, scale, bounds, opacity, samples per
+//! cell, the transfer-function editor, the frame time, and the camera as `render` flags.
+
+use crate::camera::Lens;
+use crate::render::{Mode, RenderSettings};
+use crate::transfer::{Colormap, Scale};
+use crate::viewer::histogram::Histogram;
+use crate::viewer::render_flags::{colormap_name, lens_name, mode_name};
+use crate::viewer::tf_editor::tf_editor;
+
+/// What the panel shows and edits.
+pub struct PanelModel<'a> {
+    pub dataset: &'a str,
+    pub fields: &'a [String],
+    pub field: &'a str,
+    /// Edited in place; the caller compares it with its own copy.
+    pub settings: &'a mut RenderSettings,
+    pub lens: Lens,
+    pub histogram: &'a Histogram,
+    /// The bounds in use, in field units: where editing them starts.
+    pub bounds_in_use: (f64, f64),
+    /// `amrcast render ...` for the current view, and whether it reproduces it exactly.
+    pub command: &'a str,
+    pub command_exact: bool,
+    /// Frame time and resolution.
+    pub timing: &'a str,
+    pub stereo: &'a str,
+    /// Last message: text and whether it is an error.
+    pub message: Option<&'a (String, bool)>,
+    /// A dataset or field being loaded.
+    pub loading: Option<&'a str>,
+}
+
+/// Requests from the panel that are more than a settings change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PanelAction {
+    LoadField(String),
+    SetLens(Lens),
+    ResetView,
+    Screenshot,
+    CycleStereo,
+}
+
+const COLORMAPS: [Colormap; 8] = [
+    Colormap::Viridis,
+    Colormap::Inferno,
+    Colormap::Magma,
+    Colormap::Plasma,
+    Colormap::Cividis,
+    Colormap::Turbo,
+    Colormap::Cubehelix,
+    Colormap::Gray,
+];
+
+/// Shows the panel's contents in `ui`.
+pub fn panel(ui: &mut egui::Ui, m: PanelModel) -> Vec<PanelAction> {
+    let mut actions = Vec::new();
+    ui.heading(format!("{} - {}", m.dataset, m.field));
+    if let Some(what) = m.loading {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("loading {what}"));
+        });
+    }
+    if let Some((text, error)) = m.message {
+        let colour = if *error {
+            egui::Color32::from_rgb(255, 110, 90)
+        } else {
+            ui.visuals().text_color()
+        };
+        ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).wrap());
+    }
+    ui.separator();
+    egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
+        ui.label("field");
+        let mut field = m.field.to_string();
+        egui::ComboBox::from_id_salt("field")
+            .selected_text(&field)
+            .show_ui(ui, |ui| {
+                for f in m.fields {
+                    ui.selectable_value(&mut field, f.clone(), f);
+                }
+            });
+        if field != m.field {
+            actions.push(PanelAction::LoadField(field));
+        }
+        ui.end_row();
+
+        ui.label("mode");
+        ui.horizontal_wrapped(|ui| {
+            for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
+                ui.radio_value(&mut m.settings.mode, mode, mode_name(mode));
+            }
+        });
+        ui.end_row();
+
+        ui.label("lens");
+        ui.horizontal_wrapped(|ui| {
+            for lens in [Lens::Plane, Lens::Perspective] {
+                if ui.radio(m.lens == lens, lens_name(lens)).clicked() && m.lens != lens {
+                    actions.push(PanelAction::SetLens(lens));
+                }
+            }
+        });
+        ui.end_row();
+
+        let tf = &mut m.settings.tf;
+        ui.label("colormap");
+        egui::ComboBox::from_id_salt("colormap")
+            .selected_text(colormap_name(tf.colormap))
+            .show_ui(ui, |ui| {
+                for c in COLORMAPS {
+                    ui.selectable_value(&mut tf.colormap, c, colormap_name(c));
+                }
+            });
+        ui.end_row();
+
+        ui.label("scale");
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut tf.scale, Scale::Log, "log");
+            ui.radio_value(&mut tf.scale, Scale::Linear, "linear");
+        });
+        ui.end_row();
+
+        ui.label("bounds");
+        ui.vertical(|ui| {
+            let mut auto = tf.bounds.is_none();
+            if ui.checkbox(&mut auto, "field range").changed() {
+                tf.bounds = if auto { None } else { Some(m.bounds_in_use) };
+            }
+            if let Some((lo, hi)) = &mut tf.bounds {
+                let speed = |v: f64| (v.abs() * 0.01).max(1e-30);
+                ui.horizontal(|ui| {
+                    let (slo, shi) = (speed(*lo), speed(*hi));
+                    ui.add(
+                        egui::DragValue::new(lo)
+                            .speed(slo)
+                            .custom_formatter(|v, _| format!("{v:.4e}")),
+                    );
+                    ui.add(
+                        egui::DragValue::new(hi)
+                            .speed(shi)
+                            .custom_formatter(|v, _| format!("{v:.4e}")),
+                    );
+                });
+            }
+        });
+        ui.end_row();
+
+        ui.label("opacity");
+        ui.add(egui::Slider::new(&mut tf.opacity, 0.01..=100.0).logarithmic(true));
+        ui.end_row();
+
+        ui.label("samples/cell");
+        ui.add(egui::Slider::new(&mut m.settings.samples_per_cell, 0.25..=8.0).logarithmic(true));
+        ui.end_row();
+    });
+    ui.separator();
+    ui.label("transfer function");
+    tf_editor(ui, &mut m.settings.tf, m.histogram);
+    if m.settings.mode != Mode::Composite {
+        ui.weak("(opacity applies to the composite mode)");
+    }
+    ui.separator();
+    ui.label(m.timing);
+    ui.horizontal(|ui| {
+        ui.label(m.stereo);
+        if ui.small_button("S").clicked() {
+            actions.push(PanelAction::CycleStereo);
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.button("reset view (R)").clicked() {
+            actions.push(PanelAction::ResetView);
+        }
+        if ui.button("screenshot (F12)").clicked() {
+            actions.push(PanelAction::Screenshot);
+        }
+    });
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label("this view as a render command");
+        if ui.button("copy").clicked() {
+            ui.ctx().copy_text(m.command.to_string());
+        }
+    });
+    ui.add(
+        egui::Label::new(egui::RichText::new(m.command).monospace().small())
+            .wrap()
+            .selectable(true),
+    );
+    if !m.command_exact {
+        ui.weak("the edited opacity curve has no render flags; the command uses the others");
+    }
+    ui.separator();
+    egui::CollapsingHeader::new("controls").show(ui, |ui| {
+        for (k, v) in CONTROLS {
+            ui.horizontal(|ui| {
+                ui.monospace(*k);
+                ui.label(*v);
+            });
+        }
+    });
+    actions
+}
+
+/// The viewer's controls, for the panel and the README.
+pub const CONTROLS: &[(&str, &str)] = &[
+    ("left drag, arrows", "orbit about the focus"),
+    ("right/middle drag", "pan"),
+    ("wheel", "zoom (plane width, perspective dolly)"),
+    ("R", "reset the view"),
+    ("P", "plane / perspective lens"),
+    ("M", "composite / MIP / projection"),
+    ("S", "stereo off / anaglyph / side-by-side"),
+    ("F12, Ctrl+S", "screenshot at full resolution"),
+    ("Tab", "hide / show the panel"),
+    ("Esc, Q", "quit"),
+    ("drop a file", "open a dataset"),
+];

@@ -1,0 +1,278 @@
+//! The transfer-function editor: the opacity curve drawn over a histogram of the field, with
+//! draggable control points (double-click adds one, right-click removes one) and a list of
+//! Gaussian layers that can be added, tuned and removed.
+
+use crate::transfer::{piecewise_linear, ramp, ramp_points, Layer, TransferFunction};
+use crate::viewer::histogram::Histogram;
+use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
+
+/// Height of the editor's plot, points.
+const PLOT_HEIGHT: f32 = 140.0;
+/// Height of the colormap strip under the plot.
+const STRIP: f32 = 10.0;
+/// Radius of a control point's handle.
+const HANDLE: f32 = 5.0;
+
+/// Opacity at `t` as defined by `tf` (before the opacity multiplier), as the table uses it.
+pub fn opacity_at(tf: &TransferFunction, t: f64) -> f64 {
+    let gauss = |l: &Layer| l.alpha * (-(t - l.center).powi(2) / (2.0 * l.width * l.width)).exp();
+    if !tf.points.is_empty() {
+        piecewise_linear(&tf.points, t) + tf.layers.iter().map(gauss).sum::<f64>()
+    } else if tf.layers.is_empty() {
+        ramp(t)
+    } else {
+        tf.layers.iter().map(gauss).sum()
+    }
+}
+
+/// The control points the editor shows: the transfer function's own, else the ramp's.
+fn shown_points(tf: &TransferFunction) -> Vec<[f64; 2]> {
+    if !tf.points.is_empty() {
+        tf.points.clone()
+    } else if tf.layers.is_empty() {
+        ramp_points()
+    } else {
+        vec![[0.0, 0.0], [1.0, 0.0]]
+    }
+}
+
+/// Moves point `i` of sorted `points` to `(t, a)`, keeping the order and the ranges.
+pub fn move_point(points: &mut [[f64; 2]], i: usize, t: f64, a: f64) {
+    let lo = if i == 0 { 0.0 } else { points[i - 1][0] };
+    let hi = if i + 1 == points.len() {
+        1.0
+    } else {
+        points[i + 1][0]
+    };
+    points[i] = [t.clamp(lo, hi), a.clamp(0.0, 1.0)];
+}
+
+/// Inserts `(t, a)` into sorted `points`.
+pub fn insert_point(points: &mut Vec<[f64; 2]>, t: f64, a: f64) {
+    let t = t.clamp(0.0, 1.0);
+    let at = points.partition_point(|p| p[0] < t);
+    points.insert(at, [t, a.clamp(0.0, 1.0)]);
+}
+
+fn colour(c: [f32; 3]) -> Color32 {
+    Color32::from_rgb(
+        (c[0] * 255.0).round() as u8,
+        (c[1] * 255.0).round() as u8,
+        (c[2] * 255.0).round() as u8,
+    )
+}
+
+/// Shows the editor; returns whether `tf` changed.
+pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram) -> bool {
+    let mut changed = false;
+    let width = ui.available_width().max(100.0);
+    let (response, painter) =
+        ui.allocate_painter(Vec2::new(width, PLOT_HEIGHT + STRIP), Sense::click());
+    let full = response.rect;
+    let plot = Rect::from_min_max(full.min, Pos2::new(full.max.x, full.max.y - STRIP));
+    let to_screen = |t: f64, a: f64| {
+        Pos2::new(
+            plot.min.x + t as f32 * plot.width(),
+            plot.max.y - a as f32 * plot.height(),
+        )
+    };
+    let from_screen = |p: Pos2| {
+        (
+            ((p.x - plot.min.x) / plot.width()) as f64,
+            ((plot.max.y - p.y) / plot.height()) as f64,
+        )
+    };
+    painter.rect_filled(plot, 0.0, Color32::from_gray(24));
+    // Histogram: log of the counts, so sparse dense regions still show.
+    let max = (hist.max() as f64).ln_1p();
+    if max > 0.0 {
+        let n = hist.counts.len();
+        let bw = plot.width() / n as f32;
+        for (i, &c) in hist.counts.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let h = ((c as f64).ln_1p() / max) as f32 * plot.height();
+            let x = plot.min.x + i as f32 * bw;
+            painter.rect_filled(
+                Rect::from_min_max(Pos2::new(x, plot.max.y - h), Pos2::new(x + bw, plot.max.y)),
+                0.0,
+                Color32::from_gray(70),
+            );
+        }
+    }
+    // The colormap under the plot.
+    let steps = 64;
+    for i in 0..steps {
+        let t0 = i as f32 / steps as f32;
+        let t1 = (i + 1) as f32 / steps as f32;
+        let c = tf.colormap.eval((t0 as f64 + t1 as f64) * 0.5);
+        painter.rect_filled(
+            Rect::from_min_max(
+                Pos2::new(full.min.x + t0 * full.width(), plot.max.y),
+                Pos2::new(full.min.x + t1 * full.width(), full.max.y),
+            ),
+            0.0,
+            colour(c),
+        );
+    }
+    // The opacity curve.
+    let curve: Vec<Pos2> = (0..=200)
+        .map(|i| {
+            let t = i as f64 / 200.0;
+            to_screen(t, opacity_at(tf, t).min(1.0))
+        })
+        .collect();
+    painter.add(egui::Shape::line(curve, Stroke::new(1.5, Color32::WHITE)));
+    // Control points.
+    let points = shown_points(tf);
+    let mut edit: Option<Vec<[f64; 2]>> = None;
+    for (i, p) in points.iter().enumerate() {
+        let centre = to_screen(p[0], p[1]);
+        let r = Rect::from_center_size(centre, Vec2::splat(4.0 * HANDLE));
+        let h = ui.interact(r, response.id.with(("point", i)), Sense::click_and_drag());
+        let hot = h.hovered() || h.dragged();
+        painter.circle_filled(
+            centre,
+            HANDLE,
+            if hot {
+                Color32::YELLOW
+            } else {
+                Color32::from_rgb(230, 230, 230)
+            },
+        );
+        if h.dragged() {
+            if let Some(pos) = h.interact_pointer_pos() {
+                let (t, a) = from_screen(pos);
+                let mut pts = edit.take().unwrap_or_else(|| points.clone());
+                move_point(&mut pts, i, t, a);
+                edit = Some(pts);
+            }
+        } else if h.secondary_clicked() && points.len() > 2 {
+            let mut pts = edit.take().unwrap_or_else(|| points.clone());
+            pts.remove(i);
+            edit = Some(pts);
+        }
+    }
+    if response.double_clicked() {
+        if let Some(pos) = response.interact_pointer_pos() {
+            let (t, a) = from_screen(pos);
+            let mut pts = edit.take().unwrap_or_else(|| points.clone());
+            insert_point(&mut pts, t, a);
+            edit = Some(pts);
+        }
+    }
+    if let Some(pts) = edit {
+        tf.points = pts;
+        changed = true;
+    }
+    response.on_hover_text(
+        "Opacity over the field's histogram: drag the points, double-click to add one, \
+         right-click a point to remove it",
+    );
+    // Gaussian layers.
+    ui.horizontal(|ui| {
+        ui.label(format!("Gaussian layers: {}", tf.layers.len()));
+        if ui.button("+ layer").clicked() {
+            tf.layers.push(Layer {
+                center: 0.5,
+                width: 0.05,
+                alpha: 0.5,
+            });
+            changed = true;
+        }
+        if ui
+            .button("reset")
+            .on_hover_text("back to the default opacity ramp")
+            .clicked()
+        {
+            tf.points.clear();
+            tf.layers.clear();
+            changed = true;
+        }
+    });
+    let mut remove = None;
+    for (i, l) in tf.layers.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            changed |= ui
+                .add(
+                    egui::DragValue::new(&mut l.center)
+                        .range(0.0..=1.0)
+                        .speed(0.005)
+                        .prefix("at "),
+                )
+                .changed();
+            changed |= ui
+                .add(
+                    egui::DragValue::new(&mut l.width)
+                        .range(0.002..=0.5)
+                        .speed(0.002)
+                        .prefix("w "),
+                )
+                .changed();
+            changed |= ui
+                .add(
+                    egui::DragValue::new(&mut l.alpha)
+                        .range(0.0..=1.0)
+                        .speed(0.005)
+                        .prefix("a "),
+                )
+                .changed();
+            if ui.small_button("x").clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        tf.layers.remove(i);
+        changed = true;
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transfer::{layers, TABLE_SIZE};
+
+    #[test]
+    fn the_drawn_curve_is_the_tables_opacity() {
+        let mut tfs = vec![TransferFunction::default()];
+        tfs.push(TransferFunction {
+            layers: layers(3, 0.04),
+            ..Default::default()
+        });
+        tfs.push(TransferFunction {
+            points: vec![[0.1, 0.0], [0.6, 0.8], [0.9, 0.2]],
+            layers: layers(2, 0.05),
+            opacity: 2.0,
+            ..Default::default()
+        });
+        for tf in tfs {
+            let table = tf.table();
+            for (i, e) in table.iter().enumerate().step_by(37) {
+                let t = i as f64 / (TABLE_SIZE - 1) as f64;
+                let a = opacity_at(&tf, t).clamp(0.0, 0.9999);
+                let ext = -(1.0 - a).ln() * tf.opacity;
+                assert!((e[3] as f64 - ext).abs() < 1e-4 * ext.max(1.0), "{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn points_stay_sorted_and_in_range() {
+        let mut p = vec![[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]];
+        move_point(&mut p, 1, 2.0, -1.0);
+        assert_eq!(p[1], [1.0, 0.0]);
+        move_point(&mut p, 1, 0.3, 0.4);
+        assert_eq!(p[1], [0.3, 0.4]);
+        move_point(&mut p, 0, 0.9, 2.0);
+        assert_eq!(p[0], [0.3, 1.0]);
+        insert_point(&mut p, 0.6, 0.2);
+        assert_eq!(p[2], [0.6, 0.2]);
+        assert!(p.windows(2).all(|w| w[0][0] <= w[1][0]));
+        // The ramp's points are where editing starts from.
+        let tf = TransferFunction::default();
+        assert_eq!(shown_points(&tf), ramp_points());
+    }
+}

@@ -1,0 +1,275 @@
+//! `amrcast view` end to end under Xvfb, driven by xdotool: the window appears with its title,
+//! F12 saves a full-resolution screenshot, a drag orbits the view, Esc quits with status 0.
+//! Skipped (with a message) where Xvfb or xdotool is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_amrcast");
+const W: u32 = 200;
+const H: u32 = 150;
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Stops and reaps a child when dropped (by its own id): SIGTERM first, so that Xvfb removes
+/// its socket and lock file, then SIGKILL.
+struct Reaped(Child);
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.0.id().to_string()])
+                .status();
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(3) {
+                if let Ok(Some(_)) = self.0.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts Xvfb on a free display number; returns it and the server.
+fn xvfb() -> (String, Reaped) {
+    let base = 50 + std::process::id() % 400;
+    for n in base..base + 100 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
+            continue;
+        }
+        let child = Command::new("Xvfb")
+            .args([
+                &format!(":{n}"),
+                "-screen",
+                "0",
+                "640x480x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting Xvfb");
+        let mut server = Reaped(child);
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(20) {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                return (format!(":{n}"), server);
+            }
+            if let Ok(Some(_)) = server.0.try_wait() {
+                break; // lost a race for this number
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    panic!("no free X display for Xvfb");
+}
+
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .expect("running xdotool");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn wait_for<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
+    let t = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn pngs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn stderr_of(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Takes a screenshot with F12 and returns the new PNG, checked for size and content.
+fn screenshot(display: &str, dir: &Path, log: &Path) -> image::RgbaImage {
+    let before = pngs(dir);
+    xdotool(display, &["key", "F12"]);
+    let path = wait_for("the screenshot", 180, || {
+        pngs(dir).into_iter().find(|p| !before.contains(p))
+    });
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("amrcast-") && name.len() >= "amrcast-YYYYmmdd-HHMMSS.png".len(),
+        "{name}"
+    );
+    assert!(
+        stderr_of(log).contains(&name),
+        "the path is logged: {}",
+        stderr_of(log)
+    );
+    let img = image::open(&path).unwrap().to_rgba8();
+    assert_eq!(img.dimensions(), (W, H), "full window resolution");
+    let lit = img
+        .pixels()
+        .filter(|p| p.0[..3].iter().any(|&c| c > 20))
+        .count();
+    let colours: std::collections::HashSet<[u8; 4]> = img.pixels().map(|p| p.0).collect();
+    assert!(lit > (W * H / 20) as usize, "not blank: {lit} lit pixels");
+    assert!(colours.len() > 30, "{} colours", colours.len());
+    img
+}
+
+#[test]
+fn view_window_screenshots_orbit_and_quit() {
+    if !have("Xvfb") || !have("xdotool") {
+        eprintln!("skipping: the viewer test needs Xvfb and xdotool");
+        return;
+    }
+    let (display, _server) = xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.txt");
+    let child = Command::new(BIN)
+        .args(["view", "--size", &format!("{W}x{H}"), "--mode", "mip"])
+        .current_dir(dir.path())
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut viewer = Reaped(child);
+    let window = wait_for("the window", 180, || {
+        if let Ok(Some(status)) = viewer.0.try_wait() {
+            panic!("the viewer exited with {status}: {}", stderr_of(&log));
+        }
+        let id = xdotool(&display, &["search", "--onlyvisible", "--name", "^amrcast"]);
+        (!id.is_empty()).then(|| id.lines().next().unwrap().to_string())
+    });
+    assert_eq!(
+        xdotool(&display, &["getwindowname", &window]),
+        "amrcast - demo - Density"
+    );
+    // Keyboard focus on the window (there is no window manager), pointer over it.
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    xdotool(&display, &["mousemove", "--window", &window, "100", "75"]);
+    let first = screenshot(&display, dir.path(), &log);
+    // Hide the panel, then orbit by dragging across the image.
+    xdotool(&display, &["key", "Tab"]);
+    xdotool(
+        &display,
+        &[
+            "mousemove",
+            "--window",
+            &window,
+            "60",
+            "75",
+            "mousedown",
+            "1",
+        ],
+    );
+    for x in (70..=150).step_by(10) {
+        xdotool(
+            &display,
+            &["mousemove", "--window", &window, &x.to_string(), "80"],
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    xdotool(&display, &["mouseup", "1"]);
+    let second = screenshot(&display, dir.path(), &log);
+    let mean: f64 = first
+        .as_raw()
+        .iter()
+        .zip(second.as_raw())
+        .map(|(a, b)| a.abs_diff(*b) as f64)
+        .sum::<f64>()
+        / first.as_raw().len() as f64;
+    assert!(
+        mean > 3.0,
+        "the orbit changed the image: mean difference {mean:.2}"
+    );
+    // The logged render command reproduces the screenshot offscreen.
+    let line = stderr_of(&log)
+        .lines()
+        .rfind(|l| l.contains("the same view offscreen: "))
+        .unwrap()
+        .to_string();
+    let command = line.split("the same view offscreen: ").nth(1).unwrap();
+    let command = command.trim_end_matches(')').replacen("amrcast", BIN, 1);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let offscreen = image::open(dir.path().join("view.png")).unwrap().to_rgba8();
+    assert_eq!(offscreen.dimensions(), (W, H));
+    let worst = offscreen
+        .as_raw()
+        .iter()
+        .zip(second.as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(
+        worst <= 2,
+        "render and screenshot differ by {worst}: {command}"
+    );
+    std::fs::remove_file(dir.path().join("view.png")).unwrap();
+    // Esc quits cleanly.
+    xdotool(&display, &["key", "Escape"]);
+    let status = wait_for("the viewer to quit", 60, || viewer.0.try_wait().unwrap());
+    assert!(
+        status.success(),
+        "exit status {status}: {}",
+        stderr_of(&log)
+    );
+    // Only the screenshots (and the log) are left: no temporary files.
+    assert_eq!(pngs(dir.path()).len(), 2);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+}
+
+#[test]
+fn view_without_a_display_is_one_clear_error() {
+    let out = Command::new(BIN)
+        .args(["view"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("cannot open a window"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
