@@ -9,6 +9,7 @@
 
 pub mod camera_control;
 pub mod histogram;
+pub mod no_display;
 pub mod panel;
 pub mod progressive;
 pub mod render_flags;
@@ -97,7 +98,12 @@ fn open_source(path: Option<&PathBuf>) -> anyhow::Result<Arc<dyn DataSource>> {
 pub fn view(opts: &RenderOptions) -> anyhow::Result<()> {
     let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
-        .map_err(|e| anyhow!("cannot open a window: {e} (is a display available? set DISPLAY or WAYLAND_DISPLAY)"))?;
+        .map_err(|e| {
+            anyhow!(
+                "cannot open a window: {} (is a display available? set DISPLAY or WAYLAND_DISPLAY)",
+                no_display::window_error_reason(&e.to_string())
+            )
+        })?;
     let source = open_source(opts.dataset.as_ref())?;
     let ds = crate::formats::load(source.as_ref(), opts.field.as_deref())?;
     let settings = opts.settings();

@@ -163,7 +163,10 @@ pub fn run(
     single: bool,
 ) -> anyhow::Result<()> {
     let event_loop = EventLoop::new().map_err(|e| {
-        anyhow!("cannot open windows ({e}); use --offscreen DIR on machines without a display")
+        anyhow!(
+            "cannot open windows ({}); use --offscreen DIR on machines without a display",
+            crate::viewer::no_display::window_error_reason(&e.to_string())
+        )
     })?;
     let domain = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let mut app = App {
