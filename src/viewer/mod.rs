@@ -9,6 +9,7 @@
 
 pub mod camera_control;
 pub mod histogram;
+pub mod keyframes;
 pub mod panel;
 pub mod progressive;
 pub mod render_flags;
@@ -26,6 +27,7 @@ use crate::transfer::Scale;
 use anyhow::{anyhow, Context as _};
 use glam::DVec3;
 use histogram::Histogram;
+use keyframes::RecordedPath;
 use panel::PanelAction;
 use progressive::{band_rays, level_size, scaled_rays, Progressive, Work};
 use std::path::PathBuf;
@@ -123,6 +125,7 @@ pub fn view(opts: &RenderOptions) -> anyhow::Result<()> {
         modifiers: ModifiersState::empty(),
         panel_visible: true,
         stereo: StereoMode::Off,
+        keyframes: RecordedPath::default(),
         message: None,
         loading: None,
         screenshot: false,
@@ -185,6 +188,8 @@ struct App {
     modifiers: ModifiersState,
     panel_visible: bool,
     stereo: StereoMode,
+    /// Cameras recorded with K for a movie path.
+    keyframes: RecordedPath,
     /// Last message for the panel: text, is an error.
     message: Option<(String, bool)>,
     loading: Option<String>,
@@ -489,6 +494,31 @@ impl App {
         self.set_message("stereo: not available yet".into(), false);
     }
 
+    /// Appends the current camera to the recorded path and rewrites the path file in the
+    /// current folder.
+    fn record_keyframe(&mut self) {
+        let result = (|| -> anyhow::Result<PathBuf> {
+            let mut path = self.keyframes.clone();
+            path.record(self.cam)?;
+            let dir = std::env::current_dir().context("the current folder")?;
+            let file = path.save(&dir)?;
+            self.keyframes = path;
+            Ok(file)
+        })();
+        match result {
+            Ok(file) => self.set_message(
+                format!(
+                    "keyframe {} recorded in {} (amrcast movie {} ...)",
+                    self.keyframes.len(),
+                    file.display(),
+                    keyframes::PATH_FILE
+                ),
+                false,
+            ),
+            Err(e) => self.set_message(format!("{e:#}"), true),
+        }
+    }
+
     fn reset_view(&mut self) {
         let (lo, hi) = self.domain();
         let cam = camera_control::reset(self.home, self.cam.lens, lo, hi, self.aspect());
@@ -524,6 +554,7 @@ impl App {
                     Lens::Perspective => Lens::Plane,
                 }),
                 "m" => self.cycle_mode(),
+                "k" => self.record_keyframe(),
                 _ => return,
             },
             _ => return,
@@ -640,6 +671,7 @@ impl App {
                                 command_exact: exact,
                                 timing: &timing,
                                 stereo: &stereo,
+                                keyframes: self.keyframes.len(),
                                 message: self.message.as_ref(),
                                 loading: self.loading.as_deref(),
                             },
@@ -673,6 +705,16 @@ impl App {
                 PanelAction::ResetView => self.reset_view(),
                 PanelAction::Screenshot => self.screenshot = true,
                 PanelAction::CycleStereo => self.cycle_stereo(),
+                PanelAction::ClearPath => {
+                    self.keyframes.clear();
+                    self.set_message(
+                        format!(
+                            "keyframes cleared (K records again and rewrites {})",
+                            keyframes::PATH_FILE
+                        ),
+                        false,
+                    );
+                }
             }
         }
         let ui_ms = start.elapsed().as_secs_f64() * 1e3;

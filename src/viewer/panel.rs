@@ -25,6 +25,8 @@ pub struct PanelModel<'a> {
     /// Frame time and resolution.
     pub timing: &'a str,
     pub stereo: &'a str,
+    /// Keyframes recorded with K.
+    pub keyframes: usize,
     /// Last message: text and whether it is an error.
     pub message: Option<&'a (String, bool)>,
     /// A dataset or field being loaded.
@@ -39,6 +41,7 @@ pub enum PanelAction {
     ResetView,
     Screenshot,
     CycleStereo,
+    ClearPath,
 }
 
 const COLORMAPS: [Colormap; 8] = [
@@ -170,6 +173,20 @@ pub fn panel(ui: &mut egui::Ui, m: PanelModel) -> Vec<PanelAction> {
         }
     });
     ui.horizontal(|ui| {
+        ui.label(format!(
+            "camera path: {} keyframe{} (K records, {})",
+            m.keyframes,
+            if m.keyframes == 1 { "" } else { "s" },
+            crate::viewer::keyframes::PATH_FILE
+        ));
+        if ui
+            .add_enabled(m.keyframes > 0, egui::Button::new("clear path"))
+            .clicked()
+        {
+            actions.push(PanelAction::ClearPath);
+        }
+    });
+    ui.horizontal(|ui| {
         if ui.button("reset view (R)").clicked() {
             actions.push(PanelAction::ResetView);
         }
@@ -213,6 +230,7 @@ pub const CONTROLS: &[(&str, &str)] = &[
     ("P", "plane / perspective lens"),
     ("M", "composite / MIP / projection"),
     ("S", "stereo off / anaglyph / side-by-side"),
+    ("K", "record the camera as a keyframe (amrcast-path.toml)"),
     ("F12, Ctrl+S", "screenshot at full resolution"),
     ("Tab", "hide / show the panel"),
     ("Esc, Q", "quit"),
