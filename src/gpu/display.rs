@@ -351,6 +351,21 @@ pub fn display_to_rgba8(
     settings: &DisplaySettings,
     format: wgpu::TextureFormat,
 ) -> Result<Vec<u8>> {
+    display_pair_to_rgba8(ctx, image, src, None, dst_size, settings, format)
+}
+
+/// [`display_to_rgba8`] for an anaglyph: `src` is the left eye's region, `anaglyph` the right
+/// eye's region offset (same size) and the colours. The GPU counterpart of
+/// [`crate::stereo::compose`] with [`crate::stereo::Packing::Anaglyph`], for tests.
+pub fn display_pair_to_rgba8(
+    ctx: &GpuContext,
+    image: &wgpu::TextureView,
+    src: Rect,
+    anaglyph: Option<([u32; 2], Anaglyph)>,
+    dst_size: [u32; 2],
+    settings: &DisplaySettings,
+    format: wgpu::TextureFormat,
+) -> Result<Vec<u8>> {
     let [w, h] = dst_size;
     let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
         label: Some("display readback"),
@@ -370,18 +385,16 @@ pub fn display_to_rgba8(
     let mut pass = DisplayPass::new(ctx, format);
     let mut enc = ctx.device.create_command_encoder(&Default::default());
     ctx.checked("display pass", || {
-        pass.draw(
-            ctx,
-            &mut enc,
+        let item = DisplayItem {
             image,
             src,
-            settings,
-            &view,
-            Rect {
+            dst: Rect {
                 offset: [0, 0],
                 size: dst_size,
             },
-        )
+            anaglyph,
+        };
+        pass.draw_items(ctx, &mut enc, &view, &[item], settings)
     })?;
     let row = w as usize * 4;
     let padded = row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize)
