@@ -1057,7 +1057,19 @@ impl ApplicationHandler<UserEvent> for App {
             WindowEvent::KeyboardInput { event, .. }
                 if event.state == ElementState::Pressed && !egui_keys =>
             {
-                self.key(event_loop, &event.logical_key);
+                // Held arrows keep orbiting; the other keys act once per press.
+                let arrow = matches!(
+                    event.logical_key,
+                    Key::Named(
+                        NamedKey::ArrowLeft
+                            | NamedKey::ArrowRight
+                            | NamedKey::ArrowUp
+                            | NamedKey::ArrowDown
+                    )
+                );
+                if arrow || !event.repeat {
+                    self.key(event_loop, &event.logical_key);
+                }
             }
             WindowEvent::MouseInput { state, button, .. } => match state {
                 ElementState::Pressed if self.drag.is_none() && !over_panel => {
