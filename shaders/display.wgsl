@@ -5,6 +5,12 @@
 // composite: the premultiplied colour over black; mip: the colormap at the encoded maximum
 // (black without data); projection: the colormap at the encoded line-of-sight average
 // (integral / depth). Values below the lower bound or missing are black.
+//
+// Anaglyph (red-cyan, left eye red): the region at src_offset is the left eye, the one at
+// src2_offset (same size) the right eye; each is converted and scaled as above, then the pair
+// is combined exactly as crate::stereo::compose does on the CPU (src/stereo/layout.rs): plain
+// takes red from the left and green and blue from the right; Dubois applies its least-squares
+// matrices in linear light and clamps.
 
 struct Params {
     // Region of the image texture to show, in texels.
@@ -13,6 +19,8 @@ struct Params {
     // Viewport on the colour target, in pixels.
     dst_offset: vec2f,
     dst_size: vec2f,
+    // The right eye's region (anaglyph).
+    src2_offset: vec2f,
     // Transfer-function bounds in the transfer function's encoding.
     lo: f32,
     hi: f32,
@@ -24,7 +32,11 @@ struct Params {
     log_scale: u32,
     // The target stores sRGB: write linear values that it encodes back to the wanted bytes.
     srgb_target: u32,
-    _pad: vec2u,
+    // 0 one image, 1 plain anaglyph, 2 Dubois anaglyph.
+    anaglyph: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
@@ -89,10 +101,24 @@ fn texel_colour(p: vec4f) -> vec3f {
     }
 }
 
-fn load_colour(i: vec2i) -> vec3f {
+fn load_colour(i: vec2i, offset: vec2f) -> vec3f {
     let hi = vec2i(P.src_size) - vec2i(1);
-    let c = clamp(i, vec2i(0), hi) + vec2i(P.src_offset);
+    let c = clamp(i, vec2i(0), hi) + vec2i(offset);
     return texel_colour(textureLoad(image, c, 0));
+}
+
+// The converted colour of the region at `offset` at texel-centre coordinates `p`, blended
+// bilinearly.
+fn region_colour(p: vec2f, offset: vec2f) -> vec3f {
+    let b = floor(p);
+    let f = p - b;
+    let i = vec2i(b);
+    let c00 = load_colour(i, offset);
+    let c10 = load_colour(i + vec2i(1, 0), offset);
+    let c01 = load_colour(i + vec2i(0, 1), offset);
+    let c11 = load_colour(i + vec2i(1, 1), offset);
+    let c = mix(mix(c00, c10, f.x), mix(c01, c11, f.x), f.y);
+    return clamp(c, vec3f(0.0), vec3f(1.0));
 }
 
 fn srgb_to_linear(c: vec3f) -> vec3f {
@@ -101,20 +127,43 @@ fn srgb_to_linear(c: vec3f) -> vec3f {
     return select(hi, lo, c <= vec3f(0.04045));
 }
 
+fn linear_to_srgb(c: vec3f) -> vec3f {
+    let lo = c * 12.92;
+    let hi = 1.055 * pow(c, vec3f(1.0 / 2.4)) - 0.055;
+    return select(hi, lo, c <= vec3f(0.0031308));
+}
+
+// Dubois' red-cyan matrices (src/stereo/layout.rs), as columns: out = L * left + R * right.
+const DUBOIS_LEFT = mat3x3f(
+    vec3f(0.456100, -0.0400822, -0.0152161),
+    vec3f(0.500484, -0.0378246, -0.0205971),
+    vec3f(0.176381, -0.0157589, -0.00546856),
+);
+const DUBOIS_RIGHT = mat3x3f(
+    vec3f(-0.0434706, 0.378476, -0.0721527),
+    vec3f(-0.0879388, 0.733640, -0.112961),
+    vec3f(-0.00155529, -0.0184503, 1.2264),
+);
+
 @fragment
 fn fs_main(@builtin(position) pos: vec4f) -> @location(0) vec4f {
     // Texel-centre coordinates in the region: pixel centres map to texel centres when the
     // region and the viewport have the same size.
     let p = (pos.xy - P.dst_offset) * P.src_size / P.dst_size - 0.5;
-    let b = floor(p);
-    let f = p - b;
-    let i = vec2i(b);
-    let c00 = load_colour(i);
-    let c10 = load_colour(i + vec2i(1, 0));
-    let c01 = load_colour(i + vec2i(0, 1));
-    let c11 = load_colour(i + vec2i(1, 1));
-    var c = mix(mix(c00, c10, f.x), mix(c01, c11, f.x), f.y);
-    c = clamp(c, vec3f(0.0), vec3f(1.0));
+    var c = region_colour(p, P.src_offset);
+    if P.anaglyph == 2u {
+        // Dubois: in linear light, clamped; the result is linear.
+        let l = srgb_to_linear(c);
+        let r = srgb_to_linear(region_colour(p, P.src2_offset));
+        let lin = clamp(DUBOIS_LEFT * l + DUBOIS_RIGHT * r, vec3f(0.0), vec3f(1.0));
+        if P.srgb_target == 1u {
+            return vec4f(lin, 1.0);
+        }
+        return vec4f(linear_to_srgb(lin), 1.0);
+    }
+    if P.anaglyph == 1u {
+        c = vec3f(c.r, region_colour(p, P.src2_offset).gb);
+    }
     if P.srgb_target == 1u {
         c = srgb_to_linear(c);
     }

@@ -1,11 +1,13 @@
 //! The display pass (shaders/display.wgsl) against the CPU colour conversion
-//! (`FloatImage::to_rgba8`): every mode, linear and sRGB targets, and upscaled images.
+//! (`FloatImage::to_rgba8`): every mode, linear and sRGB targets, upscaled images, and
+//! anaglyphs against `stereo::compose`.
 
 mod common;
 use amrcast::camera::{Camera, Lens, View};
-use amrcast::gpu::display::{display_to_rgba8, DisplaySettings, Rect};
+use amrcast::gpu::display::{display_pair_to_rgba8, display_to_rgba8, DisplaySettings, Rect};
 use amrcast::gpu::{OffscreenTarget, VolumeRenderer};
 use amrcast::render::{depth_along, FloatImage, Mode, RenderSettings};
+use amrcast::stereo::{compose, Anaglyph, Eye, Packing, Projection, StereoRig};
 use amrcast::transfer::{Colormap, Scale, TransferFunction};
 use common::*;
 
@@ -183,4 +185,91 @@ fn display_shader_is_the_one_validated_by_naga() {
         std::fs::read_to_string(path).unwrap(),
         amrcast::gpu::display::DISPLAY_WGSL
     );
+}
+
+#[test]
+fn anaglyphs_match_the_cpu_composition() {
+    let ctx = gpu();
+    let ds = amrcast::demo::demo_dataset(None).unwrap();
+    let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
+    let cam = amrcast::viewer::camera_control::orbit(
+        &Camera::framing(View::X, Lens::Perspective, lo, hi, 1.0),
+        0.4,
+        0.3,
+    );
+    let settings = RenderSettings {
+        tf: TransferFunction {
+            opacity: 4.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let renderer = VolumeRenderer::new(ctx, &ds, &settings).unwrap();
+    // A wide separation, so the eyes differ visibly. Left eye at x 0, right eye at x N.
+    let rig = StereoRig {
+        eye_separation: Some(0.3),
+        ..StereoRig::new(Projection::Parallel)
+    };
+    let target = OffscreenTarget::new(ctx, 2 * N, N).unwrap();
+    let mut enc = ctx.device.create_command_encoder(&Default::default());
+    for (i, eye) in Eye::BOTH.into_iter().enumerate() {
+        renderer.encode(
+            ctx,
+            &mut enc,
+            &amrcast::gpu::RenderTarget {
+                view: &target.view,
+                offset: [i as u32 * N, 0],
+                size: [N, N],
+            },
+            &rig.eye_rays(&cam, N, N, eye).unwrap(),
+        );
+    }
+    ctx.queue.submit([enc.finish()]);
+    let all = target.read(ctx).unwrap();
+    let (f, _, _) = cam.basis().unwrap();
+    let depth = depth_along(f, lo, hi);
+    let eye = |x0: usize| {
+        let pixels = (0..N as usize)
+            .flat_map(|y| all[y * 2 * N as usize + x0..][..N as usize].to_vec())
+            .collect();
+        FloatImage {
+            width: N,
+            height: N,
+            mode: settings.mode,
+            pixels,
+        }
+        .to_rgba8(&renderer.prepared, depth)
+    };
+    let (left, right) = (eye(0), eye(N as usize));
+    let (eyes_max, _) = diff(&left, &right);
+    assert!(eyes_max > 15, "the eyes differ: {eyes_max}");
+    let display = DisplaySettings::new(&renderer.prepared, depth);
+    let src = Rect {
+        offset: [0, 0],
+        size: [N, N],
+    };
+    for kind in [Anaglyph::Dubois, Anaglyph::Plain] {
+        let (cpu, _, _) = compose(Packing::Anaglyph(kind), &left, &right, N, N).unwrap();
+        let red: u64 = cpu.chunks(4).map(|p| p[0] as u64).sum();
+        assert!(red > 0, "{kind:?}: not black");
+        for format in [
+            wgpu::TextureFormat::Rgba8Unorm,
+            wgpu::TextureFormat::Rgba8UnormSrgb,
+        ] {
+            let gpu_bytes = display_pair_to_rgba8(
+                ctx,
+                &target.view,
+                src,
+                Some(([N, 0], kind)),
+                [N, N],
+                &display,
+                format,
+            )
+            .unwrap();
+            let (max, mean) = diff(&gpu_bytes, &cpu);
+            eprintln!("anaglyph {kind:?} {format:?}: max {max}, mean {mean:.3}");
+            assert!(max <= 3, "{kind:?} {format:?}: max difference {max}");
+            assert!(mean < 0.3, "{kind:?} {format:?}: mean difference {mean}");
+        }
+    }
 }

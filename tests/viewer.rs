@@ -144,6 +144,44 @@ fn screenshot(display: &str, dir: &Path, log: &Path) -> image::RgbaImage {
     img
 }
 
+/// Runs the render command logged with the last screenshot and checks that its image is
+/// `shot` within 2 levels; returns the command.
+fn check_logged_command(dir: &Path, log: &Path, shot: &image::RgbaImage) -> String {
+    let line = stderr_of(log)
+        .lines()
+        .rfind(|l| l.contains("the same view offscreen: "))
+        .unwrap()
+        .to_string();
+    let command = line.split("the same view offscreen: ").nth(1).unwrap();
+    let command = command.trim_end_matches(')').replacen("amrcast", BIN, 1);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let offscreen = image::open(dir.join("view.png")).unwrap().to_rgba8();
+    assert_eq!(offscreen.dimensions(), shot.dimensions());
+    let worst = offscreen
+        .as_raw()
+        .iter()
+        .zip(shot.as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(
+        worst <= 2,
+        "render and screenshot differ by {worst}: {command}"
+    );
+    std::fs::remove_file(dir.join("view.png")).unwrap();
+    command
+}
+
 #[test]
 fn view_window_screenshots_orbit_and_quit() {
     if !have("Xvfb") || !have("xdotool") {
@@ -213,38 +251,70 @@ fn view_window_screenshots_orbit_and_quit() {
         "the orbit changed the image: mean difference {mean:.2}"
     );
     // The logged render command reproduces the screenshot offscreen.
-    let line = stderr_of(&log)
-        .lines()
-        .rfind(|l| l.contains("the same view offscreen: "))
-        .unwrap()
-        .to_string();
-    let command = line.split("the same view offscreen: ").nth(1).unwrap();
-    let command = command.trim_end_matches(')').replacen("amrcast", BIN, 1);
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&command)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let command = check_logged_command(dir.path(), &log, &second);
+    assert!(!command.contains("--stereo"), "{command}");
+    // K records the camera in amrcast-path.toml, which `movie` reads.
+    xdotool(&display, &["key", "k"]);
+    let path_file = dir.path().join("amrcast-path.toml");
+    wait_for("the path file", 60, || path_file.exists().then_some(()));
+    let text = std::fs::read_to_string(&path_file).unwrap();
     assert!(
-        out.status.success(),
-        "{command}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        text.contains("frames = 1") && text.contains("[[keyframe]]"),
+        "{text}"
     );
-    let offscreen = image::open(dir.path().join("view.png")).unwrap().to_rgba8();
-    assert_eq!(offscreen.dimensions(), (W, H));
-    let worst = offscreen
-        .as_raw()
-        .iter()
-        .zip(second.as_raw())
-        .map(|(a, b)| a.abs_diff(*b))
-        .max()
-        .unwrap();
+    let path = amrcast::path::CameraPath::load(&path_file, amrcast::camera::Lens::Plane).unwrap();
+    assert_eq!(path.frames, 1);
+    // S twice: anaglyph, then side by side; the screenshot holds both eyes, left and right,
+    // showing nearly the same image (they differ by the small stereo disparity).
+    xdotool(&display, &["key", "s"]);
+    xdotool(&display, &["key", "s"]);
+    let pair = screenshot(&display, dir.path(), &log);
+    let half = (W / 2) as usize;
+    let (mut diff, mut lit) = (0.0, 0usize);
+    for y in 0..H as usize {
+        let row = &pair.as_raw()[y * W as usize * 4..][..W as usize * 4];
+        let (l, r) = row.split_at(half * 4);
+        diff += l
+            .iter()
+            .zip(r)
+            .map(|(a, b)| a.abs_diff(*b) as f64)
+            .sum::<f64>();
+        lit += l
+            .chunks(4)
+            .filter(|p| p[..3].iter().any(|&c| c > 20))
+            .count();
+        lit += r
+            .chunks(4)
+            .filter(|p| p[..3].iter().any(|&c| c > 20))
+            .count();
+    }
+    let mean = diff / (H as usize * half * 4) as f64;
+    assert!(mean < 8.0, "the two halves differ by {mean:.2} on average");
+    assert!(lit > (W * H / 20) as usize, "{lit} lit pixels");
+    let half_mono =
+        image::imageops::resize(&second, W / 2, H, image::imageops::FilterType::Triangle);
+    let squeezed: f64 = (0..H as usize)
+        .map(|y| {
+            let l = &pair.as_raw()[y * W as usize * 4..][..half * 4];
+            let m = &half_mono.as_raw()[y * half * 4..][..half * 4];
+            l.iter()
+                .zip(m)
+                .map(|(a, b)| a.abs_diff(*b) as f64)
+                .sum::<f64>()
+        })
+        .sum::<f64>()
+        / (H as usize * half * 4) as f64;
     assert!(
-        worst <= 2,
-        "render and screenshot differ by {worst}: {command}"
+        squeezed > 3.0,
+        "each eye has square pixels, not the mono view squeezed ({squeezed:.2})"
     );
-    std::fs::remove_file(dir.path().join("view.png")).unwrap();
+    let command = check_logged_command(dir.path(), &log, &pair);
+    assert!(
+        command.contains(&format!("--size={}x{H}", W / 2))
+            && command.contains("--stereo=parallel")
+            && command.contains("--stereo-layout=side-by-side"),
+        "{command}"
+    );
     // Esc quits cleanly.
     xdotool(&display, &["key", "Escape"]);
     let status = wait_for("the viewer to quit", 60, || viewer.0.try_wait().unwrap());
@@ -253,9 +323,9 @@ fn view_window_screenshots_orbit_and_quit() {
         "exit status {status}: {}",
         stderr_of(&log)
     );
-    // Only the screenshots (and the log) are left: no temporary files.
-    assert_eq!(pngs(dir.path()).len(), 2);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+    // Only the screenshots, the path file and the log are left: no temporary files.
+    assert_eq!(pngs(dir.path()).len(), 3);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 5);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 use crate::error::Result;
 use crate::gpu::context::GpuContext;
 use crate::render::{Mode, Prepared};
+use crate::stereo::Anaglyph;
 use crate::transfer::{Colormap, Scale};
 use wgpu::util::DeviceExt;
 
@@ -23,13 +24,15 @@ struct Params {
     src_size: [f32; 2],
     dst_offset: [f32; 2],
     dst_size: [f32; 2],
+    src2_offset: [f32; 2],
     lo: f32,
     hi: f32,
     inv_depth: f32,
     mode: u32,
     log_scale: u32,
     srgb_target: u32,
-    _pad: [u32; 2],
+    anaglyph: u32,
+    _pad: [u32; 3],
 }
 
 /// How float values become colours: what [`FloatImage::to_rgba8`] takes from [`Prepared`]
@@ -65,6 +68,17 @@ impl DisplaySettings {
 pub struct Rect {
     pub offset: [u32; 2],
     pub size: [u32; 2],
+}
+
+/// One view drawn by [`DisplayPass::draw_items`]: region `src` of `image` into viewport `dst`;
+/// with `anaglyph`, the right eye's region of the same size at the given offset, combined
+/// red-cyan with the left eye at `src`.
+#[derive(Clone, Copy)]
+pub struct DisplayItem<'a> {
+    pub image: &'a wgpu::TextureView,
+    pub src: Rect,
+    pub dst: Rect,
+    pub anaglyph: Option<([u32; 2], Anaglyph)>,
 }
 
 /// The pipeline for one colour-target format, and the colormap texture.
@@ -215,26 +229,57 @@ impl DisplayPass {
         views: &[(&wgpu::TextureView, Rect, Rect)],
         settings: &DisplaySettings,
     ) {
-        let cmap = self.colormap_view(ctx, settings.colormap);
-        let binds: Vec<(wgpu::BindGroup, Rect)> = views
+        let items: Vec<DisplayItem> = views
             .iter()
-            .filter(|(_, src, dst)| {
+            .map(|&(image, src, dst)| DisplayItem {
+                image,
+                src,
+                dst,
+                anaglyph: None,
+            })
+            .collect();
+        self.draw_items(ctx, encoder, target, &items, settings);
+    }
+
+    /// Records a render pass that clears `target` to black and draws each item (views, or
+    /// anaglyph pairs).
+    pub fn draw_items(
+        &mut self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        items: &[DisplayItem],
+        settings: &DisplaySettings,
+    ) {
+        let cmap = self.colormap_view(ctx, settings.colormap);
+        let binds: Vec<(wgpu::BindGroup, Rect)> = items
+            .iter()
+            .filter(|it| {
+                let (src, dst) = (it.src, it.dst);
                 src.size[0] > 0 && src.size[1] > 0 && dst.size[0] > 0 && dst.size[1] > 0
             })
-            .map(|(image, src, dst)| {
+            .map(|it| {
+                let (image, src, dst) = (it.image, &it.src, &it.dst);
+                let (src2, anaglyph) = match it.anaglyph {
+                    None => ([0; 2], 0),
+                    Some((o, Anaglyph::Plain)) => (o, 1),
+                    Some((o, Anaglyph::Dubois)) => (o, 2),
+                };
                 let (lo, hi) = settings.bounds;
                 let params = Params {
                     src_offset: src.offset.map(|v| v as f32),
                     src_size: src.size.map(|v| v as f32),
                     dst_offset: dst.offset.map(|v| v as f32),
                     dst_size: dst.size.map(|v| v as f32),
+                    src2_offset: src2.map(|v| v as f32),
                     lo,
                     hi,
                     inv_depth: (1.0 / settings.depth) as f32,
                     mode: settings.mode.index(),
                     log_scale: (settings.scale == Scale::Log) as u32,
                     srgb_target: self.format.is_srgb() as u32,
-                    _pad: [0; 2],
+                    anaglyph,
+                    _pad: [0; 3],
                 };
                 let uniform = ctx
                     .device
@@ -306,6 +351,21 @@ pub fn display_to_rgba8(
     settings: &DisplaySettings,
     format: wgpu::TextureFormat,
 ) -> Result<Vec<u8>> {
+    display_pair_to_rgba8(ctx, image, src, None, dst_size, settings, format)
+}
+
+/// [`display_to_rgba8`] for an anaglyph: `src` is the left eye's region, `anaglyph` the right
+/// eye's region offset (same size) and the colours. The GPU counterpart of
+/// [`crate::stereo::compose`] with [`crate::stereo::Packing::Anaglyph`], for tests.
+pub fn display_pair_to_rgba8(
+    ctx: &GpuContext,
+    image: &wgpu::TextureView,
+    src: Rect,
+    anaglyph: Option<([u32; 2], Anaglyph)>,
+    dst_size: [u32; 2],
+    settings: &DisplaySettings,
+    format: wgpu::TextureFormat,
+) -> Result<Vec<u8>> {
     let [w, h] = dst_size;
     let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
         label: Some("display readback"),
@@ -325,18 +385,16 @@ pub fn display_to_rgba8(
     let mut pass = DisplayPass::new(ctx, format);
     let mut enc = ctx.device.create_command_encoder(&Default::default());
     ctx.checked("display pass", || {
-        pass.draw(
-            ctx,
-            &mut enc,
+        let item = DisplayItem {
             image,
             src,
-            settings,
-            &view,
-            Rect {
+            dst: Rect {
                 offset: [0, 0],
                 size: dst_size,
             },
-        )
+            anaglyph,
+        };
+        pass.draw_items(ctx, &mut enc, &view, &[item], settings)
     })?;
     let row = w as usize * 4;
     let padded = row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize)

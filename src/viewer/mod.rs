@@ -9,29 +9,34 @@
 
 pub mod camera_control;
 pub mod histogram;
+pub mod keyframes;
 pub mod no_display;
 pub mod panel;
 pub mod progressive;
 pub mod render_flags;
 pub mod screenshot;
+pub mod stereo_mode;
 pub mod tf_editor;
 
 use crate::amr::AmrDataset;
 use crate::camera::{Camera, Lens, RayModel, View};
 use crate::cli::RenderOptions;
 use crate::formats::DataSource;
-use crate::gpu::display::{DisplayPass, DisplaySettings, Rect};
+use crate::gpu::display::{DisplayItem, DisplayPass, DisplaySettings, Rect};
 use crate::gpu::{render_image, GpuContext, OffscreenTarget, RenderTarget, VolumeRenderer};
 use crate::render::{depth_along, FloatImage, Mode, RenderSettings};
+use crate::stereo::{Eye, Projection, StereoRig};
 use crate::transfer::Scale;
 use anyhow::{anyhow, Context as _};
 use glam::DVec3;
 use histogram::Histogram;
+use keyframes::RecordedPath;
 use panel::PanelAction;
 use progressive::{band_rays, level_size, scaled_rays, Progressive, Work};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use stereo_mode::StereoMode;
 use winit::application::ApplicationHandler;
 use winit::event::{ElementState, MouseButton, MouseScrollDelta, StartCause, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
@@ -45,15 +50,6 @@ const ARROW_DEGREES: f64 = 5.0;
 /// Default width of the side panel, points.
 const PANEL_WIDTH: f32 = 300.0;
 
-/// Stereo modes, cycled by S.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum StereoMode {
-    #[default]
-    Off,
-    Anaglyph,
-    SideBySide,
-}
-
 /// One eye's view of a frame: the rays of its full-resolution image and the part of the window
 /// it is shown in. Without stereo there is one; a stereo mode gives two, rendered into two
 /// regions of the float image and composed by the display pass.
@@ -62,17 +58,31 @@ struct EyeView {
     viewport: Rect,
 }
 
-/// The eyes of `cam` for a window of `w` x `h` pixels.
-fn eye_views(cam: &Camera, stereo: StereoMode, w: u32, h: u32) -> crate::Result<Vec<EyeView>> {
-    // Stereo pairs (src/stereo.rs) plug in here; until then every mode shows one eye.
-    let _ = stereo;
-    Ok(vec![EyeView {
-        rays: cam.ray_model(w, h)?,
-        viewport: Rect {
-            offset: [0, 0],
-            size: [w, h],
-        },
-    }])
+/// The eyes of `cam` for a window of `w` x `h` pixels: the mono camera, or the rig's left and
+/// right eyes (see [`StereoMode::viewports`]).
+fn eye_views(
+    cam: &Camera,
+    stereo: StereoMode,
+    rig: &StereoRig,
+    w: u32,
+    h: u32,
+) -> crate::Result<Vec<EyeView>> {
+    let viewports = stereo.viewports(w, h);
+    let (ew, eh) = stereo.eye_size(w, h);
+    viewports
+        .into_iter()
+        .zip(Eye::BOTH)
+        .map(|((offset, size), eye)| {
+            let rays = match stereo {
+                StereoMode::Off => cam.ray_model(w, h)?,
+                _ => rig.eye_rays(cam, ew, eh, eye)?,
+            };
+            Ok(EyeView {
+                rays,
+                viewport: Rect { offset, size },
+            })
+        })
+        .collect()
 }
 
 /// A dataset read in the background.
@@ -129,6 +139,8 @@ pub fn view(opts: &RenderOptions) -> anyhow::Result<()> {
         modifiers: ModifiersState::empty(),
         panel_visible: true,
         stereo: StereoMode::Off,
+        rig: StereoRig::new(Projection::Parallel),
+        keyframes: RecordedPath::default(),
         message: None,
         loading: None,
         screenshot: false,
@@ -191,6 +203,10 @@ struct App {
     modifiers: ModifiersState,
     panel_visible: bool,
     stereo: StereoMode,
+    /// The eyes' geometry in the stereo modes.
+    rig: StereoRig,
+    /// Cameras recorded with K for a movie path.
+    keyframes: RecordedPath,
     /// Last message for the panel: text, is an error.
     message: Option<(String, bool)>,
     loading: Option<String>,
@@ -202,7 +218,14 @@ struct App {
     fatal: Option<anyhow::Error>,
 }
 
-fn target(ctx: &GpuContext, w: u32, h: u32) -> anyhow::Result<(OffscreenTarget, OffscreenTarget)> {
+/// The float images (shown, pending) for a `w` x `h` window: wide enough for every eye.
+fn target(
+    ctx: &GpuContext,
+    stereo: StereoMode,
+    w: u32,
+    h: u32,
+) -> anyhow::Result<(OffscreenTarget, OffscreenTarget)> {
+    let w = stereo.image_width(w, h);
     Ok((
         OffscreenTarget::new(ctx, w, h)?,
         OffscreenTarget::new(ctx, w, h)?,
@@ -307,7 +330,7 @@ impl App {
             eprintln!("amrcast: warning: {w}");
         }
         let display = DisplayPass::new(&ctx, format);
-        let (shown, pending) = target(&ctx, config.width, config.height)?;
+        let (shown, pending) = target(&ctx, self.stereo, config.width, config.height)?;
         let egui_ctx = egui::Context::default();
         let egui_state = egui_winit::State::new(
             egui_ctx.clone(),
@@ -346,8 +369,8 @@ impl App {
         g.config.width = w;
         g.config.height = h;
         g.surface.configure(&g.ctx.device, &g.config);
-        if (g.shown.width, g.shown.height) != (w, h) {
-            match target(&g.ctx, w, h) {
+        if (g.shown.width, g.shown.height) != (self.stereo.image_width(w, h), h) {
+            match target(&g.ctx, self.stereo, w, h) {
                 Ok((a, b)) => {
                     g.shown = a;
                     g.pending = b;
@@ -492,7 +515,58 @@ impl App {
     }
 
     fn cycle_stereo(&mut self) {
-        self.set_message("stereo: not available yet".into(), false);
+        self.set_stereo(self.stereo.next());
+    }
+
+    fn set_stereo(&mut self, mode: StereoMode) {
+        if mode == self.stereo {
+            return;
+        }
+        self.stereo = mode;
+        if let Some(g) = &self.gfx {
+            // resize() makes images of the new mode's width (when it differs) and restarts the
+            // ladder.
+            let (w, h) = (g.config.width, g.config.height);
+            self.resize(w, h);
+        }
+        let text = match (
+            self.rig.eye_separation(&self.cam),
+            self.rig.focal_distance(&self.cam),
+        ) {
+            (Ok(e), Ok(d)) if mode != StereoMode::Off => {
+                format!(
+                    "stereo: {} (eye separation {e:.4}, focal distance {d:.4})",
+                    mode.name()
+                )
+            }
+            _ => format!("stereo: {}", mode.name()),
+        };
+        self.set_message(text, false);
+    }
+
+    /// Appends the current camera to the recorded path and rewrites the path file in the
+    /// current folder.
+    fn record_keyframe(&mut self) {
+        let result = (|| -> anyhow::Result<PathBuf> {
+            let mut path = self.keyframes.clone();
+            path.record(self.cam)?;
+            let dir = std::env::current_dir().context("the current folder")?;
+            let file = path.save(&dir)?;
+            self.keyframes = path;
+            Ok(file)
+        })();
+        match result {
+            Ok(file) => self.set_message(
+                format!(
+                    "keyframe {} recorded in {} (amrcast movie {} ...)",
+                    self.keyframes.len(),
+                    file.display(),
+                    keyframes::PATH_FILE
+                ),
+                false,
+            ),
+            Err(e) => self.set_message(format!("{e:#}"), true),
+        }
     }
 
     fn reset_view(&mut self) {
@@ -530,6 +604,7 @@ impl App {
                     Lens::Perspective => Lens::Plane,
                 }),
                 "m" => self.cycle_mode(),
+                "k" => self.record_keyframe(),
                 _ => return,
             },
             _ => return,
@@ -541,7 +616,7 @@ impl App {
     fn render_work(&mut self, work: Work) -> anyhow::Result<f64> {
         let g = self.gfx.as_mut().expect("graphics");
         let (w, h) = (g.config.width, g.config.height);
-        let eyes = eye_views(&self.cam, self.stereo, w, h)?;
+        let eyes = eye_views(&self.cam, self.stereo, &self.rig, w, h)?;
         let into = if work.interactive {
             &g.shown
         } else {
@@ -597,23 +672,13 @@ impl App {
         let start = Instant::now();
         self.update_histogram();
         // The panel.
-        let (w, h) = self.size();
-        let (command, exact) = render_flags::render_command(
-            self.path.as_deref(),
-            &self.ds.field.name,
-            (w, h),
-            &self.cam,
-            &self.settings,
-        );
+        let (command, exact) = self.render_command();
         let timing = self.timing_text();
-        let stereo = format!(
-            "stereo: {}",
-            match self.stereo {
-                StereoMode::Off => "off",
-                StereoMode::Anaglyph => "anaglyph",
-                StereoMode::SideBySide => "side-by-side",
-            }
+        let rig_values = (
+            self.rig.eye_separation(&self.cam).unwrap_or(0.0),
+            self.rig.focal_distance(&self.cam).unwrap_or(0.0),
         );
+        let mut rig = self.rig;
         let g = self.gfx.as_mut().expect("graphics");
         let p = &g.renderer.prepared;
         let enc = p.settings.tf.scale;
@@ -645,7 +710,10 @@ impl App {
                                 command: &command,
                                 command_exact: exact,
                                 timing: &timing,
-                                stereo: &stereo,
+                                stereo: self.stereo,
+                                rig: &mut rig,
+                                rig_values,
+                                keyframes: self.keyframes.len(),
                                 message: self.message.as_ref(),
                                 loading: self.loading.as_deref(),
                             },
@@ -672,13 +740,34 @@ impl App {
             .and_then(|v| Instant::now().checked_add(v.repaint_delay));
         // What the panel asked for.
         self.apply_settings(edited);
+        if rig != self.rig {
+            match rig.validate() {
+                Ok(()) => {
+                    self.rig = rig;
+                    if self.stereo != StereoMode::Off {
+                        self.changed();
+                    }
+                }
+                Err(e) => self.set_message(format!("{e}"), true),
+            }
+        }
         for a in actions {
             match a {
                 PanelAction::LoadField(f) => self.load(None, Some(f)),
                 PanelAction::SetLens(l) => self.set_lens(l),
                 PanelAction::ResetView => self.reset_view(),
                 PanelAction::Screenshot => self.screenshot = true,
-                PanelAction::CycleStereo => self.cycle_stereo(),
+                PanelAction::SetStereo(m) => self.set_stereo(m),
+                PanelAction::ClearPath => {
+                    self.keyframes.clear();
+                    self.set_message(
+                        format!(
+                            "keyframes cleared (K records again and rewrites {})",
+                            keyframes::PATH_FILE
+                        ),
+                        false,
+                    );
+                }
             }
         }
         let ui_ms = start.elapsed().as_secs_f64() * 1e3;
@@ -743,22 +832,28 @@ impl App {
         let acquire_ms = t_acquire.elapsed().as_secs_f64() * 1e3;
         let view = frame.texture.create_view(&Default::default());
         let (sw, sh) = (g.config.width, g.config.height);
-        let eyes = eye_views(&self.cam, self.stereo, sw, sh)?;
+        let eyes = eye_views(&self.cam, self.stereo, &self.rig, sw, sh)?;
         let d = self.progressive.shown.max(1);
-        let mut views = Vec::new();
+        let mut items: Vec<DisplayItem> = Vec::new();
         let mut x = 0;
         for eye in &eyes {
             let [vw, vh] = eye.viewport.size;
             let (lw, lh) = level_size(vw, vh, d);
-            views.push((
-                &g.shown.view,
-                Rect {
+            items.push(DisplayItem {
+                image: &g.shown.view,
+                src: Rect {
                     offset: [x, 0],
                     size: [lw, lh],
                 },
-                eye.viewport,
-            ));
+                dst: eye.viewport,
+                anaglyph: None,
+            });
             x += lw;
+        }
+        if self.stereo == StereoMode::Anaglyph {
+            // One draw: the left eye's region combined with the right eye's.
+            let right = items.pop().expect("two eyes");
+            items[0].anaglyph = Some((right.src.offset, stereo_mode::ANAGLYPH));
         }
         let (f, _, _) = self.cam.basis()?;
         let (lo, hi) = (
@@ -768,7 +863,7 @@ impl App {
         let settings = DisplaySettings::new(&g.renderer.prepared, depth_along(f, lo, hi));
         let mut enc = g.ctx.device.create_command_encoder(&Default::default());
         g.display
-            .draw_views(&g.ctx, &mut enc, &view, &views, &settings);
+            .draw_items(&g.ctx, &mut enc, &view, &items, &settings);
         let screen = egui_wgpu::ScreenDescriptor {
             size_in_pixels: [sw, sh],
             pixels_per_point: ppp,
@@ -814,14 +909,7 @@ impl App {
             self.screenshot = false;
             match self.save_screenshot() {
                 Ok(path) => {
-                    let (w, h) = self.size();
-                    let (command, _) = render_flags::render_command(
-                        self.path.as_deref(),
-                        &self.ds.field.name,
-                        (w, h),
-                        &self.cam,
-                        &self.settings,
-                    );
+                    let (command, _) = self.render_command();
                     eprintln!(
                         "amrcast: saved {} (the same view offscreen: {command})",
                         path.display()
@@ -836,6 +924,20 @@ impl App {
             g.window.request_redraw();
         }
         Ok(())
+    }
+
+    /// The current view as an `amrcast render` command (with the stereo flags in a stereo
+    /// mode, `--size` then being each eye's size), and whether it is exact.
+    fn render_command(&self) -> (String, bool) {
+        let (w, h) = self.size();
+        render_flags::render_command(
+            self.path.as_deref(),
+            &self.ds.field.name,
+            self.stereo.eye_size(w, h),
+            &self.cam,
+            self.stereo.packing().map(|p| (&self.rig, p)),
+            &self.settings,
+        )
     }
 
     fn timing_text(&self) -> String {
@@ -858,10 +960,26 @@ impl App {
     }
 
     /// Renders the current view at the window's full resolution (reusing the image on screen
-    /// when it is complete) and writes it as a PNG in the current folder.
+    /// when it is complete) and writes it as a PNG in the current folder. In a stereo mode,
+    /// both eyes at their full size, composed as `render --stereo-layout` does.
     fn save_screenshot(&mut self) -> anyhow::Result<PathBuf> {
         let g = self.gfx.as_ref().expect("graphics");
         let (w, h) = (g.config.width, g.config.height);
+        let (f, _, _) = self.cam.basis()?;
+        let (lo, hi) = self.domain();
+        let depth = depth_along(f, lo, hi);
+        let dir = std::env::current_dir().context("the current folder")?;
+        if let Some(packing) = self.stereo.packing() {
+            let (ew, eh) = self.stereo.eye_size(w, h);
+            let mut rgba = Vec::with_capacity(2);
+            for eye in Eye::BOTH {
+                let rays = self.rig.eye_rays(&self.cam, ew, eh, eye)?;
+                let image = render_image(&g.ctx, &g.renderer, &rays, ew, eh)?;
+                rgba.push(image.to_rgba8(&g.renderer.prepared, depth));
+            }
+            let (pixels, pw, ph) = crate::stereo::compose(packing, &rgba[0], &rgba[1], ew, eh)?;
+            return Ok(screenshot::save(&dir, pw, ph, &pixels)?);
+        }
         let image = if self.progressive.shown == 1
             && !self.progressive.busy()
             && self.stereo == StereoMode::Off
@@ -873,13 +991,9 @@ impl App {
                 pixels: g.shown.read(&g.ctx)?,
             }
         } else {
-            let eyes = eye_views(&self.cam, self.stereo, w, h)?;
-            render_image(&g.ctx, &g.renderer, &eyes[0].rays, w, h)?
+            render_image(&g.ctx, &g.renderer, &self.cam.ray_model(w, h)?, w, h)?
         };
-        let (f, _, _) = self.cam.basis()?;
-        let (lo, hi) = self.domain();
-        let rgba = image.to_rgba8(&g.renderer.prepared, depth_along(f, lo, hi));
-        let dir = std::env::current_dir().context("the current folder")?;
+        let rgba = image.to_rgba8(&g.renderer.prepared, depth);
         Ok(screenshot::save(&dir, w, h, &rgba)?)
     }
 
@@ -949,7 +1063,19 @@ impl ApplicationHandler<UserEvent> for App {
             WindowEvent::KeyboardInput { event, .. }
                 if event.state == ElementState::Pressed && !egui_keys =>
             {
-                self.key(event_loop, &event.logical_key);
+                // Held arrows keep orbiting; the other keys act once per press.
+                let arrow = matches!(
+                    event.logical_key,
+                    Key::Named(
+                        NamedKey::ArrowLeft
+                            | NamedKey::ArrowRight
+                            | NamedKey::ArrowUp
+                            | NamedKey::ArrowDown
+                    )
+                );
+                if arrow || !event.repeat {
+                    self.key(event_loop, &event.logical_key);
+                }
             }
             WindowEvent::MouseInput { state, button, .. } => match state {
                 ElementState::Pressed if self.drag.is_none() && !over_panel => {

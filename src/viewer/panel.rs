@@ -3,9 +3,11 @@
 
 use crate::camera::Lens;
 use crate::render::{Mode, RenderSettings};
+use crate::stereo::StereoRig;
 use crate::transfer::{Colormap, Scale};
 use crate::viewer::histogram::Histogram;
 use crate::viewer::render_flags::{colormap_name, lens_name, mode_name};
+use crate::viewer::stereo_mode::StereoMode;
 use crate::viewer::tf_editor::tf_editor;
 
 /// What the panel shows and edits.
@@ -24,7 +26,13 @@ pub struct PanelModel<'a> {
     pub command_exact: bool,
     /// Frame time and resolution.
     pub timing: &'a str,
-    pub stereo: &'a str,
+    pub stereo: StereoMode,
+    /// The stereo rig, edited in place; the caller compares it with its own copy.
+    pub rig: &'a mut StereoRig,
+    /// The rig's eye separation and focal distance for the current camera.
+    pub rig_values: (f64, f64),
+    /// Keyframes recorded with K.
+    pub keyframes: usize,
     /// Last message: text and whether it is an error.
     pub message: Option<&'a (String, bool)>,
     /// A dataset or field being loaded.
@@ -38,7 +46,8 @@ pub enum PanelAction {
     SetLens(Lens),
     ResetView,
     Screenshot,
-    CycleStereo,
+    SetStereo(StereoMode),
+    ClearPath,
 }
 
 const COLORMAPS: [Colormap; 8] = [
@@ -53,7 +62,7 @@ const COLORMAPS: [Colormap; 8] = [
 ];
 
 /// Shows the panel's contents in `ui`.
-pub fn panel(ui: &mut egui::Ui, m: PanelModel) -> Vec<PanelAction> {
+pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     let mut actions = Vec::new();
     ui.heading(format!("{} - {}", m.dataset, m.field));
     if let Some(what) = m.loading {
@@ -163,10 +172,20 @@ pub fn panel(ui: &mut egui::Ui, m: PanelModel) -> Vec<PanelAction> {
     }
     ui.separator();
     ui.label(m.timing);
+    stereo_section(ui, &mut m, &mut actions);
+    ui.separator();
     ui.horizontal(|ui| {
-        ui.label(m.stereo);
-        if ui.small_button("S").clicked() {
-            actions.push(PanelAction::CycleStereo);
+        ui.label(format!(
+            "camera path: {} keyframe{} (K records, {})",
+            m.keyframes,
+            if m.keyframes == 1 { "" } else { "s" },
+            crate::viewer::keyframes::PATH_FILE
+        ));
+        if ui
+            .add_enabled(m.keyframes > 0, egui::Button::new("clear path"))
+            .clicked()
+        {
+            actions.push(PanelAction::ClearPath);
         }
     });
     ui.horizontal(|ui| {
@@ -204,6 +223,63 @@ pub fn panel(ui: &mut egui::Ui, m: PanelModel) -> Vec<PanelAction> {
     actions
 }
 
+/// Stereo mode (S), eye separation and focal distance (the rig's defaults until edited).
+fn stereo_section(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelAction>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("stereo (S)");
+        for mode in StereoMode::ALL {
+            if ui.radio(m.stereo == mode, mode.name()).clicked() && m.stereo != mode {
+                actions.push(PanelAction::SetStereo(mode));
+            }
+        }
+    });
+    if m.stereo == StereoMode::Off {
+        return;
+    }
+    let (e, d) = m.rig_values;
+    let speed = |v: f64| (v.abs() * 0.005).max(1e-12);
+    egui::Grid::new("stereo").num_columns(2).show(ui, |ui| {
+        ui.label("eye separation");
+        let mut v = e;
+        let r = ui.add(
+            egui::DragValue::new(&mut v)
+                .speed(speed(e))
+                .range(0.0..=f64::MAX)
+                .custom_formatter(|v, _| format!("{v:.4e}")),
+        );
+        if m.rig.eye_separation.is_none() {
+            r.on_hover_text("default: the focal distance / 30");
+        }
+        if v != e {
+            m.rig.eye_separation = Some(v);
+        }
+        ui.end_row();
+        ui.label("focal distance");
+        let mut v = d;
+        let r = ui.add(
+            egui::DragValue::new(&mut v)
+                .speed(speed(d))
+                .range(f64::MIN_POSITIVE..=f64::MAX)
+                .custom_formatter(|v, _| format!("{v:.4e}")),
+        );
+        if m.rig.focal_distance.is_none() {
+            r.on_hover_text("default: the distance from the camera to the focus");
+        }
+        if v != d {
+            m.rig.focal_distance = Some(v);
+        }
+        ui.end_row();
+    });
+    let edited = m.rig.eye_separation.is_some() || m.rig.focal_distance.is_some();
+    if ui
+        .add_enabled(edited, egui::Button::new("stereo defaults"))
+        .clicked()
+    {
+        m.rig.eye_separation = None;
+        m.rig.focal_distance = None;
+    }
+}
+
 /// The viewer's controls, for the panel and the README.
 pub const CONTROLS: &[(&str, &str)] = &[
     ("left drag, arrows", "orbit about the focus"),
@@ -213,6 +289,7 @@ pub const CONTROLS: &[(&str, &str)] = &[
     ("P", "plane / perspective lens"),
     ("M", "composite / MIP / projection"),
     ("S", "stereo off / anaglyph / side-by-side"),
+    ("K", "record the camera as a keyframe (amrcast-path.toml)"),
     ("F12, Ctrl+S", "screenshot at full resolution"),
     ("Tab", "hide / show the panel"),
     ("Esc, Q", "quit"),

@@ -3,6 +3,7 @@
 
 use crate::camera::{Camera, Lens};
 use crate::render::{Mode, RenderSettings};
+use crate::stereo::{Anaglyph, Packing, Projection, StereoRig};
 use crate::transfer::{Colormap, Scale};
 use std::path::Path;
 
@@ -71,14 +72,52 @@ pub fn camera_flags(cam: &Camera) -> Vec<String> {
     ]
 }
 
-/// Everything but the transfer function's edited opacity: dataset, field, size, camera, mode
-/// and the transfer function's flags. The second value is false when the opacity was edited
-/// in the viewer in a way no flag can express.
+/// A stereo rig and packing as `--stereo`, `--stereo-layout`, `--half`, `--anaglyph`,
+/// `--eye-separation` and `--focal-distance` (the last two only when set: the defaults are
+/// the same in `render`).
+pub fn stereo_flags(rig: &StereoRig, packing: Packing) -> Vec<String> {
+    let projection = match rig.projection {
+        Projection::Parallel => "parallel",
+        Projection::ToeIn => "toe-in",
+    };
+    let mut words = vec![format!("--stereo={projection}")];
+    let (layout, half) = match packing {
+        Packing::SideBySide { half } => ("side-by-side", half),
+        Packing::TopBottom { half } => ("top-bottom", half),
+        Packing::Anaglyph(_) => ("anaglyph", false),
+        Packing::Interleaved => ("interleaved", false),
+    };
+    words.push(format!("--stereo-layout={layout}"));
+    if half {
+        words.push("--half".into());
+    }
+    if let Packing::Anaglyph(a) = packing {
+        words.push(format!(
+            "--anaglyph={}",
+            match a {
+                Anaglyph::Plain => "plain",
+                Anaglyph::Dubois => "dubois",
+            }
+        ));
+    }
+    if let Some(e) = rig.eye_separation {
+        words.push(format!("--eye-separation={e}"));
+    }
+    if let Some(d) = rig.focal_distance {
+        words.push(format!("--focal-distance={d}"));
+    }
+    words
+}
+
+/// Everything but the transfer function's edited opacity: dataset, field, size (of each eye
+/// with stereo), camera, stereo, mode and the transfer function's flags. The second value is
+/// false when the opacity was edited in the viewer in a way no flag can express.
 pub fn render_command(
     dataset: Option<&Path>,
     field: &str,
     size: (u32, u32),
     cam: &Camera,
+    stereo: Option<(&StereoRig, Packing)>,
     settings: &RenderSettings,
 ) -> (String, bool) {
     let mut words = vec!["amrcast".to_string(), "render".to_string()];
@@ -88,6 +127,9 @@ pub fn render_command(
     words.push(format!("--field={}", shell_word(field)));
     words.push(format!("--size={}x{}", size.0, size.1));
     words.extend(camera_flags(cam));
+    if let Some((rig, packing)) = stereo {
+        words.extend(stereo_flags(rig, packing));
+    }
     let tf = &settings.tf;
     words.push(format!("--mode={}", mode_name(settings.mode)));
     words.push(format!("--colormap={}", colormap_name(tf.colormap)));
@@ -117,7 +159,7 @@ pub fn render_command(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::RenderOptions;
+    use crate::cli::{RenderOptions, StereoArgs};
     use crate::transfer::{layers, TransferFunction};
     use clap::Parser;
     use glam::DVec3;
@@ -126,14 +168,74 @@ mod tests {
     struct Args {
         #[command(flatten)]
         opts: RenderOptions,
+        #[command(flatten)]
+        stereo: StereoArgs,
         #[arg(short)]
         o: Option<String>,
     }
 
-    fn parse(line: &str) -> RenderOptions {
+    fn parse_all(line: &str) -> Args {
         // The test lines hold no quoted words.
         let words: Vec<&str> = line.split(' ').skip(1).collect();
-        Args::try_parse_from(words).unwrap().opts
+        Args::try_parse_from(words).unwrap()
+    }
+
+    fn parse(line: &str) -> RenderOptions {
+        parse_all(line).opts
+    }
+
+    #[test]
+    fn stereo_flags_round_trip_through_the_real_options() {
+        let cam = Camera::framing(
+            crate::camera::View::X,
+            Lens::Perspective,
+            DVec3::ZERO,
+            DVec3::ONE,
+            1.0,
+        );
+        let settings = RenderSettings::default();
+        let rigs = [
+            StereoRig::new(Projection::Parallel),
+            StereoRig {
+                projection: Projection::Parallel,
+                eye_separation: Some(0.1 / 3.0),
+                focal_distance: Some(2.5e-3 / 7.0),
+            },
+            StereoRig {
+                projection: Projection::ToeIn,
+                eye_separation: Some(0.0),
+                focal_distance: None,
+            },
+        ];
+        let packings = [
+            Packing::Anaglyph(Anaglyph::Dubois),
+            Packing::Anaglyph(Anaglyph::Plain),
+            Packing::SideBySide { half: false },
+            Packing::TopBottom { half: true },
+        ];
+        for rig in &rigs {
+            for packing in packings {
+                let (line, _) = render_command(
+                    None,
+                    "Density",
+                    (150, 200),
+                    &cam,
+                    Some((rig, packing)),
+                    &settings,
+                );
+                let args = parse_all(&line);
+                assert_eq!(
+                    args.stereo.resolve().unwrap(),
+                    Some((*rig, Some(packing))),
+                    "{line}"
+                );
+                assert_eq!(args.opts.size, (150, 200));
+            }
+        }
+        // Without stereo, no stereo flag.
+        let (line, _) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+        assert!(!line.contains("stereo"), "{line}");
+        assert_eq!(parse_all(&line).stereo.resolve().unwrap(), None);
     }
 
     #[test]
@@ -167,7 +269,7 @@ mod tests {
                 },
                 samples_per_cell: 2.0,
             };
-            let (line, exact) = render_command(None, "Density", (300, 200), &cam, &settings);
+            let (line, exact) = render_command(None, "Density", (300, 200), &cam, None, &settings);
             assert!(exact);
             let opts = parse(&line);
             assert_eq!(opts.camera(lo, hi).unwrap(), cam, "{line}");
@@ -189,12 +291,12 @@ mod tests {
         );
         let mut settings = RenderSettings::default();
         settings.tf.points = vec![[0.0, 0.0], [1.0, 0.5]];
-        let (_, exact) = render_command(None, "Density", (8, 8), &cam, &settings);
+        let (_, exact) = render_command(None, "Density", (8, 8), &cam, None, &settings);
         assert!(!exact);
         settings.tf.points.clear();
         settings.tf.layers = layers(2, 0.1);
         settings.tf.layers[0].alpha = 0.7;
-        assert!(!render_command(None, "Density", (8, 8), &cam, &settings).1);
+        assert!(!render_command(None, "Density", (8, 8), &cam, None, &settings).1);
     }
 
     #[test]
