@@ -58,6 +58,9 @@ fn xvfb() -> (String, Reaped) {
                 "640x480x24",
                 "-nolisten",
                 "tcp",
+                // Without it the server resets whenever its last client disconnects (each
+                // xdotool call), and a client connecting during the reset is refused.
+                "-noreset",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -66,7 +69,17 @@ fn xvfb() -> (String, Reaped) {
         let mut server = Reaped(child);
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(20) {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+            // The socket appears before the server takes connections: wait until a client
+            // gets an answer.
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && Command::new("xdotool")
+                    .arg("getdisplaygeometry")
+                    .env("DISPLAY", format!(":{n}"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            {
                 return (format!(":{n}"), server);
             }
             if let Ok(Some(_)) = server.0.try_wait() {
