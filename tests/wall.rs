@@ -1,11 +1,12 @@
 //! Stereo walls on the GPU: tiles stitch into the image of one large screen (with and without
 //! bezels), zero disparity on the screen plane and crossed disparity in front of it, a straight
-//! rod stays straight and continuous across an angled seam, the window blit's colours, and the
+//! rod stays straight and continuous across an angled seam, the window display pass's colours, and the
 //! `amrcast wall` command as a user runs it (files, sizes, .pvx import, one-line errors).
 
 mod common;
 
 use amrcast::amr::AmrDataset;
+use amrcast::gpu::display::{display_to_rgba8, DisplaySettings, Rect};
 use amrcast::gpu::VolumeRenderer;
 use amrcast::render::{FloatImage, Mode, RenderSettings};
 use amrcast::transfer::{Scale, TransferFunction};
@@ -384,68 +385,10 @@ fn rendered_disparity_is_zero_on_the_screen_and_crossed_in_front() {
     }
 }
 
-/// Draws `target` through the window blit onto an RGBA8 texture of the same size, read back.
-fn blit_to_rgba8(
-    ctx: &amrcast::gpu::GpuContext,
-    blit: &amrcast::wall::blit::Blit,
-    target: &amrcast::wall::blit::FloatTarget,
-    format: wgpu::TextureFormat,
-) -> Vec<u8> {
-    let [w, h] = target.size;
-    let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
-        label: None,
-        size: wgpu::Extent3d {
-            width: w,
-            height: h,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    });
-    let padded = (w as usize * 4).div_ceil(256) * 256;
-    let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: None,
-        size: (padded * h as usize) as u64,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut enc = ctx.device.create_command_encoder(&Default::default());
-    blit.draw(ctx, &mut enc, target, &tex.create_view(&Default::default()));
-    enc.copy_texture_to_buffer(
-        wgpu::TexelCopyTextureInfo {
-            texture: &tex,
-            mip_level: 0,
-            origin: wgpu::Origin3d::ZERO,
-            aspect: wgpu::TextureAspect::All,
-        },
-        wgpu::TexelCopyBufferInfo {
-            buffer: &buffer,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded as u32),
-                rows_per_image: Some(h),
-            },
-        },
-        wgpu::Extent3d {
-            width: w,
-            height: h,
-            depth_or_array_layers: 1,
-        },
-    );
-    ctx.queue.submit([enc.finish()]);
-    let bytes = amrcast::gpu::offscreen::read_buffer(ctx, &buffer).unwrap();
-    (0..h as usize)
-        .flat_map(|y| bytes[y * padded..y * padded + w as usize * 4].to_vec())
-        .collect()
-}
-
 #[test]
-fn window_blit_shows_the_colours_of_the_png() {
-    // Two outputs side by side in one window target, as --single-window draws them; the blit
+fn window_display_shows_the_colours_of_the_png() {
+    // Two outputs side by side in one window target, as --single-window draws them; the display
+    // pass
     // must give the PNG's colours in every mode, on plain and sRGB surfaces.
     let ctx = gpu();
     let ds = amr_blob();
@@ -468,7 +411,7 @@ fn window_blit_shows_the_colours_of_the_png() {
             ds.hierarchy.domain_left,
             ds.hierarchy.domain_right,
         );
-        let target = amrcast::wall::blit::FloatTarget::new(ctx, 2 * TILE[0], TILE[1]).unwrap();
+        let target = amrcast::gpu::OffscreenTarget::new(ctx, 2 * TILE[0], TILE[1]).unwrap();
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         for (n, (s, eye)) in outputs.iter().enumerate() {
             renderer.encode(
@@ -487,8 +430,19 @@ fn window_blit_shows_the_colours_of_the_png() {
             wgpu::TextureFormat::Rgba8Unorm,
             wgpu::TextureFormat::Rgba8UnormSrgb,
         ] {
-            let blit = amrcast::wall::blit::Blit::new(ctx, format, &renderer.prepared, depth);
-            let shown = blit_to_rgba8(ctx, &blit, &target, format);
+            let whole = Rect {
+                offset: [0, 0],
+                size: [2 * TILE[0], TILE[1]],
+            };
+            let shown = display_to_rgba8(
+                ctx,
+                &target.view,
+                whole,
+                whole.size,
+                &DisplaySettings::new(&renderer.prepared, depth),
+                format,
+            )
+            .unwrap();
             let mut worst = 0i32;
             let mut lit = 0;
             for (n, (s, eye)) in outputs.iter().enumerate() {

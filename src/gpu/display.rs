@@ -396,39 +396,7 @@ pub fn display_pair_to_rgba8(
         };
         pass.draw_items(ctx, &mut enc, &view, &[item], settings)
     })?;
-    let row = w as usize * 4;
-    let padded = row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize)
-        * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize;
-    let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("display readback"),
-        size: (padded * h as usize) as u64,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    enc.copy_texture_to_buffer(
-        wgpu::TexelCopyTextureInfo {
-            texture: &texture,
-            mip_level: 0,
-            origin: wgpu::Origin3d::ZERO,
-            aspect: wgpu::TextureAspect::All,
-        },
-        wgpu::TexelCopyBufferInfo {
-            buffer: &buffer,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded as u32),
-                rows_per_image: Some(h),
-            },
-        },
-        wgpu::Extent3d {
-            width: w,
-            height: h,
-            depth_or_array_layers: 1,
-        },
-    );
+    let readback = crate::gpu::offscreen::Readback::record(ctx, &mut enc, &texture, 4);
     ctx.queue.submit([enc.finish()]);
-    let bytes = crate::gpu::offscreen::read_buffer(ctx, &buffer)?;
-    Ok((0..h as usize)
-        .flat_map(|y| bytes[y * padded..y * padded + row].iter().copied())
-        .collect())
+    readback.read(ctx)
 }

@@ -55,19 +55,48 @@ impl OffscreenTarget {
 
     /// Reads the texture back (waits for the GPU), rows from the top.
     pub fn read(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>> {
-        let row = self.width as usize * 16;
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        let readback = Readback::record(ctx, &mut enc, &self.texture, 16);
+        ctx.queue.submit([enc.finish()]);
+        let bytes = readback.read(ctx)?;
+        Ok(bytemuck::cast_slice::<u8, f32>(&bytes)
+            .chunks_exact(4)
+            .map(|c| [c[0], c[1], c[2], c[3]])
+            .collect())
+    }
+}
+
+/// A texture copied into a mappable buffer (rows padded to wgpu's alignment), to be read once
+/// the encoder that recorded the copy has been submitted.
+pub struct Readback {
+    buffer: wgpu::Buffer,
+    /// Unpadded and padded bytes per row, and rows.
+    row: usize,
+    padded: usize,
+    rows: usize,
+}
+
+impl Readback {
+    /// Records the copy of `texture` (mip 0, `bytes_per_texel` bytes per texel) into `enc`.
+    pub fn record(
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        texture: &wgpu::Texture,
+        bytes_per_texel: usize,
+    ) -> Readback {
+        let (w, h) = (texture.width(), texture.height());
+        let row = w as usize * bytes_per_texel;
         let padded = row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize)
             * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize;
         let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
-            size: (padded * self.height as usize) as u64,
+            size: (padded * h as usize) as u64,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let mut enc = ctx.device.create_command_encoder(&Default::default());
         enc.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo {
-                texture: &self.texture,
+                texture,
                 mip_level: 0,
                 origin: wgpu::Origin3d::ZERO,
                 aspect: wgpu::TextureAspect::All,
@@ -77,21 +106,29 @@ impl OffscreenTarget {
                 layout: wgpu::TexelCopyBufferLayout {
                     offset: 0,
                     bytes_per_row: Some(padded as u32),
-                    rows_per_image: Some(self.height),
+                    rows_per_image: Some(h),
                 },
             },
             wgpu::Extent3d {
-                width: self.width,
-                height: self.height,
+                width: w,
+                height: h,
                 depth_or_array_layers: 1,
             },
         );
-        ctx.queue.submit([enc.finish()]);
-        let bytes = read_buffer(ctx, &buffer)?;
-        let mut out = Vec::with_capacity((self.width * self.height) as usize);
-        for y in 0..self.height as usize {
-            let line: &[f32] = bytemuck::cast_slice(&bytes[y * padded..y * padded + row]);
-            out.extend(line.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]));
+        Readback {
+            buffer,
+            row,
+            padded,
+            rows: h as usize,
+        }
+    }
+
+    /// Waits for the copy and returns the texels, rows from the top, without padding.
+    pub fn read(&self, ctx: &GpuContext) -> Result<Vec<u8>> {
+        let bytes = read_buffer(ctx, &self.buffer)?;
+        let mut out = Vec::with_capacity(self.row * self.rows);
+        for y in 0..self.rows {
+            out.extend_from_slice(&bytes[y * self.padded..y * self.padded + self.row]);
         }
         Ok(out)
     }

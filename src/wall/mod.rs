@@ -4,9 +4,8 @@
 //!
 //! GPU-free: [`config`] (the wall file), [`pvx`] (ParaView import), [`frustum`] (the maths),
 //! [`state`] (head and data placement). With the GPU: [`offscreen`] (every screen and eye to
-//! PNG files), [`window`] (fullscreen windows or one split window, drawn by [`blit`]).
+//! PNG files), [`window`] (fullscreen windows or one split window, drawn by the viewer's display pass).
 
-pub mod blit;
 pub mod command;
 pub mod config;
 pub mod frustum;

@@ -1,7 +1,8 @@
 //! Window mode of `amrcast wall`: one borderless fullscreen window per screen and eye on the
 //! screen's monitor (a plain window of the screen's size where no monitor is given), or one
 //! window split into viewports (`--single-window`). Every output is ray-cast into its region of
-//! the window's float target, then [`Blit`] draws the target onto the window.
+//! the window's float target, then the viewer's [`DisplayPass`] draws the target onto the
+//! window.
 //!
 //! Keys: W/S move the head forward/back, A/D left/right, Q/E down/up (5 cm steps, refused when
 //! an eye would leave the front of a screen); arrows turn the data about the focus (5 deg);
@@ -11,9 +12,10 @@
 
 use crate::amr::AmrDataset;
 use crate::error::Error;
-use crate::gpu::{GpuContext, RenderTarget, VolumeRenderer};
+use crate::gpu::display::{DisplayPass, DisplaySettings, Rect};
+use crate::gpu::offscreen::Readback;
+use crate::gpu::{GpuContext, OffscreenTarget, RenderTarget, VolumeRenderer};
 use crate::render::RenderSettings;
-use crate::wall::blit::{Blit, FloatTarget};
 use crate::wall::config::{Eye, Wall};
 use crate::wall::offscreen::projection_depth;
 use crate::wall::state::WallState;
@@ -124,7 +126,7 @@ struct Win {
     window: Arc<Window>,
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
-    target: FloatTarget,
+    target: OffscreenTarget,
     outputs: Vec<Output>,
     /// The window shows a single output that fills it (follows resizes).
     fills: bool,
@@ -134,7 +136,8 @@ struct Gfx {
     instance: wgpu::Instance,
     ctx: GpuContext,
     renderer: VolumeRenderer,
-    blit: Blit,
+    display: DisplayPass,
+    colours: DisplaySettings,
     wins: Vec<Win>,
 }
 
@@ -267,7 +270,8 @@ impl App {
         }
         drop(ds);
         let depth = projection_depth(&self.state, self.domain.0, self.domain.1);
-        let blit = Blit::new(&ctx, format, &renderer.prepared, depth);
+        let display = DisplayPass::new(&ctx, format);
+        let colours = DisplaySettings::new(&renderer.prepared, depth);
         let mut wins = Vec::new();
         for ((window, outputs, fills), surface) in windows.into_iter().zip(surfaces) {
             let caps = surface.get_capabilities(&ctx.adapter);
@@ -291,7 +295,7 @@ impl App {
                 color_space: Default::default(),
             };
             surface.configure(&ctx.device, &config);
-            let target = FloatTarget::new(&ctx, config.width, config.height)?;
+            let target = OffscreenTarget::new(&ctx, config.width, config.height)?;
             let mut win = Win {
                 window,
                 surface,
@@ -309,7 +313,8 @@ impl App {
             instance,
             ctx,
             renderer,
-            blit,
+            display,
+            colours,
             wins,
         });
         self.redraw_all();
@@ -334,7 +339,7 @@ impl App {
         w.config.width = size.width.max(1);
         w.config.height = size.height.max(1);
         w.surface.configure(&g.ctx.device, &w.config);
-        w.target = FloatTarget::new(&g.ctx, w.config.width, w.config.height)?;
+        w.target = OffscreenTarget::new(&g.ctx, w.config.width, w.config.height)?;
         if w.fills {
             w.outputs[0].size = [w.config.width, w.config.height];
         }
@@ -372,7 +377,7 @@ impl App {
         let mut enc = g.ctx.device.create_command_encoder(&Default::default());
         for o in &w.outputs {
             // Clip to the window; the screen's rays always span the whole output.
-            let [tw, th] = w.target.size;
+            let (tw, th) = (w.target.width, w.target.height);
             if o.offset[0] + o.size[0] > tw || o.offset[1] + o.size[1] > th {
                 continue;
             }
@@ -390,13 +395,22 @@ impl App {
                 &rays,
             );
         }
-        g.blit.draw(&g.ctx, &mut enc, &w.target, &view);
+        let whole = Rect {
+            offset: [0, 0],
+            size: [w.target.width, w.target.height],
+        };
+        let colours = g.colours;
+        let mut show = |enc: &mut wgpu::CommandEncoder, onto: &wgpu::TextureView| {
+            g.display
+                .draw(&g.ctx, enc, &w.target.view, whole, &colours, onto, whole)
+        };
+        show(&mut enc, &view);
         let shot = self.screenshots.contains(&id);
         let readback = match (shot, w.config.usage.contains(wgpu::TextureUsages::COPY_SRC)) {
             (false, _) => None,
-            (true, true) => Some(copy_out(&g.ctx, &mut enc, &frame.texture)),
+            (true, true) => Some(Readback::record(&g.ctx, &mut enc, &frame.texture, 4)),
             (true, false) => {
-                // The surface cannot be read (GL): the same blit into a texture that can.
+                // The surface cannot be read (GL): the same display pass into a texture that can.
                 let tex = g.ctx.device.create_texture(&wgpu::TextureDescriptor {
                     label: Some("window copy"),
                     size: frame.texture.size(),
@@ -407,13 +421,8 @@ impl App {
                     usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
                     view_formats: &[],
                 });
-                g.blit.draw(
-                    &g.ctx,
-                    &mut enc,
-                    &w.target,
-                    &tex.create_view(&Default::default()),
-                );
-                Some(copy_out(&g.ctx, &mut enc, &tex))
+                show(&mut enc, &tex.create_view(&Default::default()));
+                Some(Readback::record(&g.ctx, &mut enc, &tex, 4))
             }
         };
         g.ctx.queue.submit([enc.finish()]);
@@ -421,23 +430,23 @@ impl App {
             self.screenshots.retain(|&s| s != id);
             let n = g.wins.iter().position(|x| x.window.id() == id).unwrap_or(0);
             let w = &g.wins[n];
-            if let Some((buffer, padded)) = readback {
-                let bytes = crate::gpu::offscreen::read_buffer(&g.ctx, &buffer)?;
+            if let Some(readback) = readback {
+                let bytes = readback.read(&g.ctx)?;
                 let (width, height) = (w.config.width as usize, w.config.height as usize);
                 let bgra = matches!(
                     w.config.format,
                     wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
                 );
-                let mut rgba = Vec::with_capacity(width * height * 4);
-                for y in 0..height {
-                    for p in bytes[y * padded..y * padded + width * 4].chunks_exact(4) {
+                let rgba: Vec<u8> = bytes
+                    .chunks_exact(4)
+                    .flat_map(|p| {
                         if bgra {
-                            rgba.extend([p[2], p[1], p[0], 255]);
+                            [p[2], p[1], p[0], 255]
                         } else {
-                            rgba.extend([p[0], p[1], p[2], 255]);
+                            [p[0], p[1], p[2], 255]
                         }
-                    }
-                }
+                    })
+                    .collect();
                 let path = std::path::PathBuf::from(format!("wall-window-{n}.png"));
                 crate::output::write_png_rgba8(&path, width as u32, height as u32, &rgba)?;
                 println!("saved {}", path.display());
@@ -586,41 +595,6 @@ impl ApplicationHandler for App {
             _ => {}
         }
     }
-}
-
-/// Records a copy of `texture` (4 bytes per pixel) into a new buffer: (buffer, padded row bytes).
-fn copy_out(
-    ctx: &GpuContext,
-    enc: &mut wgpu::CommandEncoder,
-    texture: &wgpu::Texture,
-) -> (wgpu::Buffer, usize) {
-    let (w, h) = (texture.width(), texture.height());
-    let padded = (w as usize * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize)
-        * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize;
-    let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("window readback"),
-        size: (padded * h as usize) as u64,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    enc.copy_texture_to_buffer(
-        wgpu::TexelCopyTextureInfo {
-            texture,
-            mip_level: 0,
-            origin: wgpu::Origin3d::ZERO,
-            aspect: wgpu::TextureAspect::All,
-        },
-        wgpu::TexelCopyBufferInfo {
-            buffer: &buffer,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded as u32),
-                rows_per_image: Some(h),
-            },
-        },
-        texture.size(),
-    );
-    (buffer, padded)
 }
 
 #[cfg(test)]
