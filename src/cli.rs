@@ -5,7 +5,7 @@
 use crate::amr::AmrDataset;
 use crate::camera::{Camera, Lens, View, DEFAULT_FOV};
 use crate::error::{Error, Result};
-use crate::gpu::{render_image, GpuContext, OffscreenTarget, VolumeRenderer};
+use crate::gpu::{render_image, render_stereo_pair, GpuContext, OffscreenTarget, VolumeRenderer};
 use crate::render::{depth_along, Mode, RenderSettings};
 use crate::stereo::{compose, eye_path, Anaglyph, Eye, Layout, Packing, Projection, StereoRig};
 use crate::transfer::{layers, Colormap, Scale, TransferFunction};
@@ -345,10 +345,10 @@ fn render_pair(
     packing: Option<Packing>,
 ) -> anyhow::Result<()> {
     let (w, hgt) = args.opts.size;
-    let rays = [
-        rig.eye_rays(cam, w, hgt, Eye::Left)?,
-        rig.eye_rays(cam, w, hgt, Eye::Right)?,
-    ];
+    // Bad stereo settings fail here, before the GPU starts.
+    for eye in Eye::BOTH {
+        rig.eye_rays(cam, w, hgt, eye)?;
+    }
     log::info!(
         "stereo: eye separation {:.6}, zero-parallax distance {:.6}, stereo angle {:.4} degrees",
         rig.eye_separation(cam)?,
@@ -363,15 +363,15 @@ fn render_pair(
     // One normalising depth for both eyes (the mono view's), so their colours match.
     let (f, _, _) = cam.basis()?;
     let depth = depth_along(f, lo, hi);
+    let t = Instant::now();
+    let images = render_stereo_pair(&ctx, &renderer, rig, cam, w, hgt)?;
+    log::info!(
+        "rendered both eyes, {w}x{hgt} each, in {:.1} ms on {}",
+        t.elapsed().as_secs_f64() * 1e3,
+        ctx.describe()
+    );
     let mut rgba = Vec::with_capacity(2);
-    for (eye, rays) in Eye::BOTH.into_iter().zip(&rays) {
-        let t = Instant::now();
-        let image = render_image(&ctx, &renderer, rays, w, hgt)?;
-        log::info!(
-            "rendered the {eye:?} eye, {w}x{hgt}, in {:.1} ms on {}",
-            t.elapsed().as_secs_f64() * 1e3,
-            ctx.describe()
-        );
+    for (eye, image) in Eye::BOTH.into_iter().zip(&images) {
         if let Some(path) = &args.values {
             let (shape, data) = image.values(renderer.prepared.encoding);
             crate::output::write_npy_f32(&eye_path(path, eye), &shape, &data)?;

@@ -8,5 +8,5 @@ pub mod sampling_bench;
 
 pub use context::GpuContext;
 pub use display::{DisplayPass, DisplaySettings};
-pub use offscreen::{render_image, OffscreenTarget};
+pub use offscreen::{render_image, render_stereo_pair, OffscreenTarget};
 pub use raycaster::{RenderTarget, VolumeRenderer};

@@ -176,3 +176,22 @@ pub fn render_image(
         pixels: target.read(ctx)?,
     })
 }
+
+/// Renders both eyes of `rig` around `cam` offscreen, each `width` x `height`, left first.
+pub fn render_stereo_pair(
+    ctx: &GpuContext,
+    renderer: &VolumeRenderer,
+    rig: &crate::stereo::StereoRig,
+    cam: &crate::camera::Camera,
+    width: u32,
+    height: u32,
+) -> Result<[FloatImage; 2]> {
+    let eye = |e| -> Result<FloatImage> {
+        let rays = rig.eye_rays(cam, width, height, e)?;
+        render_image(ctx, renderer, &rays, width, height)
+    };
+    Ok([
+        eye(crate::stereo::Eye::Left)?,
+        eye(crate::stereo::Eye::Right)?,
+    ])
+}

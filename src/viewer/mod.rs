@@ -23,7 +23,9 @@ use crate::camera::{Camera, Lens, RayModel, View};
 use crate::cli::RenderOptions;
 use crate::formats::DataSource;
 use crate::gpu::display::{DisplayItem, DisplayPass, DisplaySettings, Rect};
-use crate::gpu::{render_image, GpuContext, OffscreenTarget, RenderTarget, VolumeRenderer};
+use crate::gpu::{
+    render_image, render_stereo_pair, GpuContext, OffscreenTarget, RenderTarget, VolumeRenderer,
+};
 use crate::render::{depth_along, FloatImage, Mode, RenderSettings};
 use crate::stereo::{Eye, Projection, StereoRig};
 use crate::transfer::Scale;
@@ -971,12 +973,8 @@ impl App {
         let dir = std::env::current_dir().context("the current folder")?;
         if let Some(packing) = self.stereo.packing() {
             let (ew, eh) = self.stereo.eye_size(w, h);
-            let mut rgba = Vec::with_capacity(2);
-            for eye in Eye::BOTH {
-                let rays = self.rig.eye_rays(&self.cam, ew, eh, eye)?;
-                let image = render_image(&g.ctx, &g.renderer, &rays, ew, eh)?;
-                rgba.push(image.to_rgba8(&g.renderer.prepared, depth));
-            }
+            let rgba = render_stereo_pair(&g.ctx, &g.renderer, &self.rig, &self.cam, ew, eh)?
+                .map(|image| image.to_rgba8(&g.renderer.prepared, depth));
             let (pixels, pw, ph) = crate::stereo::compose(packing, &rgba[0], &rgba[1], ew, eh)?;
             return Ok(screenshot::save(&dir, pw, ph, &pixels)?);
         }
