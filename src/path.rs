@@ -78,16 +78,8 @@ impl CameraPath {
 
     /// Parses the TOML text of a path; the error is a message without the file name.
     pub fn parse(text: &str, default_lens: Lens) -> std::result::Result<Self, String> {
-        let file: PathFile = toml::from_str(text).map_err(|e| {
-            let msg = e.message().trim().to_string();
-            match e.span() {
-                Some(span) => {
-                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                    format!("line {line}: {msg}")
-                }
-                None => msg,
-            }
-        })?;
+        let file: PathFile =
+            toml::from_str(text).map_err(|e| crate::error::toml_message(text, &e))?;
         let frames = match file.frames {
             None => return Err("missing key 'frames' (the number of frames)".into()),
             Some(n) if !(1..=10_000_000).contains(&n) => {

@@ -228,16 +228,8 @@ impl Wall {
 
     /// Parses and validates the TOML text of a wall; the error is a message without the file name.
     pub fn parse_toml(text: &str) -> std::result::Result<Wall, String> {
-        let file: WallFile = toml::from_str(text).map_err(|e| {
-            let msg = e.message().trim().to_string();
-            match e.span() {
-                Some(span) => {
-                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                    format!("line {line}: {msg}")
-                }
-                None => msg,
-            }
-        })?;
+        let file: WallFile =
+            toml::from_str(text).map_err(|e| crate::error::toml_message(text, &e))?;
         let viewer = file
             .viewer
             .ok_or("missing [viewer] table (at least its position)")?;
