@@ -5,6 +5,7 @@ pub mod display;
 pub mod offscreen;
 pub mod raycaster;
 pub mod sampling_bench;
+pub mod surface;
 
 pub use context::GpuContext;
 pub use display::{DisplayPass, DisplaySettings};

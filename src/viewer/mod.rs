@@ -304,28 +304,19 @@ impl App {
         let surface = instance
             .create_surface(window.clone())
             .map_err(|e| anyhow!("cannot draw into the window: {e}"))?;
-        let adapter = pollster::block_on(wgpu::util::initialize_adapter_from_env_or_default(
-            &instance,
-            Some(&surface),
-        ))
-        .map_err(|e| anyhow!("no graphics adapter can draw into the window ({e}); install Mesa (llvmpipe) or lavapipe, or set WGPU_BACKEND=gl|vulkan"))?;
-        let ctx = GpuContext::from_adapter(adapter)?;
+        let ctx = crate::gpu::surface::context_for_surface(&instance, Some(&surface))?;
         log::info!("adapter: {}", ctx.describe());
         let caps = surface.get_capabilities(&ctx.adapter);
         let format = egui_wgpu::preferred_framebuffer_format(&caps.formats)
             .map_err(|e| anyhow!("the window offers no usable format: {e}"))?;
         let size = window.inner_size();
-        let config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+        let config = crate::gpu::surface::surface_config(
+            &caps,
             format,
-            width: size.width.max(1),
-            height: size.height.max(1),
-            present_mode: wgpu::PresentMode::AutoVsync,
-            desired_maximum_frame_latency: 2,
-            alpha_mode: caps.alpha_modes[0],
-            view_formats: vec![],
-            color_space: Default::default(),
-        };
+            size.width,
+            size.height,
+            wgpu::TextureUsages::empty(),
+        );
         surface.configure(&ctx.device, &config);
         let renderer = VolumeRenderer::new(&ctx, &self.ds, &self.settings)?;
         for w in renderer.prepared.warnings(&self.ds.field.name) {

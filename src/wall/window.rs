@@ -193,26 +193,6 @@ pub fn run(
     }
 }
 
-fn surface_format(caps: &wgpu::SurfaceCapabilities) -> anyhow::Result<wgpu::TextureFormat> {
-    use wgpu::TextureFormat as F;
-    caps.formats
-        .iter()
-        .copied()
-        .find(|f| matches!(f, F::Bgra8Unorm | F::Rgba8Unorm))
-        .or_else(|| {
-            caps.formats
-                .iter()
-                .copied()
-                .find(|f| matches!(f, F::Bgra8UnormSrgb | F::Rgba8UnormSrgb))
-        })
-        .ok_or_else(|| {
-            anyhow!(
-                "the window offers no 8-bit RGBA format ({:?})",
-                caps.formats
-            )
-        })
-}
-
 impl App {
     fn init(&mut self, event_loop: &ActiveEventLoop) -> anyhow::Result<()> {
         let monitors: Vec<_> = event_loop.available_monitors().collect();
@@ -255,14 +235,12 @@ impl App {
                     .map_err(|e| anyhow!("cannot draw into a window: {e}"))?,
             );
         }
-        let adapter = pollster::block_on(wgpu::util::initialize_adapter_from_env_or_default(
-            &instance,
-            surfaces.first(),
-        ))
-        .map_err(|e| anyhow!("no graphics adapter can draw into the windows ({e}); install Mesa (llvmpipe) or lavapipe, or set WGPU_BACKEND=gl|vulkan"))?;
-        let ctx = GpuContext::from_adapter(adapter)?;
+        let ctx = crate::gpu::surface::context_for_surface(&instance, surfaces.first())?;
         log::info!("adapter: {}", ctx.describe());
-        let format = surface_format(&surfaces[0].get_capabilities(&ctx.adapter))?;
+        let format = egui_wgpu::preferred_framebuffer_format(
+            &surfaces[0].get_capabilities(&ctx.adapter).formats,
+        )
+        .map_err(|e| anyhow!("the windows offer no usable format: {e}"))?;
         let ds = self.ds.take().context("the dataset was already uploaded")?;
         let renderer = VolumeRenderer::new(&ctx, &ds, &self.settings)?;
         for w in renderer.prepared.warnings(&ds.field.name) {
@@ -282,18 +260,13 @@ impl App {
                 ));
             }
             let size = window.inner_size();
-            let config = wgpu::SurfaceConfiguration {
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                    | (caps.usages & wgpu::TextureUsages::COPY_SRC),
+            let config = crate::gpu::surface::surface_config(
+                &caps,
                 format,
-                width: size.width.max(1),
-                height: size.height.max(1),
-                present_mode: wgpu::PresentMode::AutoVsync,
-                desired_maximum_frame_latency: 2,
-                alpha_mode: caps.alpha_modes[0],
-                view_formats: vec![],
-                color_space: Default::default(),
-            };
+                size.width,
+                size.height,
+                wgpu::TextureUsages::COPY_SRC,
+            );
             surface.configure(&ctx.device, &config);
             let target = OffscreenTarget::new(&ctx, config.width, config.height)?;
             let mut win = Win {
