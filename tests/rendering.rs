@@ -25,17 +25,6 @@ fn render(
     render_image(ctx, &r, &cam.ray_model(n, n).unwrap(), n, n).unwrap()
 }
 
-fn projection() -> RenderSettings {
-    RenderSettings {
-        mode: Mode::Projection,
-        tf: TransferFunction {
-            scale: Scale::Linear,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
-}
-
 /// Three levels; level-1 grids touch each other and the domain faces.
 fn multilevel() -> amrcast::amr::AmrHierarchy {
     hierarchy(

@@ -7,9 +7,8 @@ use amrcast::amr::AmrDataset;
 use amrcast::camera::{Camera, Lens, RayModel};
 use amrcast::gpu::{render_image, VolumeRenderer};
 use amrcast::reference;
-use amrcast::render::{FloatImage, Mode, Prepared, RenderSettings};
+use amrcast::render::{FloatImage, Prepared};
 use amrcast::stereo::{Eye, Projection, StereoRig};
-use amrcast::transfer::{Scale, TransferFunction};
 use common::*;
 use glam::DVec3;
 use std::path::Path;
@@ -32,17 +31,6 @@ fn blobs(centres: &[DVec3]) -> AmrDataset {
             .map(|c| (-(p - *c).length_squared() / (2.0 * SIGMA * SIGMA)).exp())
             .sum::<f64>() as f32
     })
-}
-
-fn projection() -> RenderSettings {
-    RenderSettings {
-        mode: Mode::Projection,
-        tf: TransferFunction {
-            scale: Scale::Linear,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
 }
 
 fn render(ds: &AmrDataset, rays: &RayModel) -> FloatImage {

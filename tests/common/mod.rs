@@ -92,3 +92,16 @@ pub fn mean_abs_diff(a: &[[f32; 4]], b: &[[f32; 4]], channels: usize) -> f64 {
     }
     s / (a.len() * channels) as f64
 }
+
+/// Projection of the field as stored (linear scale): line integrals to compare with analytic
+/// values.
+pub fn projection() -> amrcast::render::RenderSettings {
+    amrcast::render::RenderSettings {
+        mode: amrcast::render::Mode::Projection,
+        tf: amrcast::transfer::TransferFunction {
+            scale: amrcast::transfer::Scale::Linear,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
