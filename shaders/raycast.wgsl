@@ -1,7 +1,9 @@
-// AMR ray caster: one invocation per pixel walks the kd-tree of leaves front to back and
-// samples each leaf's brick in the atlas with a step tied to that leaf's cell size.
+// AMR ray caster: one workgroup per screen tile of 8x8 pixels. Every ray of a tile visits the
+// same list of leaves, front to back (built on the CPU, see src/tiles.rs), and samples each
+// leaf's brick in the atlas with a step tied to that leaf's cell size. All lanes of a SIMD
+// group so work on the same leaf at once, with no per-ray tree walk.
 //
-// Coordinates are in the normalised frame (domain from 0 to `domain`, largest side 1).
+// Coordinates are in the normalised frame (domain from 0, largest side 1).
 // Atlas values are encoded (log10 or linear); values below MISSING_BELOW are missing.
 
 // 0 composite, 1 mip, 2 projection (see src/render.rs for the output convention).
@@ -16,28 +18,28 @@ struct Params {
     d0: vec3f, inv_ds0: f32,
     ddx: vec3f, lo: f32,
     ddy: vec3f, inv_range: f32,
-    domain: vec3f, t_scale: f32,
     atlas_size: vec3f, opaque: f32,
-    offset: vec2u, opaque_from: f32, _pad: u32,
+    offset: vec2u, opaque_from: f32, t_scale: f32,
 }
 
-struct Node {
-    split: f32,
-    kind: u32, // 0..2 split axis, 3 leaf, 4 empty
-    a: u32,
-    b: u32,
-}
-
+// A leaf: its box, the cell size of its level, and texture coordinates `p * s + o`.
 struct Leaf {
-    s: vec3f, cell: f32,
-    o: vec3f, _pad: f32,
+    lo: vec3f, cell: f32,
+    hi: vec3f, _pad0: f32,
+    s: vec3f, _pad1: f32,
+    o: vec3f, _pad2: f32,
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> nodes: array<Node>;
-@group(0) @binding(2) var<storage, read> leaves: array<Leaf>;
-@group(0) @binding(3) var<storage, read> visible: array<u32>;
-@group(0) @binding(4) var<storage, read> table: array<vec4f>;
+// Lists are textures with rows of 4096 texels (element j at (j % 4096, j / 4096)): on CPU
+// adapters a texel fetch per lane is much cheaper than a bounds-checked buffer load per lane.
+// Tile i visits the leaves at tile_leaves[tile_start[i]] .. tile_leaves[tile_start[i + 1] - 1].
+@group(0) @binding(1) var tile_start: texture_2d<u32>;
+// Leaf i is elements 4i .. 4i + 3, in the order of `Leaf`.
+@group(0) @binding(2) var leaves: texture_2d<f32>;
+@group(0) @binding(3) var tile_leaves: texture_2d<u32>;
+// Colour and extinction per reference step, over the encoded range [lo, lo + 1 / inv_range].
+@group(0) @binding(4) var table: texture_2d<f32>;
 @group(0) @binding(5) var atlas: texture_3d<f32>;
 @group(0) @binding(6) var atlas_sampler: sampler;
 @group(0) @binding(7) var target_image: texture_storage_2d<rgba32float, write>;
@@ -45,8 +47,6 @@ struct Leaf {
 
 const MISSING: f32 = -1.0e38;
 const MISSING_BELOW: f32 = -1.0e30;
-// Replaced at pipeline creation by the tree depth + 1 (see raycaster.rs).
-const STACK: u32 = 64u;
 
 fn sample_atlas(tc: vec3f) -> f32 {
     if HW_FILTER {
@@ -69,15 +69,39 @@ fn sample_atlas(tc: vec3f) -> f32 {
     return mix(y0, y1, f.z);
 }
 
-fn tf_lookup(t: f32) -> vec4f {
-    let n = arrayLength(&table);
-    let x = clamp(t, 0.0, 1.0) * f32(n - 1u);
-    let i = min(u32(x), n - 2u);
-    return mix(table[i], table[i + 1u], x - f32(i));
+// The table is a texture rather than a storage buffer: on CPU adapters a texel fetch per lane
+// is much cheaper than a bounds-checked buffer load per lane.
+fn list_at(j: u32) -> vec2u {
+    return vec2u(j & 4095u, j >> 12u);
 }
 
-@compute @workgroup_size(4, 4, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
+fn leaf_texel(j: u32) -> vec4f {
+    return textureLoad(leaves, list_at(j), 0);
+}
+
+fn load_leaf(i: u32) -> Leaf {
+    let a = leaf_texel(4u * i);
+    let b = leaf_texel(4u * i + 1u);
+    let c = leaf_texel(4u * i + 2u);
+    let e = leaf_texel(4u * i + 3u);
+    return Leaf(a.xyz, a.w, b.xyz, 0.0, c.xyz, 0.0, e.xyz, 0.0);
+}
+
+fn tf_lookup(t: f32) -> vec4f {
+    let n = textureDimensions(table).x;
+    let x = clamp(t, 0.0, 1.0) * f32(n - 1u);
+    let i = min(u32(x), n - 2u);
+    let e0 = textureLoad(table, vec2u(i, 0u), 0);
+    let e1 = textureLoad(table, vec2u(i + 1u, 0u), 0);
+    return mix(e0, e1, x - f32(i));
+}
+
+@compute @workgroup_size(8, 8, 1)
+fn main(
+    @builtin(global_invocation_id) gid: vec3u,
+    @builtin(workgroup_id) wid: vec3u,
+    @builtin(num_workgroups) groups: vec3u,
+) {
     if gid.x >= P.width || gid.y >= P.height {
         return;
     }
@@ -89,85 +113,27 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     d = select(d, vec3f(1.0e-12), abs(d) < vec3f(1.0e-12));
     let inv = 1.0 / d;
 
-    let ta = -o * inv;
-    let tb = (P.domain - o) * inv;
-    let tmin = min(ta, tb);
-    let tmax = max(ta, tb);
-    var t0 = max(max(max(tmin.x, tmin.y), tmin.z), 0.0);
-    var t1 = min(min(tmax.x, tmax.y), tmax.z);
-
     var acc = vec4f(0.0);
     var vmax = MISSING;
     var column = 0.0;
     var samples = 0u;
 
-    // "While-while" traversal: all rays of a SIMD group (or warp) first walk the tree to their
-    // next leaf, then sample their leaves together, so that sampling runs with most lanes busy.
-    var stack_node: array<u32, STACK>;
-    var stack_t0: array<f32, STACK>;
-    var stack_t1: array<f32, STACK>;
-    var sp = 0u;
-    var node = 0u;
-    var more = t0 < t1;
-    loop {
-        if !more {
-            break;
+    let tile = wid.y * groups.x + wid.x;
+    let first = textureLoad(tile_start, list_at(tile), 0).x;
+    let last = textureLoad(tile_start, list_at(tile + 1u), 0).x;
+    for (var entry = first; entry < last; entry++) {
+        let leaf = load_leaf(textureLoad(tile_leaves, list_at(entry), 0).x);
+        // The ray's interval inside the leaf: neighbouring leaves share their faces exactly,
+        // so consecutive segments of a ray meet without gap or overlap.
+        let ta = (leaf.lo - o) * inv;
+        let tb = (leaf.hi - o) * inv;
+        let tmin = min(ta, tb);
+        let tmax = max(ta, tb);
+        let seg0 = max(max(max(tmin.x, tmin.y), tmin.z), 0.0);
+        let seg1 = min(min(tmax.x, tmax.y), tmax.z);
+        if seg1 <= seg0 {
+            continue;
         }
-        // Walk to the next visible leaf; [t0, t1] is the ray's interval inside `node`.
-        var found = false;
-        var leaf_index = 0u;
-        var seg0 = 0.0;
-        var seg1 = 0.0;
-        loop {
-            let n = nodes[node];
-            let shown = visible[node] != 0u;
-            if shown && n.kind < 3u {
-                let oa = o[n.kind];
-                let ts = (n.split - oa) * inv[n.kind];
-                var near = n.a;
-                var far = n.b;
-                if oa > n.split || (oa == n.split && d[n.kind] > 0.0) {
-                    near = n.b;
-                    far = n.a;
-                }
-                if ts >= t1 || ts <= 0.0 {
-                    node = near;
-                } else if ts <= t0 {
-                    node = far;
-                } else {
-                    if sp < STACK {
-                        stack_node[sp] = far;
-                        stack_t0[sp] = ts;
-                        stack_t1[sp] = t1;
-                        sp += 1u;
-                    }
-                    node = near;
-                    t1 = ts;
-                }
-                continue;
-            }
-            if shown && n.kind == 3u && t1 > t0 {
-                found = true;
-                leaf_index = n.a;
-                seg0 = t0;
-                seg1 = t1;
-            }
-            if sp == 0u {
-                more = false;
-            } else {
-                sp -= 1u;
-                node = stack_node[sp];
-                t0 = stack_t0[sp];
-                t1 = stack_t1[sp];
-            }
-            if found || !more {
-                break;
-            }
-        }
-        if !found {
-            break;
-        }
-        let leaf = leaves[leaf_index];
         let cnt = max(1u, u32(ceil((seg1 - seg0) * P.samples_per_cell / leaf.cell)));
         let ds = (seg1 - seg0) / f32(cnt);
         // Texture coordinates of the first sample and their step: the loop keeps few values

@@ -19,7 +19,7 @@ use crate::transfer::{Scale, MISSING, MISSING_BELOW};
 pub const BRICK: i64 = 32;
 /// Largest leaf, cells of its level per axis.
 pub const LEAF: i64 = 32;
-/// Deepest kd-tree the shader's traversal stack can hold.
+/// Deepest kd-tree the builder makes (a guard against runaway recursion on odd layouts).
 pub const MAX_DEPTH: usize = 128;
 
 /// A part of one grid, stored in the atlas with a one-cell border.
@@ -250,9 +250,10 @@ impl BrickLayout {
         }
     }
 
-    /// Per leaf: texture transform and cell size in the normalised frame, as the shader reads
-    /// them: `[s.x, s.y, s.z, cell, o.x, o.y, o.z, 0]` with texture coordinate `p * s + o`.
-    pub fn gpu_leaves(&self, h: &AmrHierarchy) -> Vec<[f32; 8]> {
+    /// Per leaf, as the shader reads it: box, cell size and texture transform in the
+    /// normalised frame, `[lo, cell, hi, 0, s, 0, o, 0]` with texture coordinate `p * s + o`.
+    pub fn gpu_leaves(&self, h: &AmrHierarchy) -> Vec<[f32; 16]> {
+        let boxes = crate::tiles::leaf_boxes(self, h.cell_size(self.fine_level));
         let dims = glam::DVec3::new(
             self.atlas_dims[0] as f64,
             self.atlas_dims[1] as f64,
@@ -260,7 +261,8 @@ impl BrickLayout {
         );
         self.leaves
             .iter()
-            .map(|l| {
+            .zip(&boxes)
+            .map(|(l, [lo, hi])| {
                 let b = &self.bricks[l.brick];
                 let dx = h.cell_size(b.level);
                 let s = self.scale / dx / dims;
@@ -272,10 +274,18 @@ impl BrickLayout {
                 let o = corner / dims;
                 let cell = (dx / self.scale).min_element();
                 [
+                    lo[0],
+                    lo[1],
+                    lo[2],
+                    cell as f32,
+                    hi[0],
+                    hi[1],
+                    hi[2],
+                    0.0,
                     s.x as f32,
                     s.y as f32,
                     s.z as f32,
-                    cell as f32,
+                    0.0,
                     o.x as f32,
                     o.y as f32,
                     o.z as f32,

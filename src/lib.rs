@@ -22,6 +22,7 @@ pub mod path;
 pub mod reference;
 pub mod render;
 pub mod stereo;
+pub mod tiles;
 pub mod transfer;
 pub mod viewer;
 pub mod wall;

@@ -7,13 +7,14 @@ use crate::camera::RayModel;
 use crate::error::{Error, Result};
 use crate::gpu::context::GpuContext;
 use crate::render::{Mode, Prepared, RenderSettings, OPAQUE};
+use crate::tiles::TileLists;
 use wgpu::util::DeviceExt;
 
 /// The WGSL source of the ray caster.
 pub const RAYCAST_WGSL: &str = include_str!("../../shaders/raycast.wgsl");
 /// Format of every render target: see [`crate::render::FloatImage`] for the channels.
 pub const TARGET_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba32Float;
-const WORKGROUP: [u32; 2] = [4, 4];
+
 /// Largest upload per `write_texture` call.
 const UPLOAD_CHUNK_BYTES: usize = 64 << 20;
 
@@ -41,13 +42,11 @@ struct Params {
     lo: f32,
     ddy: [f32; 3],
     inv_range: f32,
-    domain: [f32; 3],
-    t_scale: f32,
     atlas_size: [f32; 3],
     opaque: f32,
     offset: [u32; 2],
     opaque_from: f32,
-    _pad: u32,
+    t_scale: f32,
 }
 
 fn f3(v: glam::DVec3) -> [f32; 3] {
@@ -58,12 +57,14 @@ fn f3(v: glam::DVec3) -> [f32; 3] {
 pub struct VolumeRenderer {
     pub prepared: Prepared,
     pub layout: BrickLayout,
-    domain: glam::DVec3,
     leaf_ranges: Vec<[f32; 2]>,
-    nodes: wgpu::Buffer,
-    leaves: wgpu::Buffer,
-    visible: wgpu::Buffer,
-    table: wgpu::Buffer,
+    /// Each leaf's box in the normalised frame, for the tile lists.
+    leaf_boxes: Vec<[[f32; 3]; 2]>,
+    /// Per kd-tree node: whether any leaf below it can add to the image (empty-space skipping).
+    node_visible: Vec<u32>,
+    leaves_view: wgpu::TextureView,
+    table: wgpu::Texture,
+    table_view: wgpu::TextureView,
     counter: wgpu::Buffer,
     atlas_view: wgpu::TextureView,
     sampler: wgpu::Sampler,
@@ -137,25 +138,29 @@ impl VolumeRenderer {
                 min_filter: filter,
                 ..Default::default()
             });
-            let storage = |label, contents: &[u8]| {
-                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some(label),
-                    contents,
-                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
-                })
-            };
-            let nodes = storage("nodes", bytemuck::cast_slice(&layout.nodes));
             let gpu_leaves = layout.gpu_leaves(&ds.hierarchy);
-            let leaves = if gpu_leaves.is_empty() {
-                storage("leaves", &[0u8; 32])
-            } else {
-                storage("leaves", bytemuck::cast_slice(&gpu_leaves))
-            };
-            let visible = storage(
-                "visible",
-                bytemuck::cast_slice(&vec![1u32; layout.nodes.len()]),
+            let leaves = texel_rows(
+                ctx,
+                "leaves",
+                wgpu::TextureFormat::Rgba32Float,
+                bytemuck::cast_slice(&gpu_leaves),
             );
-            let table = storage("table", bytemuck::cast_slice(&prepared.table));
+            let table = device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("transfer function"),
+                size: wgpu::Extent3d {
+                    width: prepared.table.len() as u32,
+                    height: 1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: wgpu::TextureFormat::Rgba32Float,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+                view_formats: &[],
+            });
+            write_table(ctx, &table, &prepared.table);
+            let table_view = table.create_view(&Default::default());
             let counter = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("sample counter"),
                 size: 4,
@@ -165,29 +170,26 @@ impl VolumeRenderer {
                 mapped_at_creation: false,
             });
             let bind_layout = bind_group_layout(device, ctx.float32_filterable);
-            let pipeline = pipeline(
-                device,
-                &bind_layout,
-                settings.mode,
-                ctx.float32_filterable,
-                layout.depth,
-            );
+            let pipeline = pipeline(device, &bind_layout, settings.mode, ctx.float32_filterable);
             let mut r = VolumeRenderer {
-                domain: ds.hierarchy.domain_width() / layout.scale,
                 leaf_ranges: values.leaf_ranges,
+                leaf_boxes: crate::tiles::leaf_boxes(
+                    &layout,
+                    ds.hierarchy.cell_size(layout.fine_level),
+                ),
+                node_visible: Vec::new(),
                 prepared,
                 layout,
-                nodes,
-                leaves,
-                visible,
+                leaves_view: leaves.create_view(&Default::default()),
                 table,
+                table_view,
                 counter,
                 atlas_view: atlas.create_view(&Default::default()),
                 sampler,
                 bind_layout,
                 pipeline,
             };
-            r.update_visibility(ctx);
+            r.update_visibility();
             Ok(r)
         })?
     }
@@ -195,12 +197,12 @@ impl VolumeRenderer {
     /// Empty-space skipping: in composite mode a leaf is skipped when every value it can sample
     /// is below the lower bound or has zero opacity; in the other modes only leaves without
     /// valid data are skipped.
-    fn update_visibility(&mut self, ctx: &GpuContext) {
+    fn update_visibility(&mut self) {
         let p = &self.prepared;
         let (lo, hi) = p.bounds;
         let n = p.table.len();
         let ranges = &self.leaf_ranges;
-        let vis = self.layout.node_visibility(|leaf| {
+        self.node_visible = self.layout.node_visibility(|leaf| {
             let [mn, mx] = ranges[leaf];
             if mn > mx {
                 return false;
@@ -218,8 +220,6 @@ impl VolumeRenderer {
             );
             p.table[a..=b].iter().any(|e| e[3] > 0.0)
         });
-        ctx.queue
-            .write_buffer(&self.visible, 0, bytemuck::cast_slice(&vis));
     }
 
     /// Records a render of `rays` (world coordinates, pixel coordinates of the target region)
@@ -248,13 +248,11 @@ impl VolumeRenderer {
             lo,
             ddy: f3(r.dy),
             inv_range: 1.0 / (hi - lo),
-            domain: f3(self.domain),
             t_scale: self.layout.scale as f32,
             atlas_size: [a[0] as f32, a[1] as f32, a[2] as f32],
             opaque: OPAQUE,
             offset: target.offset,
             opaque_from: p.opaque_from(),
-            _pad: 0,
         };
         let uniform = ctx
             .device
@@ -263,6 +261,24 @@ impl VolumeRenderer {
                 contents: bytemuck::bytes_of(&params),
                 usage: wgpu::BufferUsages::UNIFORM,
             });
+        let tiles = TileLists::build(
+            &self.layout,
+            &self.leaf_boxes,
+            &self.node_visible,
+            &r,
+            target.size,
+        );
+        let list = |label, contents: &[u32]| {
+            texel_rows(
+                ctx,
+                label,
+                wgpu::TextureFormat::R32Uint,
+                bytemuck::cast_slice(contents),
+            )
+            .create_view(&Default::default())
+        };
+        let tile_start = list("tile starts", &tiles.start);
+        let tile_leaves = list("tile leaves", &tiles.leaves);
         let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("raycast"),
             layout: &self.bind_layout,
@@ -273,19 +289,19 @@ impl VolumeRenderer {
                 },
                 wgpu::BindGroupEntry {
                     binding: 1,
-                    resource: self.nodes.as_entire_binding(),
+                    resource: wgpu::BindingResource::TextureView(&tile_start),
                 },
                 wgpu::BindGroupEntry {
                     binding: 2,
-                    resource: self.leaves.as_entire_binding(),
+                    resource: wgpu::BindingResource::TextureView(&self.leaves_view),
                 },
                 wgpu::BindGroupEntry {
                     binding: 3,
-                    resource: self.visible.as_entire_binding(),
+                    resource: wgpu::BindingResource::TextureView(&tile_leaves),
                 },
                 wgpu::BindGroupEntry {
                     binding: 4,
-                    resource: self.table.as_entire_binding(),
+                    resource: wgpu::BindingResource::TextureView(&self.table_view),
                 },
                 wgpu::BindGroupEntry {
                     binding: 5,
@@ -311,11 +327,7 @@ impl VolumeRenderer {
         });
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &bind, &[]);
-        pass.dispatch_workgroups(
-            target.size[0].div_ceil(WORKGROUP[0]),
-            target.size[1].div_ceil(WORKGROUP[1]),
-            1,
-        );
+        pass.dispatch_workgroups(tiles.tiles_x, tiles.tiles_y, 1);
     }
 
     /// Changes the settings without uploading the bricks again: the transfer function's table,
@@ -335,13 +347,11 @@ impl VolumeRenderer {
                 &self.bind_layout,
                 prepared.settings.mode,
                 ctx.float32_filterable,
-                self.layout.depth,
             );
         }
-        ctx.queue
-            .write_buffer(&self.table, 0, bytemuck::cast_slice(&prepared.table));
+        write_table(ctx, &self.table, &prepared.table);
         self.prepared = prepared;
-        self.update_visibility(ctx);
+        self.update_visibility();
         Ok(())
     }
 
@@ -379,6 +389,74 @@ impl VolumeRenderer {
     }
 }
 
+/// Texels per row of the textures that hold lists (leaves): texel `i` is at
+/// `(i % LIST_ROW, i / LIST_ROW)`.
+pub const LIST_ROW: u32 = 4096;
+
+/// A 2D texture holding `data` in rows of `LIST_ROW` texels. The shader reads
+/// lists from textures rather than storage buffers: on CPU adapters a texel fetch per lane is
+/// much cheaper than a bounds-checked buffer load per lane.
+fn texel_rows(
+    ctx: &GpuContext,
+    label: &str,
+    format: wgpu::TextureFormat,
+    data: &[u8],
+) -> wgpu::Texture {
+    let texel = format.block_copy_size(None).unwrap_or(4);
+    let texels = (data.len() / texel as usize).max(1) as u32;
+    let width = texels.min(LIST_ROW);
+    let height = texels.div_ceil(LIST_ROW);
+    let mut padded = data.to_vec();
+    padded.resize((width * height * texel) as usize, 0);
+    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    ctx.queue.write_texture(
+        texture.as_image_copy(),
+        &padded,
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(width * texel),
+            rows_per_image: Some(height),
+        },
+        wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+    );
+    texture
+}
+
+/// Uploads the transfer function's table, one texel per entry.
+fn write_table(ctx: &GpuContext, texture: &wgpu::Texture, table: &[[f32; 4]]) {
+    ctx.queue.write_texture(
+        texture.as_image_copy(),
+        bytemuck::cast_slice(table),
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(table.len() as u32 * 16),
+            rows_per_image: Some(1),
+        },
+        wgpu::Extent3d {
+            width: table.len() as u32,
+            height: 1,
+            depth_or_array_layers: 1,
+        },
+    );
+}
+
 fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroupLayout {
     let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
         binding,
@@ -387,6 +465,16 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
             ty: wgpu::BufferBindingType::Storage { read_only },
             has_dynamic_offset: false,
             min_binding_size: None,
+        },
+        count: None,
+    };
+    let list = |binding, sample_type| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Texture {
+            sample_type,
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
         },
         count: None,
     };
@@ -403,10 +491,19 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
                 },
                 count: None,
             },
-            storage(1, true),
-            storage(2, true),
-            storage(3, true),
-            storage(4, true),
+            list(1, wgpu::TextureSampleType::Uint),
+            list(2, wgpu::TextureSampleType::Float { filterable: false }),
+            list(3, wgpu::TextureSampleType::Uint),
+            wgpu::BindGroupLayoutEntry {
+                binding: 4,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Texture {
+                    sample_type: wgpu::TextureSampleType::Float { filterable },
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                    multisampled: false,
+                },
+                count: None,
+            },
             wgpu::BindGroupLayoutEntry {
                 binding: 5,
                 visibility: wgpu::ShaderStages::COMPUTE,
@@ -442,22 +539,15 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
     })
 }
 
-/// The ray caster's source with its traversal stack sized for a tree of `depth` levels.
-pub fn raycast_source(depth: usize) -> String {
-    let stack = format!("const STACK: u32 = {}u;", depth.max(1) + 1);
-    RAYCAST_WGSL.replacen("const STACK: u32 = 64u;", &stack, 1)
-}
-
 fn pipeline(
     device: &wgpu::Device,
     layout: &wgpu::BindGroupLayout,
     mode: Mode,
     hw_filter: bool,
-    depth: usize,
 ) -> wgpu::ComputePipeline {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some("raycast.wgsl"),
-        source: wgpu::ShaderSource::Wgsl(raycast_source(depth).into()),
+        source: wgpu::ShaderSource::Wgsl(RAYCAST_WGSL.into()),
     });
     let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some("raycast"),
