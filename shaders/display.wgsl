@@ -1,13 +1,18 @@
-// Display pass: draws a region of the ray caster's Rgba32Float image onto a colour target,
-// converting every texel exactly as FloatImage::to_rgba8 does on the CPU (src/render.rs), then
-// blending the converted colours bilinearly when the image is scaled up.
+// Display pass, in two steps:
+// 1. fs_convert, at the image region's own size: converts every texel of the ray caster's
+//    Rgba32Float image exactly as FloatImage::to_rgba8 does on the CPU (src/render.rs) into an
+//    RGBA8 colour texture.
+// 2. fs_upscale, at the viewport's size: one hardware-filtered (bilinear) sample of that
+//    colour texture per pixel.
+// Converting once per texel rather than four times per screen pixel matters on CPU adapters,
+// where the viewer shows a small interactive image on a large window.
 //
 // composite: the premultiplied colour over black; mip: the colormap at the encoded maximum
 // (black without data); projection: the colormap at the encoded line-of-sight average
 // (integral / depth). Values below the lower bound or missing are black.
 //
 // Anaglyph (red-cyan, left eye red): the region at src_offset is the left eye, the one at
-// src2_offset (same size) the right eye; each is converted and scaled as above, then the pair
+// src2_offset (same size) the right eye; each texel is converted as above, then the pair
 // is combined exactly as crate::stereo::compose does on the CPU (src/stereo/layout.rs): plain
 // takes red from the left and green and blue from the right; Dubois applies its least-squares
 // matrices in linear light and clamps.
@@ -16,7 +21,7 @@ struct Params {
     // Region of the image texture to show, in texels.
     src_offset: vec2f,
     src_size: vec2f,
-    // Viewport on the colour target, in pixels.
+    // Viewport on the colour target, in pixels (fs_upscale).
     dst_offset: vec2f,
     dst_size: vec2f,
     // The right eye's region (anaglyph).
@@ -43,6 +48,9 @@ struct Params {
 @group(0) @binding(1) var image: texture_2d<f32>;
 // The colormap sampled at N evenly spaced points of [0, 1], one row of N texels.
 @group(0) @binding(2) var colormap: texture_2d<f32>;
+// Step 2: the converted colours of the region, and a bilinear sampler.
+@group(0) @binding(3) var colours: texture_2d<f32>;
+@group(0) @binding(4) var colour_sampler: sampler;
 
 const MISSING: f32 = -1.0e38;
 const MISSING_BELOW: f32 = -1.0e30;
@@ -107,20 +115,6 @@ fn load_colour(i: vec2i, offset: vec2f) -> vec3f {
     return texel_colour(textureLoad(image, c, 0));
 }
 
-// The converted colour of the region at `offset` at texel-centre coordinates `p`, blended
-// bilinearly.
-fn region_colour(p: vec2f, offset: vec2f) -> vec3f {
-    let b = floor(p);
-    let f = p - b;
-    let i = vec2i(b);
-    let c00 = load_colour(i, offset);
-    let c10 = load_colour(i + vec2i(1, 0), offset);
-    let c01 = load_colour(i + vec2i(0, 1), offset);
-    let c11 = load_colour(i + vec2i(1, 1), offset);
-    let c = mix(mix(c00, c10, f.x), mix(c01, c11, f.x), f.y);
-    return clamp(c, vec3f(0.0), vec3f(1.0));
-}
-
 fn srgb_to_linear(c: vec3f) -> vec3f {
     let lo = c / 12.92;
     let hi = pow((c + 0.055) / 1.055, vec3f(2.4));
@@ -145,16 +139,15 @@ const DUBOIS_RIGHT = mat3x3f(
     vec3f(-0.00155529, -0.0184503, 1.2264),
 );
 
+// Step 1: one texel of the region per fragment; the target is the region's size.
 @fragment
-fn fs_main(@builtin(position) pos: vec4f) -> @location(0) vec4f {
-    // Texel-centre coordinates in the region: pixel centres map to texel centres when the
-    // region and the viewport have the same size.
-    let p = (pos.xy - P.dst_offset) * P.src_size / P.dst_size - 0.5;
-    var c = region_colour(p, P.src_offset);
+fn fs_convert(@builtin(position) pos: vec4f) -> @location(0) vec4f {
+    let i = vec2i(pos.xy);
+    var c = load_colour(i, P.src_offset);
     if P.anaglyph == 2u {
         // Dubois: in linear light, clamped; the result is linear.
         let l = srgb_to_linear(c);
-        let r = srgb_to_linear(region_colour(p, P.src2_offset));
+        let r = srgb_to_linear(load_colour(i, P.src2_offset));
         let lin = clamp(DUBOIS_LEFT * l + DUBOIS_RIGHT * r, vec3f(0.0), vec3f(1.0));
         if P.srgb_target == 1u {
             return vec4f(lin, 1.0);
@@ -162,10 +155,18 @@ fn fs_main(@builtin(position) pos: vec4f) -> @location(0) vec4f {
         return vec4f(linear_to_srgb(lin), 1.0);
     }
     if P.anaglyph == 1u {
-        c = vec3f(c.r, region_colour(p, P.src2_offset).gb);
+        c = vec3f(c.r, load_colour(i, P.src2_offset).gb);
     }
     if P.srgb_target == 1u {
         c = srgb_to_linear(c);
     }
     return vec4f(c, 1.0);
+}
+
+// Step 2: the colour texture stretched over the viewport. Pixel centres map to texel centres
+// when the two have the same size, where the bilinear sample is the texel itself.
+@fragment
+fn fs_upscale(@builtin(position) pos: vec4f) -> @location(0) vec4f {
+    let uv = (pos.xy - P.dst_offset) / P.dst_size;
+    return textureSampleLevel(colours, colour_sampler, uv, 0.0);
 }

@@ -855,8 +855,7 @@ impl App {
         );
         let settings = DisplaySettings::new(&g.renderer.prepared, depth_along(f, lo, hi));
         let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-        g.display
-            .draw_items(&g.ctx, &mut enc, &view, &items, &settings);
+        let volume = g.display.prepare(&g.ctx, &mut enc, &items, &settings);
         let screen = egui_wgpu::ScreenDescriptor {
             size_in_pixels: [sw, sh],
             pixels_per_point: ppp,
@@ -865,21 +864,25 @@ impl App {
             g.egui_renderer
                 .update_buffers(&g.ctx.device, &g.ctx.queue, &mut enc, &jobs, &screen);
         {
-            let pass = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("egui"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &view,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Load,
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                ..Default::default()
-            });
-            g.egui_renderer
-                .render(&mut pass.forget_lifetime(), &jobs, &screen);
+            // The volume, then the panel over it, in one render pass.
+            let mut pass = enc
+                .begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("volume and panel"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: &view,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    ..Default::default()
+                })
+                .forget_lifetime();
+            g.display.record(&mut pass, &volume);
+            pass.set_viewport(0.0, 0.0, sw as f32, sh as f32, 0.0, 1.0);
+            g.egui_renderer.render(&mut pass, &jobs, &screen);
         }
         cmds.push(enc.finish());
         g.ctx.queue.submit(cmds);
