@@ -8,11 +8,15 @@
 
 use crate::camera::RayModel;
 
-/// Seconds of ray casting per frame while the view changes (20+ frames per second with the
-/// display pass and the panel).
-pub const INTERACTIVE_BUDGET_S: f64 = 0.03;
+/// Seconds of ray casting per frame while the view changes. On a CPU adapter under Xvfb,
+/// presenting a 1024x768 frame with the panel costs about 45 ms by itself, so ray casting
+/// gets a small share: 15 ms gives about 14 frames per second there (30 ms gave 12).
+pub const INTERACTIVE_BUDGET_S: f64 = 0.015;
 /// Seconds of ray casting per frame while refining: short enough to keep input responsive.
 pub const REFINE_BUDGET_S: f64 = 0.1;
+/// Refinement goes straight to full resolution, without the half-resolution level, when the
+/// measured throughput renders the full image within this time.
+pub const DIRECT_FULL_S: f64 = 1.0;
 /// Coarsest level.
 pub const MAX_DIVISOR: u32 = 32;
 /// The divisor used before any frame has been timed.
@@ -76,6 +80,9 @@ pub struct Progressive {
     size: (u32, u32),
     /// Measured pixels per second (smoothed); `None` before the first timed frame.
     pub throughput: Option<f64>,
+    /// The same, of interactive frames only: small images cost more per pixel (fixed costs,
+    /// partly filled tiles), so the refinement's rate would pick too fine a level.
+    interactive_throughput: Option<f64>,
     /// Something changed since the last frame.
     dirty: bool,
     /// Divisors still to render, coarsest first; the first one may be partly done.
@@ -94,6 +101,7 @@ impl Progressive {
         Progressive {
             size: (w.max(1), h.max(1)),
             throughput: None,
+            interactive_throughput: None,
             dirty: true,
             pending: Vec::new(),
             next_row: 0,
@@ -125,7 +133,7 @@ impl Progressive {
     /// The divisor an interactive frame uses now.
     pub fn interactive_divisor(&self) -> u32 {
         let (w, h) = self.size;
-        match self.throughput {
+        match self.interactive_throughput.or(self.throughput) {
             Some(t) => divisor_for(t, INTERACTIVE_BUDGET_S, w, h),
             None => FIRST_DIVISOR,
         }
@@ -137,11 +145,13 @@ impl Progressive {
         if self.dirty {
             self.dirty = false;
             let d = self.interactive_divisor();
-            // Refinement: half resolution first when the interactive level is much coarser,
-            // then full resolution.
+            // Refinement: half resolution first when the interactive level is much coarser
+            // and the full image takes long, then full resolution.
+            let full_s = self.throughput.map(|t| w as f64 * h as f64 / t);
             self.pending = match d {
                 1 => vec![],
                 2 => vec![1],
+                _ if full_s.is_some_and(|s| s <= DIRECT_FULL_S) => vec![1],
                 _ => vec![2, 1],
             };
             self.next_row = 0;
@@ -184,10 +194,11 @@ impl Progressive {
         }
         if seconds > 0.0 && pixels >= 64.0 {
             let rate = pixels / seconds;
-            self.throughput = Some(match self.throughput {
-                Some(t) => 0.5 * t + 0.5 * rate,
-                None => rate,
-            });
+            let smooth = |old: Option<f64>| Some(old.map_or(rate, |t| 0.5 * t + 0.5 * rate));
+            self.throughput = smooth(self.throughput);
+            if work.interactive {
+                self.interactive_throughput = smooth(self.interactive_throughput);
+            }
         }
         if work.interactive {
             self.shown = work.divisor;
@@ -296,5 +307,27 @@ mod tests {
         p.done(w, 0.1);
         p.invalidate();
         assert!(p.next_work().unwrap().interactive);
+    }
+
+    #[test]
+    fn a_fast_adapter_skips_half_resolution() {
+        let (w, h) = (1024, 768);
+        // 1.6 M pixels per second: the interactive level is coarse (1/6 at 15 ms) but the
+        // full image takes 0.5 s, so it comes right after.
+        let mut p = Progressive::new(w, h);
+        p.throughput = Some(1.6e6);
+        let first = p.next_work().unwrap();
+        assert!(first.interactive && first.divisor > 2);
+        p.done(first, 0.015);
+        p.throughput = Some(1.6e6);
+        let mut levels = vec![];
+        while let Some(work) = p.next_work() {
+            if work.completes {
+                levels.push(work.divisor);
+            }
+            let (lw, _) = level_size(w, h, work.divisor);
+            p.done(work, lw as f64 * (work.rows.1 - work.rows.0) as f64 / 1.6e6);
+        }
+        assert_eq!(levels, vec![1]);
     }
 }
