@@ -55,6 +55,30 @@ impl GpuContext {
         })
     }
 
+    /// A 2D texture of `size` texels, one mip level, one sample.
+    pub fn texture_2d(
+        &self,
+        label: &str,
+        size: [u32; 2],
+        format: wgpu::TextureFormat,
+        usage: wgpu::TextureUsages,
+    ) -> wgpu::Texture {
+        self.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some(label),
+            size: wgpu::Extent3d {
+                width: size[0],
+                height: size[1],
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage,
+            view_formats: &[],
+        })
+    }
+
     /// "name (backend)" for reports.
     pub fn describe(&self) -> String {
         let i = self.adapter.get_info();

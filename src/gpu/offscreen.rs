@@ -18,22 +18,14 @@ impl OffscreenTarget {
     pub fn new(ctx: &GpuContext, width: u32, height: u32) -> Result<Self> {
         check_target_size(ctx, width, height)?;
         let texture = ctx.checked("creating the render target", || {
-            ctx.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("offscreen target"),
-                size: wgpu::Extent3d {
-                    width,
-                    height,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: TARGET_FORMAT,
-                usage: wgpu::TextureUsages::STORAGE_BINDING
+            ctx.texture_2d(
+                "offscreen target",
+                [width, height],
+                TARGET_FORMAT,
+                wgpu::TextureUsages::STORAGE_BINDING
                     | wgpu::TextureUsages::TEXTURE_BINDING
                     | wgpu::TextureUsages::COPY_SRC,
-                view_formats: &[],
-            })
+            )
         })?;
         let view = texture.create_view(&Default::default());
         Ok(OffscreenTarget {

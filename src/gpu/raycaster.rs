@@ -63,7 +63,6 @@ pub struct VolumeRenderer {
     /// Per kd-tree node: whether any leaf below it can add to the image (empty-space skipping).
     node_visible: Vec<u32>,
     leaves_view: wgpu::TextureView,
-    table: wgpu::Texture,
     table_view: wgpu::TextureView,
     counter: wgpu::Buffer,
     atlas_view: wgpu::TextureView,
@@ -145,22 +144,7 @@ impl VolumeRenderer {
                 wgpu::TextureFormat::Rgba32Float,
                 bytemuck::cast_slice(&gpu_leaves),
             );
-            let table = device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("transfer function"),
-                size: wgpu::Extent3d {
-                    width: prepared.table.len() as u32,
-                    height: 1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::Rgba32Float,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                view_formats: &[],
-            });
-            write_table(ctx, &table, &prepared.table);
-            let table_view = table.create_view(&Default::default());
+            let table_view = table_texture(ctx, &prepared.table);
             let counter = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("sample counter"),
                 size: 4,
@@ -181,7 +165,6 @@ impl VolumeRenderer {
                 prepared,
                 layout,
                 leaves_view: leaves.create_view(&Default::default()),
-                table,
                 table_view,
                 counter,
                 atlas_view: atlas.create_view(&Default::default()),
@@ -349,7 +332,7 @@ impl VolumeRenderer {
                 ctx.float32_filterable,
             );
         }
-        write_table(ctx, &self.table, &prepared.table);
+        self.table_view = table_texture(ctx, &prepared.table);
         self.prepared = prepared;
         self.update_visibility();
         Ok(())
@@ -408,20 +391,12 @@ fn texel_rows(
     let height = texels.div_ceil(LIST_ROW);
     let mut padded = data.to_vec();
     padded.resize((width * height * texel) as usize, 0);
-    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some(label),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
+    let texture = ctx.texture_2d(
+        label,
+        [width, height],
         format,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
+        wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+    );
     ctx.queue.write_texture(
         texture.as_image_copy(),
         &padded,
@@ -439,22 +414,16 @@ fn texel_rows(
     texture
 }
 
-/// Uploads the transfer function's table, one texel per entry.
-fn write_table(ctx: &GpuContext, texture: &wgpu::Texture, table: &[[f32; 4]]) {
-    ctx.queue.write_texture(
-        texture.as_image_copy(),
+/// The transfer function's table, one texel per entry, in one row.
+fn table_texture(ctx: &GpuContext, table: &[[f32; 4]]) -> wgpu::TextureView {
+    const _: () = assert!(crate::transfer::TABLE_SIZE <= LIST_ROW as usize);
+    texel_rows(
+        ctx,
+        "transfer function",
+        wgpu::TextureFormat::Rgba32Float,
         bytemuck::cast_slice(table),
-        wgpu::TexelCopyBufferLayout {
-            offset: 0,
-            bytes_per_row: Some(table.len() as u32 * 16),
-            rows_per_image: Some(1),
-        },
-        wgpu::Extent3d {
-            width: table.len() as u32,
-            height: 1,
-            depth_or_array_layers: 1,
-        },
-    );
+    )
+    .create_view(&Default::default())
 }
 
 fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroupLayout {

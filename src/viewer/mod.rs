@@ -865,20 +865,7 @@ impl App {
                 .update_buffers(&g.ctx.device, &g.ctx.queue, &mut enc, &jobs, &screen);
         {
             // The volume, then the panel over it, in one render pass.
-            let mut pass = enc
-                .begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("volume and panel"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: &view,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    ..Default::default()
-                })
+            let mut pass = crate::gpu::display::clearing_pass(&mut enc, "volume and panel", &view)
                 .forget_lifetime();
             g.display.record(&mut pass, &volume);
             pass.set_viewport(0.0, 0.0, sw as f32, sh as f32, 0.0, 1.0);
