@@ -463,16 +463,7 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
             list(1, wgpu::TextureSampleType::Uint),
             list(2, wgpu::TextureSampleType::Float { filterable: false }),
             list(3, wgpu::TextureSampleType::Uint),
-            wgpu::BindGroupLayoutEntry {
-                binding: 4,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Texture {
-                    sample_type: wgpu::TextureSampleType::Float { filterable },
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                    multisampled: false,
-                },
-                count: None,
-            },
+            list(4, wgpu::TextureSampleType::Float { filterable: false }),
             wgpu::BindGroupLayoutEntry {
                 binding: 5,
                 visibility: wgpu::ShaderStages::COMPUTE,
