@@ -128,8 +128,9 @@ fn stderr_of(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
-/// Takes a screenshot with F12 and returns the new PNG, checked for size and content.
-fn screenshot(display: &str, dir: &Path, log: &Path) -> image::RgbaImage {
+/// Takes a screenshot with F12 and returns the new PNG, checked for size and content: the
+/// whole window with the panel hidden, else the part right of the panel.
+fn screenshot(display: &str, dir: &Path, log: &Path, panel: bool) -> image::RgbaImage {
     let before = pngs(dir);
     xdotool(display, &["key", "F12"]);
     let path = wait_for("the screenshot", 180, || {
@@ -146,13 +147,21 @@ fn screenshot(display: &str, dir: &Path, log: &Path) -> image::RgbaImage {
         stderr_of(log)
     );
     let img = image::open(&path).unwrap().to_rgba8();
-    assert_eq!(img.dimensions(), (W, H), "full window resolution");
+    let (w, h) = img.dimensions();
+    if panel {
+        assert!(
+            h == H && w < W && w > W / 4,
+            "the volume beside the panel: {w}x{h} in a {W}x{H} window"
+        );
+    } else {
+        assert_eq!((w, h), (W, H), "full window resolution");
+    }
     let lit = img
         .pixels()
         .filter(|p| p.0[..3].iter().any(|&c| c > 20))
         .count();
     let colours: std::collections::HashSet<[u8; 4]> = img.pixels().map(|p| p.0).collect();
-    assert!(lit > (W * H / 20) as usize, "not blank: {lit} lit pixels");
+    assert!(lit > (w * h / 20) as usize, "not blank: {lit} lit pixels");
     assert!(colours.len() > 30, "{} colours", colours.len());
     img
 }
@@ -228,9 +237,12 @@ fn view_window_screenshots_orbit_and_quit() {
     // Keyboard focus on the window (there is no window manager), pointer over it.
     xdotool(&display, &["windowfocus", "--sync", &window]);
     xdotool(&display, &["mousemove", "--window", &window, "100", "75"]);
-    let first = screenshot(&display, dir.path(), &log);
-    // Hide the panel, then orbit by dragging across the image.
+    let first = screenshot(&display, dir.path(), &log, true);
+    // The panel's view reproduces offscreen too, at the size of the volume beside the panel.
+    check_logged_command(dir.path(), &log, &first);
+    // Hide the panel: the volume takes the whole window. Then orbit by dragging across it.
     xdotool(&display, &["key", "Tab"]);
+    let before = screenshot(&display, dir.path(), &log, false);
     xdotool(
         &display,
         &[
@@ -251,14 +263,14 @@ fn view_window_screenshots_orbit_and_quit() {
         std::thread::sleep(Duration::from_millis(50));
     }
     xdotool(&display, &["mouseup", "1"]);
-    let second = screenshot(&display, dir.path(), &log);
-    let mean: f64 = first
+    let second = screenshot(&display, dir.path(), &log, false);
+    let mean: f64 = before
         .as_raw()
         .iter()
         .zip(second.as_raw())
         .map(|(a, b)| a.abs_diff(*b) as f64)
         .sum::<f64>()
-        / first.as_raw().len() as f64;
+        / before.as_raw().len() as f64;
     assert!(
         mean > 3.0,
         "the orbit changed the image: mean difference {mean:.2}"
@@ -281,7 +293,7 @@ fn view_window_screenshots_orbit_and_quit() {
     // showing nearly the same image (they differ by the small stereo disparity).
     xdotool(&display, &["key", "s"]);
     xdotool(&display, &["key", "s"]);
-    let pair = screenshot(&display, dir.path(), &log);
+    let pair = screenshot(&display, dir.path(), &log, false);
     let half = (W / 2) as usize;
     let (mut diff, mut lit) = (0.0, 0usize);
     for y in 0..H as usize {
@@ -337,8 +349,8 @@ fn view_window_screenshots_orbit_and_quit() {
         stderr_of(&log)
     );
     // Only the screenshots, the path file and the log are left: no temporary files.
-    assert_eq!(pngs(dir.path()).len(), 3);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 5);
+    assert_eq!(pngs(dir.path()).len(), 4);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 6);
 }
 
 #[test]

@@ -167,6 +167,8 @@ struct Gfx {
     ctx: GpuContext,
     renderer: VolumeRenderer,
     display: DisplayPass,
+    /// The part of the window the volume is drawn in: right of the panel, or all of it.
+    volume: Rect,
     /// The image on screen and the one being refined.
     shown: OffscreenTarget,
     pending: OffscreenTarget,
@@ -221,6 +223,15 @@ struct App {
 }
 
 /// The float images (shown, pending) for a `w` x `h` window: wide enough for every eye.
+/// The volume's part of a `w` x `h` window whose panel ends `panel` pixels from the left.
+fn volume_rect(w: u32, h: u32, panel: u32) -> Rect {
+    let x = panel.min(w.saturating_sub(1));
+    Rect {
+        offset: [x, 0],
+        size: [(w - x).max(1), h.max(1)],
+    }
+}
+
 fn target(
     ctx: &GpuContext,
     stereo: StereoMode,
@@ -323,7 +334,9 @@ impl App {
             eprintln!("amrcast: warning: {w}");
         }
         let display = DisplayPass::new(&ctx, format);
-        let (shown, pending) = target(&ctx, self.stereo, config.width, config.height)?;
+        let volume = volume_rect(config.width, config.height, 0);
+        let [vw, vh] = volume.size;
+        let (shown, pending) = target(&ctx, self.stereo, vw, vh)?;
         let egui_ctx = egui::Context::default();
         let egui_state = egui_winit::State::new(
             egui_ctx.clone(),
@@ -335,12 +348,13 @@ impl App {
         );
         let egui_renderer =
             egui_wgpu::Renderer::new(&ctx.device, format, egui_wgpu::RendererOptions::default());
-        self.progressive.resize(config.width, config.height);
+        self.progressive.resize(vw, vh);
         self.gfx = Some(Gfx {
             window,
             instance,
             surface,
             config,
+            volume,
             ctx,
             renderer,
             display,
@@ -362,6 +376,16 @@ impl App {
         g.config.width = w;
         g.config.height = h;
         g.surface.configure(&g.ctx.device, &g.config);
+        let panel = g.volume.offset[0];
+        self.set_volume(volume_rect(w, h, panel));
+    }
+
+    /// Lays the volume out in `rect` of the window: new images when their size changes (with
+    /// the stereo mode's width), and the ladder restarted.
+    fn set_volume(&mut self, rect: Rect) {
+        let Some(g) = &mut self.gfx else { return };
+        let [w, h] = rect.size;
+        g.volume = rect;
         if (g.shown.width, g.shown.height) != (self.stereo.image_width(w, h), h) {
             match target(&g.ctx, self.stereo, w, h) {
                 Ok((a, b)) => {
@@ -517,10 +541,10 @@ impl App {
         }
         self.stereo = mode;
         if let Some(g) = &self.gfx {
-            // resize() makes images of the new mode's width (when it differs) and restarts the
-            // ladder.
-            let (w, h) = (g.config.width, g.config.height);
-            self.resize(w, h);
+            // set_volume() makes images of the new mode's width (when it differs) and restarts
+            // the ladder.
+            let rect = g.volume;
+            self.set_volume(rect);
         }
         let text = match (
             self.rig.eye_separation(&self.cam),
@@ -608,7 +632,7 @@ impl App {
     /// Renders `work` for every eye; returns the GPU seconds it took.
     fn render_work(&mut self, work: Work) -> anyhow::Result<f64> {
         let g = self.gfx.as_mut().expect("graphics");
-        let (w, h) = (g.config.width, g.config.height);
+        let [w, h] = g.volume.size;
         let eyes = eye_views(&self.cam, self.stereo, &self.rig, w, h)?;
         let into = if work.interactive {
             &g.shown
@@ -679,12 +703,14 @@ impl App {
         let mut edited = self.settings.clone();
         let mut actions = Vec::new();
         let raw = g.egui_state.take_egui_input(&g.window);
+        // Right edge of the panel, in points (0 when hidden): the volume is drawn beside it.
+        let mut panel_right = 0.0f32;
         let out = g.egui_ctx.run_ui(raw, |ui| {
             if !self.panel_visible {
                 return;
             }
             let max = (0.6 * ui.available_width()).max(120.0);
-            egui::Panel::left("panel")
+            panel_right = egui::Panel::left("panel")
                 .resizable(true)
                 .default_size(PANEL_WIDTH.min(max))
                 .max_size(max)
@@ -712,7 +738,10 @@ impl App {
                             },
                         );
                     });
-                });
+                })
+                .response
+                .rect
+                .right();
         });
         g.egui_state
             .handle_platform_output(&g.window, out.platform_output);
@@ -762,6 +791,14 @@ impl App {
                     );
                 }
             }
+        }
+        let (sw, sh) = {
+            let g = self.gfx.as_ref().expect("graphics");
+            (g.config.width, g.config.height)
+        };
+        let volume = volume_rect(sw, sh, (panel_right * ppp).round() as u32);
+        if self.gfx.as_ref().is_some_and(|g| g.volume != volume) {
+            self.set_volume(volume);
         }
         let ui_ms = start.elapsed().as_secs_f64() * 1e3;
         // The volume.
@@ -825,7 +862,8 @@ impl App {
         let acquire_ms = t_acquire.elapsed().as_secs_f64() * 1e3;
         let view = frame.texture.create_view(&Default::default());
         let (sw, sh) = (g.config.width, g.config.height);
-        let eyes = eye_views(&self.cam, self.stereo, &self.rig, sw, sh)?;
+        let [vw, vh] = g.volume.size;
+        let eyes = eye_views(&self.cam, self.stereo, &self.rig, vw, vh)?;
         let d = self.progressive.shown.max(1);
         let mut items: Vec<DisplayItem> = Vec::new();
         let mut x = 0;
@@ -838,7 +876,13 @@ impl App {
                     offset: [x, 0],
                     size: [lw, lh],
                 },
-                dst: eye.viewport,
+                dst: Rect {
+                    offset: [
+                        eye.viewport.offset[0] + g.volume.offset[0],
+                        eye.viewport.offset[1] + g.volume.offset[1],
+                    ],
+                    size: eye.viewport.size,
+                },
                 anaglyph: None,
             });
             x += lw;
@@ -942,12 +986,12 @@ impl App {
         s
     }
 
-    /// Renders the current view at the window's full resolution (reusing the image on screen
+    /// Renders the current view at the volume's full resolution (reusing the image on screen
     /// when it is complete) and writes it as a PNG in the current folder. In a stereo mode,
     /// both eyes at their full size, composed as `render --stereo-layout` does.
     fn save_screenshot(&mut self) -> anyhow::Result<PathBuf> {
         let g = self.gfx.as_ref().expect("graphics");
-        let (w, h) = (g.config.width, g.config.height);
+        let [w, h] = g.volume.size;
         let (f, _, _) = self.cam.basis()?;
         let (lo, hi) = self.domain();
         let depth = depth_along(f, lo, hi);
