@@ -138,6 +138,15 @@ impl VolumeRenderer {
                 ..Default::default()
             });
             let gpu_leaves = layout.gpu_leaves(&ds.hierarchy);
+            let rows = (4 * gpu_leaves.len() as u64).div_ceil(LIST_ROW as u64);
+            let max_rows = device.limits().max_texture_dimension_2d as u64;
+            if rows > max_rows {
+                return Err(Error::Gpu(format!(
+                    "the dataset has {} kd-tree leaves; this adapter holds at most {}",
+                    gpu_leaves.len(),
+                    max_rows * LIST_ROW as u64 / 4
+                )));
+            }
             let leaves = texel_rows(
                 ctx,
                 "leaves",
