@@ -281,12 +281,6 @@ pub fn load_dataset(opts: &RenderOptions) -> Result<AmrDataset> {
     }
 }
 
-fn warn_all(renderer: &VolumeRenderer, ds: &AmrDataset) {
-    for w in renderer.prepared.warnings(&ds.field.name) {
-        eprintln!("amrcast: warning: {w}");
-    }
-}
-
 /// `amrcast render`.
 pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     let stereo = args.stereo.resolve()?;
@@ -316,7 +310,7 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     }
     let ctx = GpuContext::new()?;
     let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
-    warn_all(&renderer, &ds);
+    renderer.prepared.print_warnings(&ds.field.name);
     // The values live on the GPU now: free the host copy before rendering.
     drop(ds);
     let t = Instant::now();
@@ -358,7 +352,7 @@ fn render_pair(
     let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let ctx = GpuContext::new()?;
     let renderer = VolumeRenderer::new(&ctx, &ds, &args.opts.settings())?;
-    warn_all(&renderer, &ds);
+    renderer.prepared.print_warnings(&ds.field.name);
     drop(ds);
     // One normalising depth for both eyes (the mono view's), so their colours match.
     let (f, _, _) = cam.basis()?;

@@ -13,7 +13,7 @@ use crate::cli::{load_dataset, RenderOptions, StereoArgs};
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
 use crate::path::CameraPath;
-use crate::render::{depth_along, FloatImage};
+use crate::render::depth_along;
 use crate::stereo::{compose, Eye, Packing, StereoRig};
 use crate::transfer::Scale;
 use clap::Args;
@@ -411,22 +411,6 @@ struct FrameRenderer<'a> {
 }
 
 impl FrameRenderer<'_> {
-    fn image(&self, rays: &crate::camera::RayModel) -> Result<FloatImage> {
-        let (w, h) = (self.target.width, self.target.height);
-        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
-        self.ctx.checked("rendering", || {
-            self.renderer
-                .encode(self.ctx, &mut enc, &self.target.region(), rays)
-        })?;
-        self.ctx.queue.submit([enc.finish()]);
-        Ok(FloatImage {
-            width: w,
-            height: h,
-            mode: self.renderer.prepared.settings.mode,
-            pixels: self.target.read(self.ctx)?,
-        })
-    }
-
     /// Renders frame `k` (one image, or one per eye) and writes its files: the values first,
     /// then the PNGs, the last of which marks the frame complete. Returns that last PNG.
     fn render(&self, cam: &Camera, dir: &Path, k: usize) -> Result<PathBuf> {
@@ -450,7 +434,7 @@ impl FrameRenderer<'_> {
                 .map(Some)
                 .chain(std::iter::repeat(None)),
         ) {
-            let image = self.image(rays)?;
+            let image = self.target.render(self.ctx, self.renderer, rays)?;
             if let Some(npy) = npy {
                 let (shape, data) = image.values(prepared.encoding);
                 crate::output::write_npy_f32(&npy, &shape, &data)?;
@@ -634,7 +618,7 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
                     None => load_dataset(&opts)?,
                 };
                 let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
-                warn_all(&renderer, &ds.field.name);
+                renderer.prepared.print_warnings(&ds.field.name);
                 let fr = FrameRenderer {
                     ctx: &ctx,
                     target: OffscreenTarget::new(&ctx, opts.size.0, opts.size.1)?,
@@ -675,7 +659,7 @@ pub fn movie(args: &MovieArgs) -> Result<()> {
                         ..opts.clone()
                     })?;
                     let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
-                    warn_all(&renderer, &ds.field.name);
+                    renderer.prepared.print_warnings(&ds.field.name);
                     let fr = FrameRenderer {
                         ctx: &ctx,
                         target: OffscreenTarget::new(&ctx, opts.size.0, opts.size.1)?,
@@ -732,12 +716,6 @@ fn check_settings_record(dir: &Path, record: &str) -> Result<()> {
             crate::output::write_atomically(&file, |w| w.write_all(record.as_bytes()))
         }
         Err(e) => Err(Error::io(&file, e)),
-    }
-}
-
-fn warn_all(renderer: &VolumeRenderer, field: &str) {
-    for w in renderer.prepared.warnings(field) {
-        eprintln!("amrcast: warning: {w}");
     }
 }
 

@@ -130,6 +130,13 @@ impl Prepared {
         }
     }
 
+    /// Prints [`Prepared::warnings`] to standard error, one `amrcast: warning:` line each.
+    pub fn print_warnings(&self, field: &str) {
+        for w in self.warnings(field) {
+            eprintln!("amrcast: warning: {w}");
+        }
+    }
+
     /// Warnings about values that will be drawn transparent, for the user.
     pub fn warnings(&self, field: &str) -> Vec<String> {
         let mut w = Vec::new();

@@ -155,18 +155,30 @@ pub fn render_image(
     width: u32,
     height: u32,
 ) -> Result<FloatImage> {
-    let target = OffscreenTarget::new(ctx, width, height)?;
-    let mut enc = ctx.device.create_command_encoder(&Default::default());
-    ctx.checked("rendering", || {
-        renderer.encode(ctx, &mut enc, &target.region(), rays)
-    })?;
-    ctx.queue.submit([enc.finish()]);
-    Ok(FloatImage {
-        width,
-        height,
-        mode: renderer.prepared.settings.mode,
-        pixels: target.read(ctx)?,
-    })
+    OffscreenTarget::new(ctx, width, height)?.render(ctx, renderer, rays)
+}
+
+impl OffscreenTarget {
+    /// Renders `rays` (an image of this target's size) into the target and reads it back;
+    /// for callers that render many images of one size (movie frames, stereo eyes).
+    pub fn render(
+        &self,
+        ctx: &GpuContext,
+        renderer: &VolumeRenderer,
+        rays: &RayModel,
+    ) -> Result<FloatImage> {
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        ctx.checked("rendering", || {
+            renderer.encode(ctx, &mut enc, &self.region(), rays)
+        })?;
+        ctx.queue.submit([enc.finish()]);
+        Ok(FloatImage {
+            width: self.width,
+            height: self.height,
+            mode: renderer.prepared.settings.mode,
+            pixels: self.read(ctx)?,
+        })
+    }
 }
 
 /// Renders both eyes of `rig` around `cam` offscreen, each `width` x `height`, left first.
@@ -178,12 +190,14 @@ pub fn render_stereo_pair(
     width: u32,
     height: u32,
 ) -> Result<[FloatImage; 2]> {
-    let eye = |e| -> Result<FloatImage> {
-        let rays = rig.eye_rays(cam, width, height, e)?;
-        render_image(ctx, renderer, &rays, width, height)
-    };
+    use crate::stereo::Eye;
+    let rays = [
+        rig.eye_rays(cam, width, height, Eye::Left)?,
+        rig.eye_rays(cam, width, height, Eye::Right)?,
+    ];
+    let target = OffscreenTarget::new(ctx, width, height)?;
     Ok([
-        eye(crate::stereo::Eye::Left)?,
-        eye(crate::stereo::Eye::Right)?,
+        target.render(ctx, renderer, &rays[0])?,
+        target.render(ctx, renderer, &rays[1])?,
     ])
 }

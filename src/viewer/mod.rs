@@ -330,9 +330,7 @@ impl App {
         );
         surface.configure(&ctx.device, &config);
         let renderer = VolumeRenderer::new(&ctx, &self.ds, &self.settings)?;
-        for w in renderer.prepared.warnings(&self.ds.field.name) {
-            eprintln!("amrcast: warning: {w}");
-        }
+        renderer.prepared.print_warnings(&self.ds.field.name);
         let display = DisplayPass::new(&ctx, format);
         let volume = volume_rect(config.width, config.height, 0);
         let [vw, vh] = volume.size;
@@ -486,9 +484,7 @@ impl App {
         });
         match renderer {
             Ok(r) => {
-                for w in r.prepared.warnings(&loaded.ds.field.name) {
-                    eprintln!("amrcast: warning: {w}");
-                }
+                r.prepared.print_warnings(&loaded.ds.field.name);
                 g.renderer = r;
                 self.settings = settings;
                 self.source = loaded.source;

@@ -100,9 +100,7 @@ pub fn wall(args: &WallArgs) -> anyhow::Result<()> {
         .map_err(|e| Error::format(&args.wall, e))?;
     let ctx = GpuContext::new()?;
     let renderer = VolumeRenderer::new(&ctx, &ds, &args.opts.settings())?;
-    for w in renderer.prepared.warnings(&ds.field.name) {
-        eprintln!("amrcast: warning: {w}");
-    }
+    renderer.prepared.print_warnings(&ds.field.name);
     drop(ds);
     let files = crate::wall::offscreen::write_tiles(
         &ctx,

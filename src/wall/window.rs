@@ -243,9 +243,7 @@ impl App {
         .map_err(|e| anyhow!("the windows offer no usable format: {e}"))?;
         let ds = self.ds.take().context("the dataset was already uploaded")?;
         let renderer = VolumeRenderer::new(&ctx, &ds, &self.settings)?;
-        for w in renderer.prepared.warnings(&ds.field.name) {
-            eprintln!("amrcast: warning: {w}");
-        }
+        renderer.prepared.print_warnings(&ds.field.name);
         drop(ds);
         let depth = projection_depth(&self.state, self.domain.0, self.domain.1);
         let display = DisplayPass::new(&ctx, format);
