@@ -220,6 +220,14 @@ impl RayModel {
     /// fixed (parallel projections), which covers every lens and stereo eye. `None` when `p`
     /// lies behind the origins, or the model is degenerate or of neither kind.
     pub fn pixel_of(&self, p: DVec3) -> Option<(f64, f64)> {
+        let (x, y, in_front) = self.project(p)?;
+        in_front.then_some((x, y))
+    }
+
+    /// [`RayModel::pixel_of`] without the check on the side: the pixel coordinates and whether
+    /// `p` lies in front of the origins. For parallel rays the coordinates hold on either side;
+    /// for a pinhole, those of a point behind it are meaningless.
+    pub fn project(&self, p: DVec3) -> Option<(f64, f64, bool)> {
         let solve = |a: DVec3, b: DVec3, c: DVec3, rhs: DVec3| -> Option<DVec3> {
             let m = glam::DMat3::from_cols(a, b, c);
             let det = m.determinant();
@@ -231,11 +239,11 @@ impl RayModel {
             // d0 + px dx + py dy = l (p - o0), l > 0
             let v = p - self.o0;
             let s = solve(self.dx, self.dy, -v, -self.d0)?;
-            (s.z > 0.0).then_some((s.x, s.y))
+            Some((s.x, s.y, s.z > 0.0))
         } else if fixed_direction {
             // o0 + px ox + py oy + t d0 = p, t >= 0
             let s = solve(self.ox, self.oy, self.d0, p - self.o0)?;
-            (s.z >= 0.0).then_some((s.x, s.y))
+            Some((s.x, s.y, s.z >= 0.0))
         } else {
             None
         }

@@ -76,12 +76,8 @@ pub fn leaf_boxes(layout: &BrickLayout, fine_dx: DVec3) -> Vec<[[f32; 3]; 2]> {
         .collect()
 }
 
-/// Leaves whose node is visible, in front-to-back order for `rays`.
-pub fn front_to_back(layout: &BrickLayout, node_visible: &[u32], rays: &RayModel) -> Vec<u32> {
-    front_to_back_for(layout, node_visible, Rays::of(rays, [0, 0]))
-}
-
-fn front_to_back_for(layout: &BrickLayout, node_visible: &[u32], rays: Rays) -> Vec<u32> {
+/// Leaves whose node is visible, in front-to-back order for rays arranged as `rays`.
+fn front_to_back(layout: &BrickLayout, node_visible: &[u32], rays: Rays) -> Vec<u32> {
     let mut order = Vec::new();
     if layout.nodes.is_empty() {
         return order;
@@ -120,7 +116,7 @@ impl TileLists {
         size: [u32; 2],
     ) -> TileLists {
         let kind = Rays::of(rays, size);
-        let order = front_to_back_for(layout, node_visible, kind);
+        let order = front_to_back(layout, node_visible, kind);
         let tiles_x = size[0].div_ceil(TILE).max(1);
         let tiles_y = size[1].div_ceil(TILE).max(1);
         // Tile rectangle [x0, x1, y0, y1] (inclusive) of each leaf, or None when it is off screen.
@@ -162,17 +158,6 @@ impl TileLists {
     }
 }
 
-/// Pixel coordinates of `p` for parallel rays, whatever side of the origins it lies on.
-fn parallel_pixel(rays: &RayModel, p: DVec3) -> Option<(f64, f64)> {
-    let m = glam::DMat3::from_cols(rays.ox, rays.oy, rays.d0);
-    let det = m.determinant();
-    if !det.is_finite() || det.abs() < 1e-300 {
-        return None;
-    }
-    let s = m.inverse() * (p - rays.o0);
-    Some((s.x, s.y))
-}
-
 /// Tiles (inclusive rectangle) that a leaf's projection touches, with a pixel of margin; every
 /// tile when a corner cannot be projected (behind a pinhole), None when it is off screen.
 fn tile_rect(
@@ -194,12 +179,11 @@ fn tile_rect(
             b[(c >> 1) & 1][1] as f64,
             b[(c >> 2) & 1][2] as f64,
         );
-        let px = match kind {
-            Rays::Parallel(_) => parallel_pixel(rays, p),
-            _ => rays.pixel_of(p),
+        // Parallel rays see a corner behind their origins at its place; a pinhole cannot.
+        let Some((x, y, in_front)) = rays.project(p) else {
+            return all;
         };
-        let Some((x, y)) = px else { return all };
-        if !x.is_finite() || !y.is_finite() {
+        if !(in_front || matches!(kind, Rays::Parallel(_))) || !x.is_finite() || !y.is_finite() {
             return all;
         }
         x0 = x0.min(x);
