@@ -138,6 +138,18 @@ pub struct Layer {
     pub alpha: f64,
 }
 
+impl Layer {
+    /// The Gaussian's value at `t`, from 1 at the centre.
+    pub fn weight(&self, t: f64) -> f64 {
+        (-(t - self.center).powi(2) / (2.0 * self.width * self.width)).exp()
+    }
+
+    /// The layer's opacity at `t`.
+    pub fn opacity(&self, t: f64) -> f64 {
+        self.alpha * self.weight(t)
+    }
+}
+
 /// yt's `add_layers`: `n` layers evenly spread over the range, of width `width` (standard
 /// deviation, as a fraction of the range), opacities rising logarithmically from 0.01 to 1.
 pub fn layers(n: usize, width: f64) -> Vec<Layer> {
@@ -269,55 +281,58 @@ impl TransferFunction {
         Ok((elo, ehi))
     }
 
+    /// Opacity at `t` in [0, 1], before the opacity multiplier: the control points' curve
+    /// plus the layers, else the default ramp, else the layers alone.
+    pub fn opacity_at(&self, t: f64) -> f64 {
+        let base = if !self.points.is_empty() {
+            piecewise_linear(&self.points, t).max(0.0)
+        } else if self.layers.is_empty() {
+            return ramp(t);
+        } else {
+            0.0
+        };
+        self.layers.iter().fold(base, |a, l| a + l.opacity(t))
+    }
+
+    /// Colour at `t`: the colormap's, blended with the layers' colours (the colormap at their
+    /// centres) by their share of the opacity; with layers alone, by their Gaussian weights.
+    pub fn colour_at(&self, t: f64) -> [f32; 3] {
+        let own = self.colormap.eval(t);
+        let (mut col, mut sum) = if !self.points.is_empty() {
+            let base = piecewise_linear(&self.points, t).max(0.0);
+            (own.map(|c| c as f64 * base), base)
+        } else if self.layers.is_empty() {
+            return own;
+        } else {
+            ([0.0; 3], 0.0)
+        };
+        for l in &self.layers {
+            let w = if self.points.is_empty() {
+                l.weight(t)
+            } else {
+                l.opacity(t)
+            };
+            let c = self.colormap.eval(l.center);
+            for k in 0..3 {
+                col[k] += c[k] as f64 * w;
+            }
+            sum += w;
+        }
+        if sum > 0.0 {
+            col.map(|c| (c / sum) as f32)
+        } else {
+            own
+        }
+    }
+
     /// Table of `TABLE_SIZE` entries over `t` in [0, 1]: colour and extinction per reference
     /// length (`-ln(1 - alpha)` times the opacity multiplier).
     pub fn table(&self) -> Vec<[f32; 4]> {
         (0..TABLE_SIZE)
             .map(|i| {
                 let t = i as f64 / (TABLE_SIZE - 1) as f64;
-                let (rgb, alpha) = if !self.points.is_empty() {
-                    let base = piecewise_linear(&self.points, t).max(0.0);
-                    let own = self.colormap.eval(t);
-                    let mut alpha = base;
-                    let mut col = own.map(|c| c as f64 * base);
-                    for l in &self.layers {
-                        let a =
-                            l.alpha * (-(t - l.center).powi(2) / (2.0 * l.width * l.width)).exp();
-                        alpha += a;
-                        let c = self.colormap.eval(l.center);
-                        for k in 0..3 {
-                            col[k] += c[k] as f64 * a;
-                        }
-                    }
-                    let rgb = if alpha > 0.0 {
-                        col.map(|c| (c / alpha) as f32)
-                    } else {
-                        own
-                    };
-                    (rgb, alpha)
-                } else if self.layers.is_empty() {
-                    (self.colormap.eval(t), ramp(t))
-                } else {
-                    let mut alpha = 0.0;
-                    let mut col = [0.0f64; 3];
-                    let mut wsum = 0.0;
-                    for l in &self.layers {
-                        let g = (-(t - l.center).powi(2) / (2.0 * l.width * l.width)).exp();
-                        alpha += l.alpha * g;
-                        let c = self.colormap.eval(l.center);
-                        for a in 0..3 {
-                            col[a] += c[a] as f64 * g;
-                        }
-                        wsum += g;
-                    }
-                    let rgb = if wsum > 0.0 {
-                        col.map(|c| (c / wsum) as f32)
-                    } else {
-                        self.colormap.eval(t)
-                    };
-                    (rgb, alpha)
-                };
-                let alpha = alpha.clamp(0.0, 0.9999);
+                let rgb = self.colour_at(t);
+                let alpha = self.opacity_at(t).clamp(0.0, 0.9999);
                 let ext = -(1.0 - alpha).ln() * self.opacity.max(0.0);
                 [rgb[0], rgb[1], rgb[2], ext as f32]
             })

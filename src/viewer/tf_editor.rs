@@ -2,7 +2,7 @@
 //! draggable control points (double-click adds one, right-click removes one) and a list of
 //! Gaussian layers that can be added, tuned and removed.
 
-use crate::transfer::{piecewise_linear, ramp, ramp_points, Layer, TransferFunction};
+use crate::transfer::{ramp_points, Layer, TransferFunction};
 use crate::viewer::histogram::Histogram;
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
@@ -12,18 +12,6 @@ const PLOT_HEIGHT: f32 = 140.0;
 const STRIP: f32 = 10.0;
 /// Radius of a control point's handle.
 const HANDLE: f32 = 5.0;
-
-/// Opacity at `t` as defined by `tf` (before the opacity multiplier), as the table uses it.
-pub fn opacity_at(tf: &TransferFunction, t: f64) -> f64 {
-    let gauss = |l: &Layer| l.alpha * (-(t - l.center).powi(2) / (2.0 * l.width * l.width)).exp();
-    if !tf.points.is_empty() {
-        piecewise_linear(&tf.points, t) + tf.layers.iter().map(gauss).sum::<f64>()
-    } else if tf.layers.is_empty() {
-        ramp(t)
-    } else {
-        tf.layers.iter().map(gauss).sum()
-    }
-}
 
 /// The control points the editor shows: the transfer function's own, else the ramp's.
 fn shown_points(tf: &TransferFunction) -> Vec<[f64; 2]> {
@@ -120,7 +108,7 @@ pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram)
     let curve: Vec<Pos2> = (0..=200)
         .map(|i| {
             let t = i as f64 / 200.0;
-            to_screen(t, opacity_at(tf, t).min(1.0))
+            to_screen(t, tf.opacity_at(t).min(1.0))
         })
         .collect();
     painter.add(egui::Shape::line(curve, Stroke::new(1.5, Color32::WHITE)));
@@ -252,7 +240,7 @@ mod tests {
             let table = tf.table();
             for (i, e) in table.iter().enumerate().step_by(37) {
                 let t = i as f64 / (TABLE_SIZE - 1) as f64;
-                let a = opacity_at(&tf, t).clamp(0.0, 0.9999);
+                let a = tf.opacity_at(t).clamp(0.0, 0.9999);
                 let ext = -(1.0 - a).ln() * tf.opacity;
                 assert!((e[3] as f64 - ext).abs() < 1e-4 * ext.max(1.0), "{t}");
             }

@@ -382,16 +382,12 @@ impl App {
             (true, true) => Some(Readback::record(&g.ctx, &mut enc, &frame.texture, 4)),
             (true, false) => {
                 // The surface cannot be read (GL): the same display pass into a texture that can.
-                let tex = g.ctx.device.create_texture(&wgpu::TextureDescriptor {
-                    label: Some("window copy"),
-                    size: frame.texture.size(),
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: w.config.format,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-                    view_formats: &[],
-                });
+                let tex = g.ctx.texture_2d(
+                    "window copy",
+                    [frame.texture.width(), frame.texture.height()],
+                    w.config.format,
+                    wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+                );
                 show(&mut enc, &tex.create_view(&Default::default()));
                 Some(Readback::record(&g.ctx, &mut enc, &tex, 4))
             }
