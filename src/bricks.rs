@@ -251,9 +251,9 @@ impl BrickLayout {
     }
 
     /// Per leaf, as the shader reads it: box, cell size and texture transform in the
-    /// normalised frame, `[lo, cell, hi, 0, s, 0, o, 0]` with texture coordinate `p * s + o`.
-    pub fn gpu_leaves(&self, h: &AmrHierarchy) -> Vec<[f32; 16]> {
-        let boxes = crate::tiles::leaf_boxes(self, h.cell_size(self.fine_level));
+    /// normalised frame, `[lo, cell, hi, 0, s, 0, o, 0]` with texture coordinate `p * s + o`;
+    /// `boxes` are the leaves' boxes from [`crate::tiles::leaf_boxes`].
+    pub fn gpu_leaves(&self, h: &AmrHierarchy, boxes: &[[[f32; 3]; 2]]) -> Vec<[f32; 16]> {
         let dims = glam::DVec3::new(
             self.atlas_dims[0] as f64,
             self.atlas_dims[1] as f64,
@@ -261,7 +261,7 @@ impl BrickLayout {
         );
         self.leaves
             .iter()
-            .zip(&boxes)
+            .zip(boxes)
             .map(|(l, [lo, hi])| {
                 let b = &self.bricks[l.brick];
                 let dx = h.cell_size(b.level);

@@ -137,7 +137,9 @@ impl VolumeRenderer {
                 min_filter: filter,
                 ..Default::default()
             });
-            let gpu_leaves = layout.gpu_leaves(&ds.hierarchy);
+            let leaf_boxes =
+                crate::tiles::leaf_boxes(&layout, ds.hierarchy.cell_size(layout.fine_level));
+            let gpu_leaves = layout.gpu_leaves(&ds.hierarchy, &leaf_boxes);
             let rows = (4 * gpu_leaves.len() as u64).div_ceil(LIST_ROW as u64);
             let max_rows = device.limits().max_texture_dimension_2d as u64;
             if rows > max_rows {
@@ -166,10 +168,7 @@ impl VolumeRenderer {
             let pipeline = pipeline(device, &bind_layout, settings.mode, ctx.float32_filterable);
             let mut r = VolumeRenderer {
                 leaf_ranges: values.leaf_ranges,
-                leaf_boxes: crate::tiles::leaf_boxes(
-                    &layout,
-                    ds.hierarchy.cell_size(layout.fine_level),
-                ),
+                leaf_boxes,
                 node_visible: Vec::new(),
                 prepared,
                 layout,
