@@ -171,6 +171,8 @@ struct Gfx {
     volume: Rect,
     /// The image on screen and the one being refined.
     shown: OffscreenTarget,
+    /// Changes whenever `shown` does, so that the display pass converts it only then.
+    shown_version: u64,
     pending: OffscreenTarget,
     egui_ctx: egui::Context,
     egui_state: egui_winit::State,
@@ -357,6 +359,7 @@ impl App {
             renderer,
             display,
             shown,
+            shown_version: 0,
             pending,
             egui_ctx,
             egui_state,
@@ -389,6 +392,7 @@ impl App {
                 Ok((a, b)) => {
                     g.shown = a;
                     g.pending = b;
+                    g.shown_version += 1;
                 }
                 Err(e) => {
                     self.set_message(format!("resizing: {e:#}"), true);
@@ -663,6 +667,9 @@ impl App {
         if !work.interactive && work.completes {
             std::mem::swap(&mut g.shown, &mut g.pending);
         }
+        if work.interactive || work.completes {
+            g.shown_version += 1;
+        }
         Ok(secs)
     }
 
@@ -895,7 +902,9 @@ impl App {
         );
         let settings = DisplaySettings::new(&g.renderer.prepared, depth_along(f, lo, hi));
         let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-        let volume = g.display.prepare(&g.ctx, &mut enc, &items, &settings);
+        let volume = g
+            .display
+            .prepare(&g.ctx, &mut enc, &items, &settings, Some(g.shown_version));
         let screen = egui_wgpu::ScreenDescriptor {
             size_in_pixels: [sw, sh],
             pixels_per_point: ppp,
