@@ -124,6 +124,18 @@ fn pngs(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// CPU seconds (user and system, all threads) that process `pid` has used so far.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name, which is in parentheses: utime and stime are the
+    // 12th and 13th, in clock ticks.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    let out = Command::new("getconf").arg("CLK_TCK").output().unwrap();
+    let per_s: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    ticks / per_s
+}
+
 fn stderr_of(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
@@ -240,6 +252,15 @@ fn view_window_screenshots_orbit_and_quit() {
     let first = screenshot(&display, dir.path(), &log, true);
     // The panel's view reproduces offscreen too, at the size of the volume beside the panel.
     check_logged_command(dir.path(), &log, &first);
+    // Once the image is refined, an untouched window costs no CPU: no redraw loop.
+    let pid = viewer.0.id();
+    let idle = wait_for("the viewer to go idle", 120, || {
+        let used = cpu_seconds(pid);
+        std::thread::sleep(Duration::from_secs(2));
+        let used = cpu_seconds(pid) - used;
+        (used < 0.1).then_some(used)
+    });
+    assert!(idle < 0.1, "{idle} s of CPU in 2 s");
     // Hide the panel: the volume takes the whole window. Then orbit by dragging across it.
     xdotool(&display, &["key", "Tab"]);
     let before = screenshot(&display, dir.path(), &log, false);

@@ -1074,7 +1074,18 @@ impl ApplicationHandler<UserEvent> for App {
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
         let Some(g) = &mut self.gfx else { return };
         let response = g.egui_state.on_window_event(&g.window, &event);
-        if response.repaint {
+        // egui asks for a repaint after every RedrawRequested, which would redraw forever; and
+        // the pointer moving over the volume changes nothing in a hidden panel.
+        let pointer = matches!(
+            event,
+            WindowEvent::CursorMoved { .. }
+                | WindowEvent::CursorEntered { .. }
+                | WindowEvent::CursorLeft { .. }
+                | WindowEvent::MouseInput { .. }
+                | WindowEvent::MouseWheel { .. }
+        );
+        let redraw = matches!(event, WindowEvent::RedrawRequested);
+        if response.repaint && !redraw && (self.panel_visible || !pointer) {
             self.ui_dirty = true;
             g.window.request_redraw();
         }
