@@ -928,6 +928,10 @@ impl App {
             g.egui_renderer.free_texture(id);
         }
         self.timing.frame_ms = start.elapsed().as_secs_f64() * 1e3;
+        if shown_work.is_some_and(|w| w.interactive) {
+            self.progressive
+                .frame_overhead((self.timing.frame_ms - self.timing.ray_ms) * 1e-3);
+        }
         if let Some(w) = shown_work {
             log::debug!(
                 "frame {:.1} ms, ray casting {:.1} ms (panel {ui_ms:.1} ms, acquiring {acquire_ms:.1} ms), 1/{} {:?}",

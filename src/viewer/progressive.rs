@@ -4,14 +4,17 @@
 //! Level `d` (a divisor) is an image of `ceil(W / d) x ceil(H / d)` pixels whose rays are the
 //! full-resolution rays scaled (see [`scaled_rays`]), so every level shows exactly the same view.
 //! The interactive divisor is chosen from the measured throughput (pixels per second) so that a
-//! frame takes about [`INTERACTIVE_BUDGET_S`].
+//! whole frame, ray casting plus the measured cost of showing it, takes about
+//! [`FRAME_TARGET_S`].
 
 use crate::camera::RayModel;
 
-/// Seconds of ray casting per frame while the view changes. On a CPU adapter under Xvfb,
-/// presenting a 1024x768 frame with the panel costs about 45 ms by itself, so ray casting
-/// gets a small share: 15 ms gives about 14 frames per second there (30 ms gave 12).
-pub const INTERACTIVE_BUDGET_S: f64 = 0.015;
+/// Seconds per frame while the view changes: 25 frames per second, a margin over the 20 that
+/// interaction needs to feel fluid.
+pub const FRAME_TARGET_S: f64 = 0.04;
+/// Ray casting gets at least this much of an interactive frame, however slow presenting is,
+/// so that the image stays recognisable (the frame rate drops instead).
+pub const MIN_INTERACTIVE_BUDGET_S: f64 = 0.01;
 /// Seconds of ray casting per frame while refining: short enough to keep input responsive.
 pub const REFINE_BUDGET_S: f64 = 0.1;
 /// Refinement goes straight to full resolution, without the half-resolution level, when the
@@ -91,6 +94,9 @@ pub struct Progressive {
     next_row: u32,
     /// Divisor of the image on screen (0: none yet).
     pub shown: u32,
+    /// Seconds an interactive frame spends outside ray casting (panel, display, present),
+    /// smoothed; `None` before the first frame was shown.
+    frame_overhead: Option<f64>,
     /// Pixels per second and rows of the last band of the level being refined: neighbouring
     /// rows cost about the same, unlike the image's average.
     last_band: Option<(f64, u32)>,
@@ -106,6 +112,7 @@ impl Progressive {
             pending: Vec::new(),
             next_row: 0,
             shown: 0,
+            frame_overhead: None,
             last_band: None,
         }
     }
@@ -130,11 +137,24 @@ impl Progressive {
         self.dirty || !self.pending.is_empty()
     }
 
+    /// Records the seconds an interactive frame spent outside ray casting.
+    pub fn frame_overhead(&mut self, seconds: f64) {
+        let s = seconds.max(0.0);
+        self.frame_overhead = Some(self.frame_overhead.map_or(s, |o| 0.5 * o + 0.5 * s));
+    }
+
+    /// Seconds of ray casting an interactive frame gets: what the frame target leaves after the
+    /// measured cost of showing a frame.
+    pub fn interactive_budget(&self) -> f64 {
+        (FRAME_TARGET_S - self.frame_overhead.unwrap_or(0.0))
+            .clamp(MIN_INTERACTIVE_BUDGET_S, FRAME_TARGET_S)
+    }
+
     /// The divisor an interactive frame uses now.
     pub fn interactive_divisor(&self) -> u32 {
         let (w, h) = self.size;
         match self.interactive_throughput.or(self.throughput) {
-            Some(t) => divisor_for(t, INTERACTIVE_BUDGET_S, w, h),
+            Some(t) => divisor_for(t, self.interactive_budget(), w, h),
             None => FIRST_DIVISOR,
         }
     }
@@ -310,9 +330,31 @@ mod tests {
     }
 
     #[test]
+    fn the_interactive_budget_is_what_showing_a_frame_leaves() {
+        let mut p = Progressive::new(1024, 768);
+        p.interactive_throughput = Some(1e6);
+        assert_eq!(p.interactive_budget(), FRAME_TARGET_S);
+        // Showing a frame costs 25 ms: 15 ms are left, 15k pixels, so 1/8 (128x96 = 12k).
+        p.frame_overhead(0.025);
+        assert!((p.interactive_budget() - 0.015).abs() < 1e-12);
+        assert_eq!(p.interactive_divisor(), 8);
+        // Cheap presenting (a GPU) leaves more: 1/5 (205x154 = 32k) fits 35 ms.
+        for _ in 0..20 {
+            p.frame_overhead(0.005);
+        }
+        assert!((p.interactive_budget() - 0.035).abs() < 1e-6);
+        assert_eq!(p.interactive_divisor(), 5);
+        // Presenting slower than the whole target still leaves ray casting its minimum.
+        for _ in 0..20 {
+            p.frame_overhead(0.2);
+        }
+        assert_eq!(p.interactive_budget(), MIN_INTERACTIVE_BUDGET_S);
+    }
+
+    #[test]
     fn a_fast_adapter_skips_half_resolution() {
         let (w, h) = (1024, 768);
-        // 1.6 M pixels per second: the interactive level is coarse (1/6 at 15 ms) but the
+        // 1.6 M pixels per second: the interactive level is coarse (1/4 at 40 ms) but the
         // full image takes 0.5 s, so it comes right after.
         let mut p = Progressive::new(w, h);
         p.throughput = Some(1.6e6);
