@@ -12,6 +12,7 @@ pub mod histogram;
 pub mod keyframes;
 pub mod no_display;
 pub mod panel;
+pub mod panel_layer;
 pub mod progressive;
 pub mod render_flags;
 pub mod screenshot;
@@ -34,6 +35,7 @@ use glam::DVec3;
 use histogram::Histogram;
 use keyframes::RecordedPath;
 use panel::PanelAction;
+use panel_layer::PanelLayer;
 use progressive::{band_rays, level_size, scaled_rays, Progressive, Work};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -177,6 +179,7 @@ struct Gfx {
     egui_ctx: egui::Context,
     egui_state: egui_winit::State,
     egui_renderer: egui_wgpu::Renderer,
+    panel_layer: PanelLayer,
 }
 
 #[derive(Default)]
@@ -348,6 +351,7 @@ impl App {
         );
         let egui_renderer =
             egui_wgpu::Renderer::new(&ctx.device, format, egui_wgpu::RendererOptions::default());
+        let panel_layer = PanelLayer::new(&ctx, format);
         self.progressive.resize(vw, vh);
         self.gfx = Some(Gfx {
             window,
@@ -364,6 +368,7 @@ impl App {
             egui_ctx,
             egui_state,
             egui_renderer,
+            panel_layer,
         });
         self.changed();
         Ok(())
@@ -752,6 +757,7 @@ impl App {
         let jobs = g.egui_ctx.tessellate(out.shapes, ppp);
         // Texture uploads go to the queue now; frees wait until the frame is drawn.
         let mut textures = out.textures_delta;
+        let textures_changed = !textures.set.is_empty();
         for (id, deltas) in textures.set.drain() {
             for delta in deltas {
                 g.egui_renderer
@@ -909,16 +915,19 @@ impl App {
             size_in_pixels: [sw, sh],
             pixels_per_point: ppp,
         };
-        let mut cmds =
-            g.egui_renderer
-                .update_buffers(&g.ctx.device, &g.ctx.queue, &mut enc, &jobs, &screen);
+        let mut cmds = g.panel_layer.update(
+            &g.ctx,
+            &mut enc,
+            &mut g.egui_renderer,
+            &jobs,
+            &screen,
+            textures_changed,
+        );
         {
             // The volume, then the panel over it, in one render pass.
-            let mut pass = crate::gpu::display::clearing_pass(&mut enc, "volume and panel", &view)
-                .forget_lifetime();
+            let mut pass = crate::gpu::display::clearing_pass(&mut enc, "volume and panel", &view);
             g.display.record(&mut pass, &volume);
-            pass.set_viewport(0.0, 0.0, sw as f32, sh as f32, 0.0, 1.0);
-            g.egui_renderer.render(&mut pass, &jobs, &screen);
+            g.panel_layer.record(&mut pass);
         }
         cmds.push(enc.finish());
         g.ctx.queue.submit(cmds);
