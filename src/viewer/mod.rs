@@ -151,6 +151,7 @@ pub fn view(opts: &RenderOptions) -> anyhow::Result<()> {
         ui_dirty: true,
         next_repaint: None,
         timing: Timing::default(),
+        readouts: None,
         fatal: None,
     };
     event_loop.run_app(&mut app)?;
@@ -180,6 +181,21 @@ struct Gfx {
     egui_state: egui_winit::State,
     egui_renderer: egui_wgpu::Renderer,
     panel_layer: PanelLayer,
+}
+
+/// While the view changes the panel's live readouts are refreshed at most this often, so that
+/// an otherwise unchanged panel is not drawn again for every frame (see [`PanelLayer`]).
+const READOUT_PERIOD: Duration = Duration::from_millis(500);
+
+/// What the panel shows of the current frame and camera.
+#[derive(Clone)]
+struct Readouts {
+    /// The view as `render` command-line flags, and whether they reproduce it exactly.
+    command: (String, bool),
+    timing: String,
+    /// The stereo rig's eye separation and focal distance for the current camera.
+    rig_values: (f64, f64),
+    at: Instant,
 }
 
 #[derive(Default)]
@@ -224,6 +240,7 @@ struct App {
     ui_dirty: bool,
     next_repaint: Option<Instant>,
     timing: Timing,
+    readouts: Option<Readouts>,
     fatal: Option<anyhow::Error>,
 }
 
@@ -697,12 +714,24 @@ impl App {
         let start = Instant::now();
         self.update_histogram();
         // The panel.
-        let (command, exact) = self.render_command();
-        let timing = self.timing_text();
-        let rig_values = (
-            self.rig.eye_separation(&self.cam).unwrap_or(0.0),
-            self.rig.focal_distance(&self.cam).unwrap_or(0.0),
-        );
+        let due = |r: &Readouts| r.at.elapsed() >= READOUT_PERIOD;
+        if self.timing.changed_at.is_none() || self.readouts.as_ref().is_none_or(due) {
+            self.readouts = Some(Readouts {
+                command: self.render_command(),
+                timing: self.timing_text(),
+                rig_values: (
+                    self.rig.eye_separation(&self.cam).unwrap_or(0.0),
+                    self.rig.focal_distance(&self.cam).unwrap_or(0.0),
+                ),
+                at: Instant::now(),
+            });
+        }
+        let Readouts {
+            command: (command, exact),
+            timing,
+            rig_values,
+            ..
+        } = self.readouts.clone().expect("set above");
         let mut rig = self.rig;
         let g = self.gfx.as_mut().expect("graphics");
         let p = &g.renderer.prepared;
@@ -812,6 +841,7 @@ impl App {
         let ui_ms = start.elapsed().as_secs_f64() * 1e3;
         // The volume.
         let mut shown_work = None;
+        let mut refined = false;
         if let Some(work) = self.progressive.next_work() {
             let secs = self.render_work(work)?;
             self.progressive.done(work, secs);
@@ -822,6 +852,7 @@ impl App {
                     let ms = t.elapsed().as_secs_f64() * 1e3;
                     self.timing.full_after_ms = Some(ms);
                     log::info!("full resolution {ms:.0} ms after the last change");
+                    refined = true;
                 }
             }
         }
@@ -964,8 +995,16 @@ impl App {
                 Err(e) => self.set_message(format!("screenshot failed: {e:#}"), true),
             }
         }
+        if refined {
+            // The panel drawn with this frame still says "refining": one more frame shows the
+            // final readouts.
+            self.ui_dirty = true;
+        }
         let g = self.gfx.as_ref().expect("graphics");
-        if self.progressive.busy() || self.next_repaint.is_some_and(|t| t <= Instant::now()) {
+        if refined
+            || self.progressive.busy()
+            || self.next_repaint.is_some_and(|t| t <= Instant::now())
+        {
             g.window.request_redraw();
         }
         Ok(())
