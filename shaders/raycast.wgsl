@@ -98,10 +98,16 @@ fn tf_lookup(t: f32) -> vec4f {
 
 @compute @workgroup_size(8, 8, 1)
 fn main(
-    @builtin(global_invocation_id) gid: vec3u,
+    @builtin(local_invocation_index) li: u32,
     @builtin(workgroup_id) wid: vec3u,
     @builtin(num_workgroups) groups: vec3u,
 ) {
+    // Invocation i of the tile takes the pixel at Morton order i, so that every group of 8
+    // consecutive invocations (one SIMD group of a CPU adapter) covers a 4x2 block, 4 a 2x2
+    // block, rather than a row of 8: neighbouring rays cross more of the same leaves.
+    let mx = (li & 1u) | ((li >> 1u) & 2u) | ((li >> 2u) & 4u);
+    let my = ((li >> 1u) & 1u) | ((li >> 2u) & 2u) | ((li >> 3u) & 4u);
+    let gid = vec2u(wid.x * 8u + mx, wid.y * 8u + my);
     if gid.x >= P.width || gid.y >= P.height {
         return;
     }
