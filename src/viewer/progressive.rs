@@ -86,6 +86,8 @@ pub struct Progressive {
     /// The same, of interactive frames only: small images cost more per pixel (fixed costs,
     /// partly filled tiles), so the refinement's rate would pick too fine a level.
     interactive_throughput: Option<f64>,
+    /// The same, of refinement bands only: full-size images, which cost less per pixel.
+    refine_throughput: Option<f64>,
     /// Something changed since the last frame.
     dirty: bool,
     /// Divisors still to render, coarsest first; the first one may be partly done.
@@ -108,6 +110,7 @@ impl Progressive {
             size: (w.max(1), h.max(1)),
             throughput: None,
             interactive_throughput: None,
+            refine_throughput: None,
             dirty: true,
             pending: Vec::new(),
             next_row: 0,
@@ -167,7 +170,10 @@ impl Progressive {
             let d = self.interactive_divisor();
             // Refinement: half resolution first when the interactive level is much coarser
             // and the full image takes long, then full resolution.
-            let full_s = self.throughput.map(|t| w as f64 * h as f64 / t);
+            let full_s = self
+                .refine_throughput
+                .or(self.throughput)
+                .map(|t| w as f64 * h as f64 / t);
             self.pending = match d {
                 1 => vec![],
                 2 => vec![1],
@@ -218,6 +224,8 @@ impl Progressive {
             self.throughput = smooth(self.throughput);
             if work.interactive {
                 self.interactive_throughput = smooth(self.interactive_throughput);
+            } else {
+                self.refine_throughput = smooth(self.refine_throughput);
             }
         }
         if work.interactive {
@@ -371,5 +379,36 @@ mod tests {
             p.done(work, lw as f64 * (work.rows.1 - work.rows.0) as f64 / 1.6e6);
         }
         assert_eq!(levels, vec![1]);
+    }
+
+    #[test]
+    fn the_refinement_rate_decides_whether_half_resolution_comes_first() {
+        let (w, h) = (1024, 768);
+        // Small interactive images render 0.4 M pixels per second, full-size bands 1.2 M: at
+        // the interactive rate the full image would take 2 s, at the bands' rate 0.66 s.
+        let run = |p: &mut Progressive| {
+            let mut levels = vec![];
+            while let Some(work) = p.next_work() {
+                let (lw, _) = level_size(w, h, work.divisor);
+                let pixels = lw as f64 * (work.rows.1 - work.rows.0) as f64;
+                let rate = if work.interactive { 0.4e6 } else { 1.2e6 };
+                p.done(work, pixels / rate);
+                if work.completes && !work.interactive {
+                    levels.push(work.divisor);
+                }
+            }
+            levels
+        };
+        let mut p = Progressive::new(w, h);
+        // No band measured yet: half resolution first.
+        assert_eq!(run(&mut p), vec![2, 1]);
+        // After a drag, straight to full resolution.
+        for _ in 0..5 {
+            p.invalidate();
+            let work = p.next_work().unwrap();
+            let (lw, lh) = level_size(w, h, work.divisor);
+            p.done(work, lw as f64 * lh as f64 / 0.4e6);
+        }
+        assert_eq!(run(&mut p), vec![1]);
     }
 }
