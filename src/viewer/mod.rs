@@ -492,8 +492,15 @@ impl App {
         let loaded = match result {
             Ok(l) => l,
             Err(e) => {
+                // Errors of the readers start with the file they concern.
+                let text = format!("{e:#}");
+                let text = if text.starts_with(&what) {
+                    text
+                } else {
+                    format!("{what}: {text}")
+                };
                 return self.set_message(
-                    format!("cannot open {what}: {e:#}; keeping the current dataset"),
+                    format!("cannot open {text}; keeping the current dataset"),
                     true,
                 );
             }
