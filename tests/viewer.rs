@@ -43,8 +43,16 @@ impl Drop for Reaped {
 
 /// Starts Xvfb on a free display number; returns it and the server.
 fn xvfb() -> (String, Reaped) {
+    // Tests of this binary run in parallel: each takes its own numbers, so that two of them
+    // never start a server on the same display (the loser's server exits, but its test could
+    // meanwhile find the winner's).
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let base = 50 + std::process::id() % 400;
-    for n in base..base + 100 {
+    loop {
+        let n = base + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n >= base + 100 {
+            break;
+        }
         if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
             || Path::new(&format!("/tmp/.X{n}-lock")).exists()
         {
@@ -216,6 +224,36 @@ fn check_logged_command(dir: &Path, log: &Path, shot: &image::RgbaImage) -> Stri
     command
 }
 
+/// Starts `amrcast view` on the demo (MIP, W x H) in `dir`, its stderr in `log`; returns it and
+/// its window once that is shown, titled, focused, with the pointer over it.
+fn start_viewer(display: &str, dir: &Path, log: &Path) -> (Reaped, String) {
+    let child = Command::new(BIN)
+        .args(["view", "--size", &format!("{W}x{H}"), "--mode", "mip"])
+        .current_dir(dir)
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut viewer = Reaped(child);
+    let window = wait_for("the window", 180, || {
+        if let Ok(Some(status)) = viewer.0.try_wait() {
+            panic!("the viewer exited with {status}: {}", stderr_of(log));
+        }
+        let id = xdotool(display, &["search", "--onlyvisible", "--name", "^amrcast"]);
+        (!id.is_empty()).then(|| id.lines().next().unwrap().to_string())
+    });
+    assert_eq!(
+        xdotool(display, &["getwindowname", &window]),
+        "amrcast - demo - Density"
+    );
+    // Keyboard focus on the window (there is no window manager), pointer over it.
+    xdotool(display, &["windowfocus", "--sync", &window]);
+    xdotool(display, &["mousemove", "--window", &window, "100", "75"]);
+    (viewer, window)
+}
+
 #[test]
 fn view_window_screenshots_orbit_and_quit() {
     if !have("Xvfb") || !have("xdotool") {
@@ -225,30 +263,7 @@ fn view_window_screenshots_orbit_and_quit() {
     let (display, _server) = xvfb();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("stderr.txt");
-    let child = Command::new(BIN)
-        .args(["view", "--size", &format!("{W}x{H}"), "--mode", "mip"])
-        .current_dir(dir.path())
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut viewer = Reaped(child);
-    let window = wait_for("the window", 180, || {
-        if let Ok(Some(status)) = viewer.0.try_wait() {
-            panic!("the viewer exited with {status}: {}", stderr_of(&log));
-        }
-        let id = xdotool(&display, &["search", "--onlyvisible", "--name", "^amrcast"]);
-        (!id.is_empty()).then(|| id.lines().next().unwrap().to_string())
-    });
-    assert_eq!(
-        xdotool(&display, &["getwindowname", &window]),
-        "amrcast - demo - Density"
-    );
-    // Keyboard focus on the window (there is no window manager), pointer over it.
-    xdotool(&display, &["windowfocus", "--sync", &window]);
-    xdotool(&display, &["mousemove", "--window", &window, "100", "75"]);
+    let (mut viewer, window) = start_viewer(&display, dir.path(), &log);
     let first = screenshot(&display, dir.path(), &log, true);
     // The panel's view reproduces offscreen too, at the size of the volume beside the panel.
     check_logged_command(dir.path(), &log, &first);
@@ -388,4 +403,177 @@ fn view_without_a_display_is_one_clear_error() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("cannot open a window"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Dropping files onto a window the way a file manager does (the XDND protocol, version 5),
+/// from a client of our own: a drag source that offers `text/uri-list`.
+mod xdnd {
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{
+        ClientMessageEvent, ConnectionExt as _, CreateWindowAux, EventMask, PropMode,
+        SelectionNotifyEvent, WindowClass, SELECTION_NOTIFY_EVENT,
+    };
+    use x11rb::protocol::Event;
+    use x11rb::rust_connection::RustConnection;
+    use x11rb::wrapper::ConnectionExt as _;
+    use x11rb::CURRENT_TIME;
+
+    /// Drags `file` over `window` on `display` at (x, y) of the screen and drops it; returns
+    /// when the window says it has finished (its `XdndFinished`).
+    pub fn drop_file(display: &str, window: u32, file: &Path, x: i16, y: i16) {
+        let (conn, screen) = RustConnection::connect(Some(display)).expect("connecting to X");
+        let root = conn.setup().roots[screen].root;
+        let atom = |name: &str| {
+            conn.intern_atom(false, name.as_bytes())
+                .unwrap()
+                .reply()
+                .unwrap()
+                .atom
+        };
+        let [enter, position, status, drop, finished, selection, copy, uri_list] = [
+            "XdndEnter",
+            "XdndPosition",
+            "XdndStatus",
+            "XdndDrop",
+            "XdndFinished",
+            "XdndSelection",
+            "XdndActionCopy",
+            "text/uri-list",
+        ]
+        .map(atom);
+        // The source: a window that owns the drag's selection and receives the replies.
+        let source = conn.generate_id().unwrap();
+        conn.create_window(
+            0,
+            source,
+            root,
+            0,
+            0,
+            1,
+            1,
+            0,
+            WindowClass::INPUT_ONLY,
+            0,
+            &CreateWindowAux::new(),
+        )
+        .unwrap();
+        conn.set_selection_owner(source, selection, CURRENT_TIME)
+            .unwrap();
+        let send = |kind: u32, data: [u32; 5]| {
+            let event = ClientMessageEvent::new(32, window, kind, data);
+            conn.send_event(false, window, EventMask::NO_EVENT, event)
+                .unwrap();
+            conn.flush().unwrap();
+        };
+        let uri = format!("file://{}\r\n", file.display());
+        // Answers the window's request for the selection; true once `until` arrived.
+        let pump = |until: u32| {
+            let t = Instant::now();
+            loop {
+                assert!(
+                    t.elapsed() < Duration::from_secs(60),
+                    "the window did not answer the drag"
+                );
+                let Some(event) = conn.poll_for_event().unwrap() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                match event {
+                    Event::SelectionRequest(r) => {
+                        conn.change_property8(
+                            PropMode::REPLACE,
+                            r.requestor,
+                            r.property,
+                            uri_list,
+                            uri.as_bytes(),
+                        )
+                        .unwrap();
+                        let notify = SelectionNotifyEvent {
+                            response_type: SELECTION_NOTIFY_EVENT,
+                            sequence: 0,
+                            time: r.time,
+                            requestor: r.requestor,
+                            selection: r.selection,
+                            target: r.target,
+                            property: r.property,
+                        };
+                        conn.send_event(false, r.requestor, EventMask::NO_EVENT, notify)
+                            .unwrap();
+                        conn.flush().unwrap();
+                    }
+                    Event::ClientMessage(m) if m.type_ == until => return m.data.as_data32(),
+                    _ => {}
+                }
+            }
+        };
+        send(enter, [source, 5 << 24, uri_list, 0, 0]);
+        send(
+            position,
+            [
+                source,
+                0,
+                ((x as u32) << 16) | y as u16 as u32,
+                CURRENT_TIME,
+                copy,
+            ],
+        );
+        let accepted = pump(status);
+        assert_eq!(accepted[1] & 1, 1, "the window accepts the file");
+        send(drop, [source, 0, CURRENT_TIME, 0, 0]);
+        pump(finished);
+    }
+}
+
+#[test]
+fn a_dropped_dataset_opens_and_a_failing_one_keeps_the_current() {
+    if !have("Xvfb") || !have("xdotool") {
+        eprintln!("skipping: the viewer test needs Xvfb and xdotool");
+        return;
+    }
+    let (display, _server) = xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.txt");
+    let (_viewer, window) = start_viewer(&display, dir.path(), &log);
+    let id: u32 = window.parse().unwrap();
+    let demo = screenshot(&display, dir.path(), &log, true);
+    // A file that is no dataset: one line naming it, and the demo stays.
+    let bad = dir.path().join("notes.txt");
+    std::fs::write(&bad, "not a dataset\n").unwrap();
+    xdnd::drop_file(&display, id, &bad, 100, 75);
+    let line = wait_for("the error", 60, || {
+        let log = stderr_of(&log);
+        log.lines()
+            .find(|l| l.contains("cannot open"))
+            .map(str::to_string)
+    });
+    assert!(
+        line.contains("notes.txt") && line.contains("keeping the current dataset"),
+        "{line}"
+    );
+    assert_eq!(line.matches("notes.txt").count(), 1, "{line}");
+    assert_eq!(
+        xdotool(&display, &["getwindowname", &window]),
+        "amrcast - demo - Density"
+    );
+    // The Enzo dataset: the title names it, the volume shows it, and the logged render
+    // command (with its path) reproduces the view.
+    let enzo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/moving7_0010/moving7_0010");
+    xdnd::drop_file(&display, id, &enzo, 100, 75);
+    wait_for("the dataset to open", 120, || {
+        let title = xdotool(&display, &["getwindowname", &window]);
+        (title == "amrcast - moving7_0010 - Density").then_some(())
+    });
+    let shot = screenshot(&display, dir.path(), &log, true);
+    let mean: f64 = demo
+        .as_raw()
+        .iter()
+        .zip(shot.as_raw())
+        .map(|(a, b)| a.abs_diff(*b) as f64)
+        .sum::<f64>()
+        / demo.as_raw().len() as f64;
+    assert!(mean > 3.0, "another image: mean difference {mean:.2}");
+    let command = check_logged_command(dir.path(), &log, &shot);
+    assert!(command.contains("moving7_0010"), "{command}");
 }
