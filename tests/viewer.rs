@@ -151,6 +151,17 @@ fn stderr_of(path: &Path) -> String {
 /// Takes a screenshot with F12 and returns the new PNG, checked for size and content: the
 /// whole window with the panel hidden, else the part right of the panel.
 fn screenshot(display: &str, dir: &Path, log: &Path, panel: bool) -> image::RgbaImage {
+    screenshot_of(display, dir, log, panel, (W, H))
+}
+
+/// [`screenshot`] of a window of `size`.
+fn screenshot_of(
+    display: &str,
+    dir: &Path,
+    log: &Path,
+    panel: bool,
+    (ww, wh): (u32, u32),
+) -> image::RgbaImage {
     let before = pngs(dir);
     xdotool(display, &["key", "F12"]);
     let path = wait_for("the screenshot", 180, || {
@@ -170,11 +181,11 @@ fn screenshot(display: &str, dir: &Path, log: &Path, panel: bool) -> image::Rgba
     let (w, h) = img.dimensions();
     if panel {
         assert!(
-            h == H && w < W && w > W / 4,
-            "the volume beside the panel: {w}x{h} in a {W}x{H} window"
+            h == wh && w < ww && w > ww / 4,
+            "the volume beside the panel: {w}x{h} in a {ww}x{wh} window"
         );
     } else {
-        assert_eq!((w, h), (W, H), "full window resolution");
+        assert_eq!((w, h), (ww, wh), "full window resolution");
     }
     let lit = img
         .pixels()
@@ -376,6 +387,16 @@ fn view_window_screenshots_orbit_and_quit() {
             && command.contains("--stereo-layout=side-by-side"),
         "{command}"
     );
+    // Resizing to a sliver and then to another size: the volume follows the window.
+    xdotool(&display, &["key", "s"]);
+    for size in [["1", "1"], ["260", "180"]] {
+        xdotool(
+            &display,
+            &["windowsize", "--sync", &window, size[0], size[1]],
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    screenshot_of(&display, dir.path(), &log, false, (260, 180));
     // Esc quits cleanly.
     xdotool(&display, &["key", "Escape"]);
     let status = wait_for("the viewer to quit", 60, || viewer.0.try_wait().unwrap());
@@ -385,8 +406,8 @@ fn view_window_screenshots_orbit_and_quit() {
         stderr_of(&log)
     );
     // Only the screenshots, the path file and the log are left: no temporary files.
-    assert_eq!(pngs(dir.path()).len(), 4);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 6);
+    assert_eq!(pngs(dir.path()).len(), 5);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 7);
 }
 
 #[test]

@@ -877,10 +877,13 @@ impl App {
         }
         self.ui_dirty = false;
         let t_acquire = Instant::now();
+        // A suboptimal frame is still drawn; the surface is configured again once it is
+        // presented (configuring while holding it is an error).
+        let mut suboptimal = false;
         let frame = match g.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(f) => Some(f),
             wgpu::CurrentSurfaceTexture::Suboptimal(f) => {
-                g.surface.configure(&g.ctx.device, &g.config);
+                suboptimal = true;
                 Some(f)
             }
             wgpu::CurrentSurfaceTexture::Outdated => {
@@ -971,6 +974,9 @@ impl App {
         g.ctx.queue.submit(cmds);
         g.window.pre_present_notify();
         g.ctx.queue.present(frame);
+        if suboptimal {
+            g.surface.configure(&g.ctx.device, &g.config);
+        }
         for id in &free {
             g.egui_renderer.free_texture(id);
         }
