@@ -377,3 +377,24 @@ fn composite_skips_only_transparent_values() {
     let p = amrcast::render::Prepared::new(&ds, &clear).unwrap();
     assert_eq!(p.opaque_from(), f32::MAX);
 }
+
+#[test]
+fn a_gpu_error_outside_a_scope_is_an_error_not_a_panic() {
+    // A context of its own: the error must not reach the other tests' shared one.
+    let ctx = amrcast::gpu::GpuContext::new().unwrap();
+    assert!(ctx.check().is_ok());
+    // Mapping for reading and writing at once is invalid on every adapter.
+    let _ = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("invalid"),
+        size: 16,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::MAP_WRITE,
+        mapped_at_creation: false,
+    });
+    let err = ctx.wait().unwrap_err().to_string();
+    assert!(
+        err.contains("create_buffer") && err.contains("MAP") && !err.contains('\n'),
+        "{err}"
+    );
+    // Taken once: the next check is clean again.
+    assert!(ctx.check().is_ok());
+}

@@ -2,6 +2,7 @@
 //! (`WGPU_BACKEND=gl|vulkan`, `WGPU_ADAPTER_NAME`, `WGPU_POWER_PREF`).
 
 use crate::error::{Error, Result};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long to wait for the GPU to finish a submission: software adapters are slow.
@@ -14,6 +15,9 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     /// R32Float textures can be sampled with linear filtering.
     pub float32_filterable: bool,
+    /// The first error wgpu reported outside an error scope, not yet taken. Without a handler
+    /// wgpu panics on such an error; with it the caller turns it into one clear error.
+    uncaptured: Arc<Mutex<Option<String>>>,
 }
 
 impl GpuContext {
@@ -47,7 +51,15 @@ impl GpuContext {
                 adapter.get_info().name
             ))
         })?;
+        let uncaptured = Arc::new(Mutex::new(None));
+        let slot = uncaptured.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            log::error!("GPU error: {e}");
+            let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert_with(|| one_line(&e.to_string()));
+        }));
         Ok(GpuContext {
+            uncaptured,
             float32_filterable: features.contains(wgpu::Features::FLOAT32_FILTERABLE),
             adapter,
             device,
@@ -85,15 +97,25 @@ impl GpuContext {
         format!("{} ({:?}, {:?})", i.name, i.backend, i.device_type)
     }
 
-    /// Waits for all submitted work, with a generous timeout.
+    /// Waits for all submitted work, with a generous timeout; an error when wgpu reported one
+    /// since the last check.
     pub fn wait(&self) -> Result<()> {
         self.device
             .poll(wgpu::PollType::Wait {
                 submission_index: None,
                 timeout: Some(GPU_TIMEOUT),
             })
-            .map(|_| ())
-            .map_err(|e| Error::Gpu(format!("waiting for the GPU failed: {e}")))
+            .map_err(|e| Error::Gpu(format!("waiting for the GPU failed: {e}")))?;
+        self.check()
+    }
+
+    /// An error when wgpu reported one outside an error scope since the last check.
+    pub fn check(&self) -> Result<()> {
+        let mut slot = self.uncaptured.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.take() {
+            Some(e) => Err(Error::Gpu(e)),
+            None => Ok(()),
+        }
     }
 
     /// Runs `f`, turning any validation or out-of-memory error it causes into an `Error`.
@@ -109,4 +131,14 @@ impl GpuContext {
         }
         Ok(out)
     }
+}
+
+/// wgpu's multi-line error report ("Validation Error", "Caused by:", the causes) as one line.
+fn one_line(report: &str) -> String {
+    report
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "Caused by:")
+        .collect::<Vec<_>>()
+        .join(": ")
 }

@@ -977,6 +977,7 @@ impl App {
         if suboptimal {
             g.surface.configure(&g.ctx.device, &g.config);
         }
+        g.ctx.check()?;
         for id in &free {
             g.egui_renderer.free_texture(id);
         }
