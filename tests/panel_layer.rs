@@ -81,57 +81,52 @@ impl Ui {
         jobs: &[egui::ClippedPrimitive],
         changed: bool,
     ) -> Vec<u8> {
-        let ctx = gpu();
-        let target = ctx.texture_2d(
-            "target",
-            SIZE,
-            FORMAT,
-            wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        );
-        let view = target.create_view(&Default::default());
-        let mut enc = ctx.device.create_command_encoder(&Default::default());
-        let screen = egui_wgpu::ScreenDescriptor {
-            size_in_pixels: SIZE,
-            pixels_per_point: 1.0,
-        };
-        let mut cmds = layer.update(ctx, &mut enc, &mut self.renderer, jobs, &screen, changed);
-        {
-            let mut pass = clearing_pass(&mut enc, "target", &view);
+        into_target(|enc, view| {
+            let cmds = layer.update(gpu(), enc, &mut self.renderer, jobs, &SCREEN, changed);
+            let mut pass = clearing_pass(enc, "target", view);
             layer.record(&mut pass);
-        }
-        let back = Readback::record(ctx, &mut enc, &target, 4);
-        cmds.push(enc.finish());
-        ctx.queue.submit(cmds);
-        back.read(ctx).unwrap()
+            cmds
+        })
     }
 
     /// egui drawn straight into a black target, as the viewer did before the layer.
     fn draw_direct(&mut self, jobs: &[egui::ClippedPrimitive]) -> Vec<u8> {
-        let ctx = gpu();
-        let target = ctx.texture_2d(
-            "direct",
-            SIZE,
-            FORMAT,
-            wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        );
-        let view = target.create_view(&Default::default());
-        let mut enc = ctx.device.create_command_encoder(&Default::default());
-        let screen = egui_wgpu::ScreenDescriptor {
-            size_in_pixels: SIZE,
-            pixels_per_point: 1.0,
-        };
-        let mut cmds =
-            self.renderer
-                .update_buffers(&ctx.device, &ctx.queue, &mut enc, jobs, &screen);
-        {
-            let mut pass = clearing_pass(&mut enc, "direct", &view).forget_lifetime();
-            self.renderer.render(&mut pass, jobs, &screen);
-        }
-        let back = Readback::record(ctx, &mut enc, &target, 4);
-        cmds.push(enc.finish());
-        ctx.queue.submit(cmds);
-        back.read(ctx).unwrap()
+        into_target(|enc, view| {
+            let ctx = gpu();
+            let cmds = self
+                .renderer
+                .update_buffers(&ctx.device, &ctx.queue, enc, jobs, &SCREEN);
+            let mut pass = clearing_pass(enc, "direct", view).forget_lifetime();
+            self.renderer.render(&mut pass, jobs, &SCREEN);
+            cmds
+        })
     }
+}
+
+const SCREEN: egui_wgpu::ScreenDescriptor = egui_wgpu::ScreenDescriptor {
+    size_in_pixels: SIZE,
+    pixels_per_point: 1.0,
+};
+
+/// Runs `record` on a new encoder and a new target of SIZE, submits the command buffers it returns
+/// and then its own, and returns the target's bytes.
+fn into_target(
+    record: impl FnOnce(&mut wgpu::CommandEncoder, &wgpu::TextureView) -> Vec<wgpu::CommandBuffer>,
+) -> Vec<u8> {
+    let ctx = gpu();
+    let target = ctx.texture_2d(
+        "target",
+        SIZE,
+        FORMAT,
+        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+    );
+    let view = target.create_view(&Default::default());
+    let mut enc = ctx.device.create_command_encoder(&Default::default());
+    let mut cmds = record(&mut enc, &view);
+    let back = Readback::record(ctx, &mut enc, &target, 4);
+    cmds.push(enc.finish());
+    ctx.queue.submit(cmds);
+    back.read(ctx).unwrap()
 }
 
 fn max_diff(a: &[u8], b: &[u8]) -> u8 {

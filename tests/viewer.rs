@@ -235,6 +235,39 @@ fn check_logged_command(dir: &Path, log: &Path, shot: &image::RgbaImage) -> Stri
     command
 }
 
+/// A viewer on the demo in an X server of its own, its files in a temporary folder. Fields drop
+/// in order: the viewer, then its server, then the folder.
+struct Session {
+    viewer: Reaped,
+    window: String,
+    display: String,
+    _server: Reaped,
+    log: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Session {
+    /// Starts Xvfb and the viewer; `None`, with a message, where Xvfb or xdotool is missing.
+    fn start() -> Option<Session> {
+        if !have("Xvfb") || !have("xdotool") {
+            eprintln!("skipping: the viewer test needs Xvfb and xdotool");
+            return None;
+        }
+        let (display, server) = xvfb();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("stderr.txt");
+        let (viewer, window) = start_viewer(&display, dir.path(), &log);
+        Some(Session {
+            viewer,
+            window,
+            display,
+            _server: server,
+            log,
+            dir,
+        })
+    }
+}
+
 /// Starts `amrcast view` on the demo (MIP, W x H) in `dir`, its stderr in `log`; returns it and
 /// its window once that is shown, titled, focused, with the pointer over it.
 fn start_viewer(display: &str, dir: &Path, log: &Path) -> (Reaped, String) {
@@ -267,19 +300,14 @@ fn start_viewer(display: &str, dir: &Path, log: &Path) -> (Reaped, String) {
 
 #[test]
 fn view_window_screenshots_orbit_and_quit() {
-    if !have("Xvfb") || !have("xdotool") {
-        eprintln!("skipping: the viewer test needs Xvfb and xdotool");
+    let Some(mut s) = Session::start() else {
         return;
-    }
-    let (display, _server) = xvfb();
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("stderr.txt");
-    let (mut viewer, window) = start_viewer(&display, dir.path(), &log);
-    let first = screenshot(&display, dir.path(), &log, true);
+    };
+    let first = screenshot(&s.display, s.dir.path(), &s.log, true);
     // The panel's view reproduces offscreen too, at the size of the volume beside the panel.
-    check_logged_command(dir.path(), &log, &first);
+    check_logged_command(s.dir.path(), &s.log, &first);
     // Once the image is refined, an untouched window costs no CPU: no redraw loop.
-    let pid = viewer.0.id();
+    let pid = s.viewer.0.id();
     let idle = wait_for("the viewer to go idle", 120, || {
         let used = cpu_seconds(pid);
         std::thread::sleep(Duration::from_secs(2));
@@ -288,14 +316,14 @@ fn view_window_screenshots_orbit_and_quit() {
     });
     assert!(idle < 0.1, "{idle} s of CPU in 2 s");
     // Hide the panel: the volume takes the whole window. Then orbit by dragging across it.
-    xdotool(&display, &["key", "Tab"]);
-    let before = screenshot(&display, dir.path(), &log, false);
+    xdotool(&s.display, &["key", "Tab"]);
+    let before = screenshot(&s.display, s.dir.path(), &s.log, false);
     xdotool(
-        &display,
+        &s.display,
         &[
             "mousemove",
             "--window",
-            &window,
+            &s.window,
             "60",
             "75",
             "mousedown",
@@ -304,13 +332,13 @@ fn view_window_screenshots_orbit_and_quit() {
     );
     for x in (70..=150).step_by(10) {
         xdotool(
-            &display,
-            &["mousemove", "--window", &window, &x.to_string(), "80"],
+            &s.display,
+            &["mousemove", "--window", &s.window, &x.to_string(), "80"],
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    xdotool(&display, &["mouseup", "1"]);
-    let second = screenshot(&display, dir.path(), &log, false);
+    xdotool(&s.display, &["mouseup", "1"]);
+    let second = screenshot(&s.display, s.dir.path(), &s.log, false);
     let mean: f64 = before
         .as_raw()
         .iter()
@@ -323,11 +351,11 @@ fn view_window_screenshots_orbit_and_quit() {
         "the orbit changed the image: mean difference {mean:.2}"
     );
     // The logged render command reproduces the screenshot offscreen.
-    let command = check_logged_command(dir.path(), &log, &second);
+    let command = check_logged_command(s.dir.path(), &s.log, &second);
     assert!(!command.contains("--stereo"), "{command}");
     // K records the camera in amrcast-path.toml, which `movie` reads.
-    xdotool(&display, &["key", "k"]);
-    let path_file = dir.path().join("amrcast-path.toml");
+    xdotool(&s.display, &["key", "k"]);
+    let path_file = s.dir.path().join("amrcast-path.toml");
     wait_for("the path file", 60, || path_file.exists().then_some(()));
     let text = std::fs::read_to_string(&path_file).unwrap();
     assert!(
@@ -338,9 +366,9 @@ fn view_window_screenshots_orbit_and_quit() {
     assert_eq!(path.frames, 1);
     // S twice: anaglyph, then side by side; the screenshot holds both eyes, left and right,
     // showing nearly the same image (they differ by the small stereo disparity).
-    xdotool(&display, &["key", "s"]);
-    xdotool(&display, &["key", "s"]);
-    let pair = screenshot(&display, dir.path(), &log, false);
+    xdotool(&s.display, &["key", "s"]);
+    xdotool(&s.display, &["key", "s"]);
+    let pair = screenshot(&s.display, s.dir.path(), &s.log, false);
     let half = (W / 2) as usize;
     let (mut diff, mut lit) = (0.0, 0usize);
     for y in 0..H as usize {
@@ -380,7 +408,7 @@ fn view_window_screenshots_orbit_and_quit() {
         squeezed > 3.0,
         "each eye has square pixels, not the mono view squeezed ({squeezed:.2})"
     );
-    let command = check_logged_command(dir.path(), &log, &pair);
+    let command = check_logged_command(s.dir.path(), &s.log, &pair);
     assert!(
         command.contains(&format!("--size={}x{H}", W / 2))
             && command.contains("--stereo=parallel")
@@ -388,26 +416,26 @@ fn view_window_screenshots_orbit_and_quit() {
         "{command}"
     );
     // Resizing to a sliver and then to another size: the volume follows the window.
-    xdotool(&display, &["key", "s"]);
+    xdotool(&s.display, &["key", "s"]);
     for size in [["1", "1"], ["260", "180"]] {
         xdotool(
-            &display,
-            &["windowsize", "--sync", &window, size[0], size[1]],
+            &s.display,
+            &["windowsize", "--sync", &s.window, size[0], size[1]],
         );
         std::thread::sleep(Duration::from_millis(500));
     }
-    screenshot_of(&display, dir.path(), &log, false, (260, 180));
+    screenshot_of(&s.display, s.dir.path(), &s.log, false, (260, 180));
     // Esc quits cleanly.
-    xdotool(&display, &["key", "Escape"]);
-    let status = wait_for("the viewer to quit", 60, || viewer.0.try_wait().unwrap());
+    xdotool(&s.display, &["key", "Escape"]);
+    let status = wait_for("the viewer to quit", 60, || s.viewer.0.try_wait().unwrap());
     assert!(
         status.success(),
         "exit status {status}: {}",
-        stderr_of(&log)
+        stderr_of(&s.log)
     );
     // Only the screenshots, the path file and the log are left: no temporary files.
-    assert_eq!(pngs(dir.path()).len(), 5);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 7);
+    assert_eq!(pngs(s.dir.path()).len(), 5);
+    assert_eq!(std::fs::read_dir(s.dir.path()).unwrap().count(), 7);
 }
 
 #[test]
@@ -549,22 +577,17 @@ mod xdnd {
 
 #[test]
 fn a_dropped_dataset_opens_and_a_failing_one_keeps_the_current() {
-    if !have("Xvfb") || !have("xdotool") {
-        eprintln!("skipping: the viewer test needs Xvfb and xdotool");
+    let Some(s) = Session::start() else {
         return;
-    }
-    let (display, _server) = xvfb();
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("stderr.txt");
-    let (_viewer, window) = start_viewer(&display, dir.path(), &log);
-    let id: u32 = window.parse().unwrap();
-    let demo = screenshot(&display, dir.path(), &log, true);
+    };
+    let id: u32 = s.window.parse().unwrap();
+    let demo = screenshot(&s.display, s.dir.path(), &s.log, true);
     // A file that is no dataset: one line naming it, and the demo stays.
-    let bad = dir.path().join("notes.txt");
+    let bad = s.dir.path().join("notes.txt");
     std::fs::write(&bad, "not a dataset\n").unwrap();
-    xdnd::drop_file(&display, id, &bad, 100, 75);
+    xdnd::drop_file(&s.display, id, &bad, 100, 75);
     let line = wait_for("the error", 60, || {
-        let log = stderr_of(&log);
+        let log = stderr_of(&s.log);
         log.lines()
             .find(|l| l.contains("cannot open"))
             .map(str::to_string)
@@ -575,18 +598,18 @@ fn a_dropped_dataset_opens_and_a_failing_one_keeps_the_current() {
     );
     assert_eq!(line.matches("notes.txt").count(), 1, "{line}");
     assert_eq!(
-        xdotool(&display, &["getwindowname", &window]),
+        xdotool(&s.display, &["getwindowname", &s.window]),
         "amrcast - demo - Density"
     );
     // The Enzo dataset: the title names it, the volume shows it, and the logged render
     // command (with its path) reproduces the view.
     let enzo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/moving7_0010/moving7_0010");
-    xdnd::drop_file(&display, id, &enzo, 100, 75);
+    xdnd::drop_file(&s.display, id, &enzo, 100, 75);
     wait_for("the dataset to open", 120, || {
-        let title = xdotool(&display, &["getwindowname", &window]);
+        let title = xdotool(&s.display, &["getwindowname", &s.window]);
         (title == "amrcast - moving7_0010 - Density").then_some(())
     });
-    let shot = screenshot(&display, dir.path(), &log, true);
+    let shot = screenshot(&s.display, s.dir.path(), &s.log, true);
     let mean: f64 = demo
         .as_raw()
         .iter()
@@ -595,6 +618,6 @@ fn a_dropped_dataset_opens_and_a_failing_one_keeps_the_current() {
         .sum::<f64>()
         / demo.as_raw().len() as f64;
     assert!(mean > 3.0, "another image: mean difference {mean:.2}");
-    let command = check_logged_command(dir.path(), &log, &shot);
+    let command = check_logged_command(s.dir.path(), &s.log, &shot);
     assert!(command.contains("moving7_0010"), "{command}");
 }

@@ -16,6 +16,7 @@
 //! it, so each of its pixels gets all the triangles that cover it, in order.
 
 use crate::gpu::context::GpuContext;
+use crate::gpu::display::screen_pipeline;
 use egui::epaint::{ClippedPrimitive, Primitive};
 use egui::Rect;
 use std::collections::HashMap;
@@ -76,31 +77,15 @@ impl PanelLayer {
             bind_group_layouts: &[Some(&layout)],
             immediate_size: 0,
         });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("overlay"),
-            layout: Some(&pl),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = screen_pipeline(
+            device,
+            "overlay",
+            &pl,
+            &module,
+            "fs_main",
+            format,
+            Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
+        );
         PanelLayer {
             format,
             layout,
