@@ -157,6 +157,7 @@ impl PanelLayer {
         let (drawn, load) = match partial {
             Some([x, y, w, h]) => {
                 // Transparent again where the change is, then only that part drawn.
+                let texel = self.format.block_copy_size(None).unwrap_or(4);
                 ctx.queue.write_texture(
                     wgpu::TexelCopyTextureInfo {
                         texture,
@@ -164,10 +165,10 @@ impl PanelLayer {
                         origin: wgpu::Origin3d { x, y, z: 0 },
                         aspect: wgpu::TextureAspect::All,
                     },
-                    &vec![0u8; (w * h * 4) as usize],
+                    &vec![0u8; (w * h * texel) as usize],
                     wgpu::TexelCopyBufferLayout {
                         offset: 0,
-                        bytes_per_row: Some(w * 4),
+                        bytes_per_row: Some(w * texel),
                         rows_per_image: None,
                     },
                     wgpu::Extent3d {
