@@ -516,8 +516,12 @@ mod xdnd {
                 .unwrap();
             conn.flush().unwrap();
         };
-        let uri = format!("file://{}\r\n", file.display());
-        // Answers the window's request for the selection; true once `until` arrived.
+        // A URI: the characters that would end or escape it percent-encoded.
+        let path = file.display().to_string();
+        let path = path.replace('%', "%25").replace(' ', "%20");
+        let uri = format!("file://{path}\r\n");
+        // Answers the window's requests for the selection until a message of type `until`
+        // arrives; returns its data.
         let pump = |until: u32| {
             let t = Instant::now();
             loop {
