@@ -81,12 +81,11 @@ pub struct Work {
 #[derive(Clone, Debug)]
 pub struct Progressive {
     size: (u32, u32),
-    /// Measured pixels per second (smoothed); `None` before the first timed frame.
-    pub throughput: Option<f64>,
-    /// The same, of interactive frames only: small images cost more per pixel (fixed costs,
-    /// partly filled tiles), so the refinement's rate would pick too fine a level.
+    /// Measured pixels per second of interactive frames (smoothed); `None` before the first
+    /// one. Small images cost more per pixel (fixed costs, partly filled tiles) than the
+    /// refinement's bands, so each kind of work is judged by its own rate.
     interactive_throughput: Option<f64>,
-    /// The same, of refinement bands only: full-size images, which cost less per pixel.
+    /// The same, of refinement bands.
     refine_throughput: Option<f64>,
     /// Something changed since the last frame.
     dirty: bool,
@@ -108,7 +107,6 @@ impl Progressive {
     pub fn new(w: u32, h: u32) -> Self {
         Progressive {
             size: (w.max(1), h.max(1)),
-            throughput: None,
             interactive_throughput: None,
             refine_throughput: None,
             dirty: true,
@@ -153,10 +151,20 @@ impl Progressive {
             .clamp(MIN_INTERACTIVE_BUDGET_S, FRAME_TARGET_S)
     }
 
+    /// Pixels per second of interactive frames, or of bands before any interactive frame.
+    fn interactive_rate(&self) -> Option<f64> {
+        self.interactive_throughput.or(self.refine_throughput)
+    }
+
+    /// Pixels per second of refinement bands, or of interactive frames before any band.
+    fn refine_rate(&self) -> Option<f64> {
+        self.refine_throughput.or(self.interactive_throughput)
+    }
+
     /// The divisor an interactive frame uses now.
     pub fn interactive_divisor(&self) -> u32 {
         let (w, h) = self.size;
-        match self.interactive_throughput.or(self.throughput) {
+        match self.interactive_rate() {
             Some(t) => divisor_for(t, self.interactive_budget(), w, h),
             None => FIRST_DIVISOR,
         }
@@ -170,10 +178,7 @@ impl Progressive {
             let d = self.interactive_divisor();
             // Refinement: half resolution first when the interactive level is much coarser
             // and the full image takes long, then full resolution.
-            let full_s = self
-                .refine_throughput
-                .or(self.throughput)
-                .map(|t| w as f64 * h as f64 / t);
+            let full_s = self.refine_rate().map(|t| w as f64 * h as f64 / t);
             self.pending = match d {
                 1 => vec![],
                 2 => vec![1],
@@ -192,7 +197,7 @@ impl Progressive {
         }
         let d = *self.pending.first()?;
         let (lw, lh) = level_size(w, h, d);
-        let rows = match (self.last_band, self.throughput) {
+        let rows = match (self.last_band, self.refine_rate()) {
             // At most twice the last band: the next rows may cost more than the last ones.
             (Some((rate, rows)), _) => {
                 ((rate * REFINE_BUDGET_S / lw as f64) as u32).clamp(1, 2 * rows.max(1))
@@ -221,7 +226,6 @@ impl Progressive {
         if seconds > 0.0 && pixels >= 64.0 {
             let rate = pixels / seconds;
             let smooth = |old: Option<f64>| Some(old.map_or(rate, |t| 0.5 * t + 0.5 * rate));
-            self.throughput = smooth(self.throughput);
             if work.interactive {
                 self.interactive_throughput = smooth(self.interactive_throughput);
             } else {
@@ -293,7 +297,7 @@ mod tests {
         // 1000 pixels per second: 100 per refine frame.
         p.done(w, 13.0 * 10.0 / 1000.0);
         assert_eq!(p.shown, FIRST_DIVISOR);
-        assert!((p.throughput.unwrap() - 1000.0).abs() < 1e-9);
+        assert!((p.interactive_throughput.unwrap() - 1000.0).abs() < 1e-9);
         let mut levels = vec![];
         let mut rows_seen = 0;
         while let Some(w) = p.next_work() {
@@ -365,11 +369,11 @@ mod tests {
         // 1.6 M pixels per second: the interactive level is coarse (1/4 at 40 ms) but the
         // full image takes 0.5 s, so it comes right after.
         let mut p = Progressive::new(w, h);
-        p.throughput = Some(1.6e6);
+        p.refine_throughput = Some(1.6e6);
         let first = p.next_work().unwrap();
         assert!(first.interactive && first.divisor > 2);
         p.done(first, 0.015);
-        p.throughput = Some(1.6e6);
+        p.refine_throughput = Some(1.6e6);
         let mut levels = vec![];
         while let Some(work) = p.next_work() {
             if work.completes {
