@@ -128,16 +128,6 @@ impl DisplayPass {
     /// A display pass that draws onto targets of `format`.
     pub fn new(ctx: &GpuContext, format: wgpu::TextureFormat) -> Self {
         let device = &ctx.device;
-        let texture = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
         let params_entry = wgpu::BindGroupLayoutEntry {
             binding: 0,
             visibility: wgpu::ShaderStages::FRAGMENT,
@@ -150,7 +140,11 @@ impl DisplayPass {
         };
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("display"),
-            entries: &[params_entry, texture(1), texture(2)],
+            entries: &[
+                params_entry,
+                fragment_texture(1, false),
+                fragment_texture(2, false),
+            ],
         });
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("display.wgsl"),
@@ -165,16 +159,7 @@ impl DisplayPass {
             label: Some("display upscale"),
             entries: &[
                 params_entry,
-                wgpu::BindGroupLayoutEntry {
-                    binding: 3,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
+                fragment_texture(3, true),
                 wgpu::BindGroupLayoutEntry {
                     binding: 4,
                     visibility: wgpu::ShaderStages::FRAGMENT,
@@ -499,6 +484,20 @@ pub fn clearing_pass<'e>(
         })],
         ..Default::default()
     })
+}
+
+/// A bind group layout entry for a float 2D texture read by the fragment stage.
+pub fn fragment_texture(binding: u32, filterable: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
 }
 
 /// A render pipeline whose vertex stage `vs_main` of `module` covers the target with one

@@ -16,7 +16,7 @@
 //! it, so each of its pixels gets all the triangles that cover it, in order.
 
 use crate::gpu::context::GpuContext;
-use crate::gpu::display::screen_pipeline;
+use crate::gpu::display::{fragment_texture, screen_pipeline};
 use egui::epaint::{ClippedPrimitive, Primitive};
 use egui::Rect;
 use std::collections::HashMap;
@@ -61,16 +61,7 @@ impl PanelLayer {
         });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("overlay"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::FRAGMENT,
-                ty: wgpu::BindingType::Texture {
-                    sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                    multisampled: false,
-                },
-                count: None,
-            }],
+            entries: &[fragment_texture(0, false)],
         });
         let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("overlay"),
