@@ -4,17 +4,15 @@
 //! `cargo run --release --example render_demo -- out.png`
 
 use amrcast::camera::{Camera, Lens, View};
-use amrcast::gpu::{render_image, GpuContext, VolumeRenderer};
-use amrcast::render::{depth_along, RenderSettings};
+use amrcast::render::RenderSettings;
+use amrcast::session::{write_images, DataSpec, Outputs, Session};
 use amrcast::transfer::{layers, Colormap, TransferFunction};
+use std::path::Path;
 
 fn main() -> anyhow::Result<()> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "render_demo.png".into());
-    let ds = amrcast::demo::demo_dataset(Some("Density"))?;
-    let h = &ds.hierarchy;
-
     let settings = RenderSettings {
         tf: TransferFunction {
             colormap: Colormap::Magma,
@@ -23,26 +21,18 @@ fn main() -> anyhow::Result<()> {
         },
         ..Default::default()
     };
-    let mut camera = Camera::framing(
-        View::Z,
-        Lens::Perspective,
-        h.domain_left,
-        h.domain_right,
-        1.0,
-    );
+    let demo = DataSpec {
+        dataset: None,
+        field: Some("Density".into()),
+    };
+    let session = Session::open(&demo, &settings)?;
+    let (lo, hi) = session.domain;
+    let mut camera = Camera::framing(View::Z, Lens::Perspective, lo, hi, 1.0);
     camera.position = camera.focus
         + (camera.position - camera.focus).length() * glam::DVec3::new(0.5, 0.4, 1.0).normalize();
 
-    let ctx = GpuContext::new()?;
-    let renderer = VolumeRenderer::new(&ctx, &ds, &settings)?;
-    let (w, hgt) = (400, 400);
-    let image = render_image(&ctx, &renderer, &camera.ray_model(w, hgt)?, w, hgt)?;
-    let (forward, _, _) = camera.basis()?;
-    let rgba = image.to_rgba8(
-        &renderer.prepared,
-        depth_along(forward, h.domain_left, h.domain_right),
-    );
-    amrcast::output::write_png_rgba8(std::path::Path::new(&out), w, hgt, &rgba)?;
-    println!("wrote {out} on {}", ctx.describe());
+    let image = session.render(&camera, (400, 400))?;
+    write_images(&[image], &Outputs::new(Path::new(&out), None, None))?;
+    println!("wrote {out} on {}", session.ctx.describe());
     Ok(())
 }

@@ -18,18 +18,10 @@ pub enum Lens {
     Perspective,
 }
 
-impl std::str::FromStr for Lens {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "plane" => Ok(Lens::Plane),
-            "perspective" => Ok(Lens::Perspective),
-            _ => Err(Error::Settings(format!(
-                "unknown lens '{s}' (expected plane or perspective)"
-            ))),
-        }
-    }
-}
+crate::names::named_enum!(Lens, "lens", {
+    Plane => "plane",
+    Perspective => "perspective",
+});
 
 /// An on-axis view, as yt's on-axis plots: `Z` looks from +z toward -z with x right and y up;
 /// `X` shows (y, z), `Y` shows (z, x); the negative ones look from the other side.
@@ -43,24 +35,14 @@ pub enum View {
     NegZ,
 }
 
-impl std::str::FromStr for View {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "x" => View::X,
-            "y" => View::Y,
-            "z" => View::Z,
-            "-x" => View::NegX,
-            "-y" => View::NegY,
-            "-z" => View::NegZ,
-            _ => {
-                return Err(Error::Settings(format!(
-                    "unknown view '{s}' (expected x, y, z, -x, -y or -z)"
-                )))
-            }
-        })
-    }
-}
+crate::names::named_enum!(View, "view", {
+    X => "x",
+    Y => "y",
+    Z => "z",
+    NegX => "-x",
+    NegY => "-y",
+    NegZ => "-z",
+});
 
 impl View {
     /// (direction from the focus to the camera, up vector)
@@ -92,6 +74,65 @@ pub struct Camera {
 /// Default vertical field of view of the perspective lens, degrees.
 pub const DEFAULT_FOV: f64 = 30.0;
 
+/// A camera as the options ask for it (`--lens`, `--view`, `--camera-position`, `--focus`,
+/// `--up`, `--width`, `--fov`), before it is placed in a domain by [`CameraSpec::camera`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CameraSpec {
+    pub lens: Lens,
+    /// On-axis view framing the domain (default [`View::Z`]); excludes `position`.
+    pub view: Option<View>,
+    pub position: Option<DVec3>,
+    /// Default: the framing view's focus, the domain centre.
+    pub focus: Option<DVec3>,
+    pub up: Option<DVec3>,
+    pub width: Option<f64>,
+    pub fov: Option<f64>,
+}
+
+impl CameraSpec {
+    /// The camera for a domain `lo..hi` and an image of `size` pixels.
+    pub fn camera(&self, lo: DVec3, hi: DVec3, size: (u32, u32)) -> Result<Camera> {
+        let aspect = size.0 as f64 / size.1 as f64;
+        let mut cam = match (self.view, self.position) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Settings(
+                    "give either --view or --camera-position, not both".into(),
+                ))
+            }
+            (view, None) => {
+                let mut cam = Camera::framing(view.unwrap_or(View::Z), self.lens, lo, hi, aspect);
+                if let Some(f) = self.focus {
+                    cam.position += f - cam.focus;
+                    cam.focus = f;
+                }
+                cam
+            }
+            (None, Some(position)) => Camera::looking_from(position, self.focus, self.lens, lo, hi),
+        };
+        if let Some(up) = self.up {
+            cam.up = up;
+        }
+        if let Some(width) = self.width {
+            cam.width = width;
+        }
+        if let Some(fov) = self.fov {
+            cam.fov = fov;
+        }
+        cam.basis()?;
+        Ok(cam)
+    }
+
+    /// Whether anything but the lens places the camera.
+    pub fn places_camera(&self) -> bool {
+        self.view.is_some()
+            || self.position.is_some()
+            || self.focus.is_some()
+            || self.up.is_some()
+            || self.width.is_some()
+            || self.fov.is_some()
+    }
+}
+
 impl Camera {
     /// A camera on `view`'s axis that frames the whole box `lo..hi` in an image of `aspect`
     /// (width / height).
@@ -119,6 +160,32 @@ impl Camera {
             lens,
             width,
             fov,
+        }
+    }
+
+    /// A camera at `position` looking at `focus` (default the centre of `lo..hi`), with y up
+    /// (z when looking along y), the plane lens as wide as the box's diagonal.
+    fn looking_from(
+        position: DVec3,
+        focus: Option<DVec3>,
+        lens: Lens,
+        lo: DVec3,
+        hi: DVec3,
+    ) -> Camera {
+        let focus = focus.unwrap_or((lo + hi) * 0.5);
+        let dir = (focus - position).normalize_or_zero();
+        let up = if dir.cross(DVec3::Y).length() > 1e-6 {
+            DVec3::Y
+        } else {
+            DVec3::Z
+        };
+        Camera {
+            position,
+            focus,
+            up,
+            lens,
+            width: (hi - lo).length(),
+            fov: DEFAULT_FOV,
         }
     }
 

@@ -1,28 +1,44 @@
 //! amrcast: GPU ray casting of block-structured AMR data.
 //!
-//! The modules follow the data's path: [`formats`] read files into the [`amr`] model;
-//! [`demo`] builds a dataset without files; [`bricks`] cuts grids into bricks with borders and a
-//! kd-tree of non-overlapping leaves; [`gpu`] uploads them and ray-casts in WGSL compute
-//! shaders; [`output`] writes PNG and NPY files.
+//! The layers, in the order data flows through them:
+//!
+//! 1. **Formats** ([`formats`]): each reader opens a dataset's geometry and field list cheaply
+//!    and reads one field on request, into the **AMR model** ([`amr`]: hierarchy, grids,
+//!    fields); [`demo`] builds a dataset without files, [`info`] summarises one.
+//! 2. **Bricks** ([`bricks`], [`tiles`]): grids cut into bricks with borders, a kd-tree of
+//!    non-overlapping leaves, and per-tile lists of the leaves a tile's rays can meet.
+//! 3. **What to draw** ([`camera`], [`stereo`], [`transfer`], [`render`], [`path`]): cameras
+//!    and lenses reduced to ray models, stereo rigs, the transfer function, the render
+//!    settings and the float image; all GPU-free, with a CPU [`reference`] renderer.
+//! 4. **GPU** ([`gpu`]): the device, the ray caster (long-lived state and per-frame state),
+//!    offscreen targets, the display pass and window surfaces.
+//! 5. **Session** ([`session`]): one field on one GPU with one look; renders a camera or a
+//!    stereo rig into images that carry their colouring, and writes PNG and NPY ([`output`]).
+//! 6. **Front ends**, each on the session: [`movie`] (image sequences), [`wall`] (stereo
+//!    walls and CAVEs), [`viewer`] (the interactive window).
+//! 7. **Command line** ([`cli`]): the top layer, parsing options into the types above; nothing
+//!    below it imports it.
 
 pub mod amr;
-pub mod error;
-pub mod formats;
-pub mod info;
-
-pub use error::{Error, Result};
 pub mod bricks;
 pub mod camera;
 pub mod cli;
 pub mod demo;
+pub mod error;
+pub mod formats;
 pub mod gpu;
+pub mod info;
 pub mod movie;
+pub mod names;
 pub mod output;
 pub mod path;
 pub mod reference;
 pub mod render;
+pub mod session;
 pub mod stereo;
 pub mod tiles;
 pub mod transfer;
 pub mod viewer;
 pub mod wall;
+
+pub use error::{Error, Result};

@@ -137,7 +137,7 @@ impl CameraPath {
                 return Err(format!(
                     "{}: the {} lens takes '{size_key}', not '{other_key}'",
                     name(other_key),
-                    lens_name(lens)
+                    lens.name()
                 ));
             }
             let size = match (size, prev) {
@@ -368,13 +368,6 @@ impl CameraPath {
         let (c0, c1, c2) = (slerp(b0, b1, s), slerp(b1, b2, s), slerp(b2, b3, s));
         let (d0, d1) = (slerp(c0, c1, s), slerp(c1, c2, s));
         slerp(d0, d1, s)
-    }
-}
-
-fn lens_name(lens: Lens) -> &'static str {
-    match lens {
-        Lens::Plane => "plane",
-        Lens::Perspective => "perspective",
     }
 }
 

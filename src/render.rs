@@ -3,7 +3,7 @@
 
 use crate::amr::{AmrDataset, FieldStats};
 use crate::error::{Error, Result};
-use crate::transfer::{lookup, Scale, TransferFunction, MISSING_BELOW, REFERENCE_STEPS};
+use crate::transfer::{lookup, Colormap, Scale, TransferFunction, MISSING_BELOW, REFERENCE_STEPS};
 use glam::DVec3;
 
 /// What is accumulated along each ray.
@@ -18,19 +18,11 @@ pub enum Mode {
     Projection,
 }
 
-impl std::str::FromStr for Mode {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "composite" => Ok(Mode::Composite),
-            "mip" => Ok(Mode::Mip),
-            "projection" => Ok(Mode::Projection),
-            _ => Err(Error::Settings(format!(
-                "unknown mode '{s}' (expected composite, mip or projection)"
-            ))),
-        }
-    }
-}
+crate::names::named_enum!(Mode, "mode", {
+    Composite => "composite",
+    Mip => "mip",
+    Projection => "projection",
+});
 
 impl Mode {
     pub fn index(self) -> u32 {
@@ -194,19 +186,23 @@ impl FloatImage {
         }
     }
 
+    /// 8-bit RGBA for a PNG: [`FloatImage::colours`] with the settings of `prepared` and the
+    /// projection depth `depth`.
+    pub fn to_rgba8(&self, prepared: &Prepared, depth: f64) -> Vec<u8> {
+        self.colours(&DisplaySettings::new(prepared, depth))
+    }
+
     /// 8-bit RGBA for a PNG. Composite: the premultiplied colour over black. MIP: the colormap
     /// at the maximum, with the transfer function's bounds. Projection: the colormap at the
     /// integral divided by `depth` (the domain's extent along the view direction), so the
     /// colours mean the line-of-sight average and use the field's bounds; pixels without data
-    /// are black.
-    pub fn to_rgba8(&self, prepared: &Prepared, depth: f64) -> Vec<u8> {
-        let (lo, hi) = prepared.bounds;
-        let cmap = prepared.settings.tf.colormap;
-        let scale = prepared.settings.tf.scale;
+    /// are black. The display pass (`shaders/display.wgsl`) does the same on the GPU.
+    pub fn colours(&self, display: &DisplaySettings) -> Vec<u8> {
+        let (lo, hi) = display.bounds;
         let colour = |e: f32| -> [f32; 3] {
             if e > MISSING_BELOW && e >= lo {
                 let t = ((e - lo) / (hi - lo)) as f64;
-                cmap.eval(t)
+                display.colormap.eval(t)
             } else {
                 [0.0; 3]
             }
@@ -222,12 +218,40 @@ impl FloatImage {
                         [0.0; 3]
                     }
                 }
-                Mode::Projection => colour(scale.encode((p[0] as f64 / depth) as f32)),
+                Mode::Projection => {
+                    colour(display.scale.encode((p[0] as f64 / display.depth) as f32))
+                }
             };
             out.extend(rgb.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8));
             out.push(255);
         }
         out
+    }
+}
+
+/// How float values become colours: what [`FloatImage::colours`] and the display pass take
+/// from [`Prepared`], and the projection depth.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DisplaySettings {
+    pub mode: Mode,
+    pub colormap: Colormap,
+    /// The transfer function's scale (the projection's average is encoded with it).
+    pub scale: Scale,
+    /// Bounds in the transfer function's encoding.
+    pub bounds: (f32, f32),
+    /// Extent of the domain along the view direction (projection).
+    pub depth: f64,
+}
+
+impl DisplaySettings {
+    pub fn new(prepared: &Prepared, depth: f64) -> Self {
+        DisplaySettings {
+            mode: prepared.settings.mode,
+            colormap: prepared.settings.tf.colormap,
+            scale: prepared.settings.tf.scale,
+            bounds: prepared.bounds,
+            depth,
+        }
     }
 }
 

@@ -40,18 +40,10 @@ pub enum Scale {
     Linear,
 }
 
-impl std::str::FromStr for Scale {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "log" => Ok(Scale::Log),
-            "linear" => Ok(Scale::Linear),
-            _ => Err(Error::Settings(format!(
-                "unknown scale '{s}' (expected log or linear)"
-            ))),
-        }
-    }
-}
+crate::names::named_enum!(Scale, "scale", {
+    Log => "log",
+    Linear => "linear",
+});
 
 impl Scale {
     /// The encoded value of `v` ([`MISSING`] where it has none).
@@ -88,28 +80,16 @@ pub enum Colormap {
     Gray,
 }
 
-pub const COLORMAP_NAMES: &str = "viridis, inferno, magma, plasma, cividis, turbo, cubehelix, gray";
-
-impl std::str::FromStr for Colormap {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "viridis" => Colormap::Viridis,
-            "inferno" => Colormap::Inferno,
-            "magma" => Colormap::Magma,
-            "plasma" => Colormap::Plasma,
-            "cividis" => Colormap::Cividis,
-            "turbo" => Colormap::Turbo,
-            "cubehelix" => Colormap::Cubehelix,
-            "gray" | "grey" | "greys" => Colormap::Gray,
-            _ => {
-                return Err(Error::Settings(format!(
-                    "unknown colormap '{s}' (available: {COLORMAP_NAMES})"
-                )))
-            }
-        })
-    }
-}
+crate::names::named_enum!(Colormap, "colormap", {
+    Viridis => "viridis",
+    Inferno => "inferno",
+    Magma => "magma",
+    Plasma => "plasma",
+    Cividis => "cividis",
+    Turbo => "turbo",
+    Cubehelix => "cubehelix",
+    Gray => "gray" | "grey" | "greys",
+});
 
 impl Colormap {
     /// Colour at `t` in [0, 1], components in [0, 1].

@@ -655,7 +655,8 @@ fn wall_command_errors_are_one_line() {
             "--size",
             "64x64",
         ]),
-        "--fov, --size: a wall's views come from its screens",
+        // The wall's views come from its screens: it takes no camera options at all.
+        "unexpected argument '--fov'",
     );
     assert_clean_failure(
         &amrcast(&["wall", &good, "--offscreen", out, "--screens", "middle"]),

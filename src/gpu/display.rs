@@ -10,7 +10,6 @@
 
 use crate::error::Result;
 use crate::gpu::context::GpuContext;
-use crate::render::{Mode, Prepared};
 use crate::stereo::Anaglyph;
 use crate::transfer::{Colormap, Scale};
 use wgpu::util::DeviceExt;
@@ -38,33 +37,7 @@ struct Params {
     _pad: [u32; 3],
 }
 
-/// How float values become colours: what [`FloatImage::to_rgba8`] takes from [`Prepared`]
-/// and the projection depth.
-///
-/// [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DisplaySettings {
-    pub mode: Mode,
-    pub colormap: Colormap,
-    /// The transfer function's scale (the projection's average is encoded with it).
-    pub scale: Scale,
-    /// Bounds in the transfer function's encoding.
-    pub bounds: (f32, f32),
-    /// Extent of the domain along the view direction (projection).
-    pub depth: f64,
-}
-
-impl DisplaySettings {
-    pub fn new(prepared: &Prepared, depth: f64) -> Self {
-        DisplaySettings {
-            mode: prepared.settings.mode,
-            colormap: prepared.settings.tf.colormap,
-            scale: prepared.settings.tf.scale,
-            bounds: prepared.bounds,
-            depth,
-        }
-    }
-}
+pub use crate::render::DisplaySettings;
 
 /// A rectangle in pixels or texels: offset and size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -27,18 +27,10 @@ pub enum Anaglyph {
     Dubois,
 }
 
-impl std::str::FromStr for Anaglyph {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "plain" => Ok(Anaglyph::Plain),
-            "dubois" => Ok(Anaglyph::Dubois),
-            _ => Err(Error::Settings(format!(
-                "unknown anaglyph colours '{s}' (expected plain or dubois)"
-            ))),
-        }
-    }
-}
+crate::names::named_enum!(Anaglyph, "anaglyph colours", {
+    Plain => "plain",
+    Dubois => "dubois",
+});
 
 /// Where a stereo pair goes: two files, or one packed image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -52,23 +44,13 @@ pub enum Layout {
     Interleaved,
 }
 
-impl std::str::FromStr for Layout {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "separate" => Layout::Separate,
-            "side-by-side" => Layout::SideBySide,
-            "top-bottom" => Layout::TopBottom,
-            "anaglyph" => Layout::Anaglyph,
-            "interleaved" => Layout::Interleaved,
-            _ => {
-                return Err(Error::Settings(format!(
-                "unknown stereo layout '{s}' (expected separate, side-by-side, top-bottom, anaglyph or interleaved)"
-            )))
-            }
-        })
-    }
-}
+crate::names::named_enum!(Layout, "stereo layout", {
+    Separate => "separate",
+    SideBySide => "side-by-side",
+    TopBottom => "top-bottom",
+    Anaglyph => "anaglyph",
+    Interleaved => "interleaved",
+});
 
 impl Layout {
     /// The packing for this layout (`None` for separate files); an error when `half` or an

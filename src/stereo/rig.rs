@@ -66,18 +66,10 @@ pub enum Projection {
     ToeIn,
 }
 
-impl std::str::FromStr for Projection {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "parallel" => Ok(Projection::Parallel),
-            "toe-in" => Ok(Projection::ToeIn),
-            _ => Err(Error::Settings(format!(
-                "unknown stereo projection '{s}' (expected parallel or toe-in)"
-            ))),
-        }
-    }
-}
+crate::names::named_enum!(Projection, "stereo projection", {
+    Parallel => "parallel",
+    ToeIn => "toe-in",
+});
 
 /// A stereo camera rig around a mono [`Camera`].
 #[derive(Clone, Copy, Debug, PartialEq, Default)]

@@ -21,13 +21,13 @@ pub mod tf_editor;
 
 use crate::amr::AmrDataset;
 use crate::camera::{Camera, Lens, RayModel, View};
-use crate::cli::RenderOptions;
 use crate::formats::DataSource;
 use crate::gpu::display::{DisplayItem, DisplayPass, DisplaySettings, Rect};
 use crate::gpu::{
     render_image, render_stereo_pair, GpuContext, OffscreenTarget, RenderTarget, VolumeRenderer,
 };
 use crate::render::{depth_along, FloatImage, Mode, RenderSettings};
+use crate::session::RenderRequest;
 use crate::stereo::{Eye, Projection, StereoRig};
 use crate::transfer::Scale;
 use anyhow::{anyhow, Context as _};
@@ -109,7 +109,7 @@ fn open_source(path: Option<&PathBuf>) -> anyhow::Result<Arc<dyn DataSource>> {
 }
 
 /// `amrcast view`.
-pub fn view(opts: &RenderOptions) -> anyhow::Result<()> {
+pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
     let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
         .map_err(|e| {
@@ -118,22 +118,22 @@ pub fn view(opts: &RenderOptions) -> anyhow::Result<()> {
                 no_display::window_error_reason(&e.to_string())
             )
         })?;
-    let source = open_source(opts.dataset.as_ref())?;
-    let ds = crate::formats::load(source.as_ref(), opts.field.as_deref())?;
-    let settings = opts.settings();
+    let source = open_source(request.data.dataset.as_ref())?;
+    let ds = crate::formats::load(source.as_ref(), request.data.field.as_deref())?;
+    let settings = request.settings.clone();
     // Settings errors (bounds, opacity...) before any window appears.
     crate::render::Prepared::new(&ds, &settings)?;
     let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
-    let (w, h) = opts.size;
-    let cam = opts.camera(lo, hi)?;
+    let (w, h) = request.size;
+    let cam = request.camera(lo, hi)?;
     let mut app = App {
         proxy: event_loop.create_proxy(),
         source,
-        path: opts.dataset.clone(),
+        path: request.data.dataset.clone(),
         ds,
         settings,
         cam,
-        home: opts.view.unwrap_or(View::Z),
+        home: request.camera.view.unwrap_or(View::Z),
         progressive: Progressive::new(w, h),
         gfx: None,
         histogram: Histogram::default(),

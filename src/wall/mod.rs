@@ -6,7 +6,6 @@
 //! [`state`] (head and data placement). With the GPU: [`offscreen`] (every screen and eye to
 //! PNG files), [`window`] (fullscreen windows or one split window, drawn by the viewer's display pass).
 
-pub mod command;
 pub mod config;
 pub mod frustum;
 pub mod offscreen;
@@ -16,3 +15,23 @@ pub mod window;
 
 pub use config::{Eye, Screen, Wall};
 pub use state::{Head, Placement, WallState};
+
+use crate::error::{Error, Result};
+use glam::DVec3;
+use std::path::Path;
+
+/// Loads the wall file (TOML or ParaView `.pvx`) and applies a selection of screens by name
+/// and a head position (wall coordinates, metres); errors name the file.
+pub fn open(file: &Path, screens: Option<&[String]>, head: Option<DVec3>) -> Result<Wall> {
+    let mut wall = Wall::load(file)?;
+    let in_file = |what: String| Error::format(file, what);
+    if let Some(names) = screens {
+        wall.select(names)
+            .map_err(|e| in_file(format!("--screens: {e}")))?;
+    }
+    if let Some(p) = head {
+        wall.set_head_position(p)
+            .map_err(|e| in_file(format!("--head {},{},{}: {e}", p.x, p.y, p.z)))?;
+    }
+    Ok(wall)
+}

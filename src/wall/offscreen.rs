@@ -2,8 +2,9 @@
 //! `<screen>_<eye>.png` (and `.npy` with the raw values), written atomically.
 
 use crate::error::Result;
-use crate::gpu::{render_image, GpuContext, VolumeRenderer};
-use crate::render::{depth_along, FloatImage};
+use crate::gpu::{render_image, GpuContext, OffscreenTarget, VolumeRenderer};
+use crate::render::{depth_along, DisplaySettings, FloatImage};
+use crate::session::{write_images, Outputs, Session};
 use crate::wall::config::{Eye, Screen, Wall};
 use crate::wall::state::WallState;
 use glam::DVec3;
@@ -41,34 +42,40 @@ pub fn tile_stem(screen: &Screen, eye: Eye) -> String {
     format!("{}_{}", screen.name, eye.name())
 }
 
-/// Renders every screen and eye of `wall` into `dir` (which must exist); returns the files
-/// written, in order.
+/// Renders every screen and eye of `wall` into `dir` (which must exist) as
+/// `<screen>_<eye>.png` (and `.npy` with `values`), then the state as `wall-state.json`;
+/// returns the files written, in order.
 pub fn write_tiles(
-    ctx: &GpuContext,
-    renderer: &VolumeRenderer,
+    session: &Session,
     wall: &Wall,
     state: &WallState,
-    domain: (DVec3, DVec3),
     dir: &Path,
     values: bool,
 ) -> Result<Vec<PathBuf>> {
-    let depth = projection_depth(state, domain.0, domain.1);
+    let (lo, hi) = session.domain;
+    let display = DisplaySettings::new(session.prepared(), projection_depth(state, lo, hi));
     let mut written = Vec::new();
     for screen in &wall.screens {
+        let target = OffscreenTarget::new(&session.ctx, screen.size[0], screen.size[1])?;
         for &eye in &screen.eyes {
-            let image = render_tile(ctx, renderer, state, screen, eye)?;
+            let image = session.render_rays(&target, &state.rays(screen, eye), display)?;
             let stem = tile_stem(screen, eye);
-            let png = dir.join(format!("{stem}.png"));
-            let rgba = image.to_rgba8(&renderer.prepared, depth);
-            crate::output::write_png_rgba8(&png, image.width, image.height, &rgba)?;
-            written.push(png);
-            if values {
-                let npy = dir.join(format!("{stem}.npy"));
-                let (shape, data) = image.values(renderer.prepared.encoding);
-                crate::output::write_npy_f32(&npy, &shape, &data)?;
-                written.push(npy);
-            }
+            let outputs = Outputs {
+                pngs: vec![dir.join(format!("{stem}.png"))],
+                npys: match values {
+                    true => vec![dir.join(format!("{stem}.npy"))],
+                    false => Vec::new(),
+                },
+                packing: None,
+            };
+            write_images(std::slice::from_ref(&image), &outputs)?;
+            written.extend(outputs.pngs.into_iter().chain(outputs.npys));
         }
     }
+    let state_file = dir.join("wall-state.json");
+    let json = serde_json::to_string_pretty(state)
+        .map_err(|e| crate::error::Error::Invalid(format!("the wall's state: {e}")))?;
+    crate::output::write_atomically(&state_file, |w| w.write_all(json.as_bytes()))?;
+    written.push(state_file);
     Ok(written)
 }

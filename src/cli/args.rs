@@ -1,0 +1,408 @@
+//! The option groups commands flatten: data (dataset, field), look (mode, colours, opacity),
+//! camera (lens, placement, size) and stereo. Each converts into the library's own type; the
+//! option names are a contract other tools rely on (see the README).
+
+use crate::camera::{CameraSpec, Lens, View};
+use crate::error::{Error, Result};
+use crate::render::{Mode, RenderSettings};
+use crate::session::{DataSpec, RenderRequest};
+use crate::stereo::{Anaglyph, Layout, Packing, Projection, StereoRig};
+use crate::transfer::{layers, Colormap, Scale, TransferFunction};
+use clap::builder::PossibleValue;
+use clap::Args;
+use glam::DVec3;
+use std::path::PathBuf;
+
+/// The enums' names come from their one table ([`crate::names`]).
+macro_rules! value_enum {
+    ($($ty:ty),+) => {$(
+        impl clap::ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                <$ty>::ALL
+            }
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(PossibleValue::new(self.name()).aliases(self.aliases().iter().copied()))
+            }
+        }
+    )+};
+}
+value_enum!(Mode, Lens, View, Scale, Colormap, Anaglyph, Layout, Projection);
+
+/// The dataset and the field.
+#[derive(Args, Clone, Debug)]
+pub struct DataArgs {
+    /// Dataset to open (Enzo parameter file, .athdf, Chombo HDF5, FILE.h5:/dataset); the
+    /// built-in demo when omitted.
+    pub dataset: Option<PathBuf>,
+    /// Field to render (default: Density, else the first field).
+    #[arg(long)]
+    pub field: Option<String>,
+}
+
+impl DataArgs {
+    pub fn spec(&self) -> DataSpec {
+        DataSpec {
+            dataset: self.dataset.clone(),
+            field: self.field.clone(),
+        }
+    }
+}
+
+/// How values become an image: mode and transfer function.
+#[derive(Args, Clone, Debug)]
+pub struct LookArgs {
+    /// What is accumulated along each ray.
+    #[arg(long, value_enum, default_value_t = Mode::Composite)]
+    pub mode: Mode,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Colormap::Viridis)]
+    pub colormap: Colormap,
+    /// Transfer-function bounds MIN,MAX in field units (default: the field's range).
+    #[arg(long, value_parser = parse_bounds, allow_hyphen_values = true)]
+    pub bounds: Option<(f64, f64)>,
+    /// How values map to the colormap.
+    #[arg(long, value_enum, default_value_t = Scale::Log)]
+    pub scale: Scale,
+    /// Multiplier of the transfer function's opacity (extinction).
+    #[arg(long, default_value_t = 1.0)]
+    pub opacity: f64,
+    /// Samples per cell of the level a ray crosses.
+    #[arg(long, default_value_t = 1.0)]
+    pub samples_per_cell: f64,
+    /// yt-style Gaussian layers instead of the opacity ramp: their number.
+    #[arg(long, default_value_t = 0)]
+    pub layers: usize,
+    /// Width (standard deviation) of each layer as a fraction of the bounds' range.
+    #[arg(long, default_value_t = 0.02)]
+    pub layer_width: f64,
+}
+
+impl LookArgs {
+    pub fn settings(&self) -> RenderSettings {
+        RenderSettings {
+            mode: self.mode,
+            tf: TransferFunction {
+                colormap: self.colormap,
+                scale: self.scale,
+                bounds: self.bounds,
+                opacity: self.opacity,
+                layers: if self.layers > 0 {
+                    layers(self.layers, self.layer_width)
+                } else {
+                    Vec::new()
+                },
+                points: Vec::new(),
+            },
+            samples_per_cell: self.samples_per_cell,
+        }
+    }
+}
+
+/// The camera and the image size.
+#[derive(Args, Clone, Debug)]
+pub struct CameraArgs {
+    /// Plane-parallel (orthographic) lens or a pinhole.
+    #[arg(long, value_enum, default_value_t = Lens::Plane)]
+    pub lens: Lens,
+    /// On-axis view framing the whole domain (default z).
+    #[arg(long, value_enum, allow_hyphen_values = true)]
+    pub view: Option<View>,
+    /// Camera position X,Y,Z in domain units (instead of --view).
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true)]
+    pub camera_position: Option<DVec3>,
+    /// Point the camera looks at, X,Y,Z (default: the domain centre).
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true)]
+    pub focus: Option<DVec3>,
+    /// Up vector X,Y,Z.
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true)]
+    pub up: Option<DVec3>,
+    /// Plane lens: width of the image plane in domain units.
+    #[arg(long)]
+    pub width: Option<f64>,
+    /// Perspective lens: vertical field of view in degrees.
+    #[arg(long)]
+    pub fov: Option<f64>,
+    /// Image size WxH.
+    #[arg(long, value_parser = parse_size, default_value = "512x512")]
+    pub size: (u32, u32),
+}
+
+impl CameraArgs {
+    pub fn spec(&self) -> CameraSpec {
+        CameraSpec {
+            lens: self.lens,
+            view: self.view,
+            position: self.camera_position,
+            focus: self.focus,
+            up: self.up,
+            width: self.width,
+            fov: self.fov,
+        }
+    }
+}
+
+/// The groups of every command that renders one camera: data, look and camera.
+#[derive(Args, Clone, Debug)]
+pub struct RenderOptions {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub look: LookArgs,
+    #[command(flatten)]
+    pub camera: CameraArgs,
+}
+
+impl RenderOptions {
+    pub fn request(&self) -> RenderRequest {
+        RenderRequest {
+            data: self.data.spec(),
+            settings: self.look.settings(),
+            camera: self.camera.spec(),
+            size: self.camera.size,
+        }
+    }
+}
+
+/// Stereo pairs (see the README's Stereo section and [`crate::stereo`]).
+#[derive(Args, Clone, Debug, Default)]
+pub struct StereoArgs {
+    /// Render a stereo pair: parallel (off-axis frusta sharing one image rectangle at the focal
+    /// distance; no vertical parallax) | toe-in (each eye turned to the focus, like yt's stereo
+    /// lens). --size is the size of each eye.
+    #[arg(long, value_enum, help_heading = "Stereo")]
+    pub stereo: Option<Projection>,
+    /// separate (OUT_L.png and OUT_R.png) | side-by-side (left eye left) | top-bottom (left eye
+    /// on top) | anaglyph (red-cyan, left eye red) | interleaved (rows; left eye on even rows).
+    /// Whatever the layout, --values VALUES.npy writes VALUES_L.npy and VALUES_R.npy.
+    #[arg(long, value_enum, help_heading = "Stereo")]
+    pub stereo_layout: Option<Layout>,
+    /// Squeeze side-by-side or top-bottom to the size of one eye (half side-by-side for 3D TVs).
+    #[arg(long, help_heading = "Stereo")]
+    pub half: bool,
+    /// Anaglyph colours: dubois (least-squares, default) | plain (red from the left eye, green
+    /// and blue from the right).
+    #[arg(long, value_enum, help_heading = "Stereo")]
+    pub anaglyph: Option<Anaglyph>,
+    /// Distance between the eyes in domain units (default: the focal distance / 30). Plane
+    /// lens: the eyes' rays differ by the stereo angle 2 atan(E / 2D), D the focal distance.
+    #[arg(long, allow_hyphen_values = true, help_heading = "Stereo")]
+    pub eye_separation: Option<f64>,
+    /// Distance from the camera along its view to the zero-parallax plane, domain units
+    /// (default: the distance to the focus).
+    #[arg(long, allow_hyphen_values = true, help_heading = "Stereo")]
+    pub focal_distance: Option<f64>,
+}
+
+impl StereoArgs {
+    /// The rig and the packing (`None`: separate files) asked for; `None` for a mono image. An
+    /// error for stereo options without `--stereo` and for options that do not fit together.
+    pub fn resolve(&self) -> Result<Option<(StereoRig, Option<Packing>)>> {
+        let Some(projection) = self.stereo else {
+            let given = [
+                (self.stereo_layout.is_some(), "--stereo-layout"),
+                (self.half, "--half"),
+                (self.anaglyph.is_some(), "--anaglyph"),
+                (self.eye_separation.is_some(), "--eye-separation"),
+                (self.focal_distance.is_some(), "--focal-distance"),
+            ];
+            return match given.iter().find(|(g, _)| *g) {
+                Some((_, name)) => Err(Error::Settings(format!(
+                    "{name} needs --stereo parallel or --stereo toe-in"
+                ))),
+                None => Ok(None),
+            };
+        };
+        let rig = StereoRig {
+            projection,
+            eye_separation: self.eye_separation,
+            focal_distance: self.focal_distance,
+        };
+        rig.validate()?;
+        let packing = self
+            .stereo_layout
+            .unwrap_or_default()
+            .packing(self.half, self.anaglyph)?;
+        Ok(Some((rig, packing)))
+    }
+}
+
+/// Parses `X,Y,Z` (three finite numbers).
+pub fn parse_vec3(s: &str) -> std::result::Result<DVec3, String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| format!("'{s}' is not X,Y,Z"))?;
+    match v[..] {
+        [x, y, z] if v.iter().all(|c| c.is_finite()) => Ok(DVec3::new(x, y, z)),
+        _ => Err(format!("'{s}' is not X,Y,Z (three finite numbers)")),
+    }
+}
+
+fn parse_bounds(s: &str) -> std::result::Result<(f64, f64), String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| format!("'{s}' is not MIN,MAX"))?;
+    match v[..] {
+        [lo, hi] if lo.is_finite() && hi.is_finite() && lo < hi => Ok((lo, hi)),
+        [_, _] => Err(format!("'{s}': MIN must be below MAX")),
+        _ => Err(format!("'{s}' is not MIN,MAX")),
+    }
+}
+
+fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not WxH"))?;
+    let (w, h) = (w.trim().parse::<u32>(), h.trim().parse::<u32>());
+    match (w, h) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 && w <= 16384 && h <= 16384 => Ok((w, h)),
+        _ => Err(format!("'{s}' is not WxH with sides from 1 to 16384")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The viewer's logged `amrcast render` command parses back, through these very options,
+    //! to the camera and settings it was made from.
+    use super::*;
+    use crate::camera::Camera;
+    use crate::viewer::render_flags::render_command;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        opts: RenderOptions,
+        #[command(flatten)]
+        stereo: StereoArgs,
+        #[arg(short)]
+        o: Option<String>,
+    }
+
+    fn parse_all(line: &str) -> Args {
+        // The test lines hold no quoted words.
+        let words: Vec<&str> = line.split(' ').skip(1).collect();
+        Args::try_parse_from(words).unwrap()
+    }
+
+    fn parse(line: &str) -> RenderOptions {
+        parse_all(line).opts
+    }
+
+    #[test]
+    fn stereo_flags_round_trip_through_the_real_options() {
+        let cam = Camera::framing(
+            crate::camera::View::X,
+            Lens::Perspective,
+            DVec3::ZERO,
+            DVec3::ONE,
+            1.0,
+        );
+        let settings = RenderSettings::default();
+        let rigs = [
+            StereoRig::new(Projection::Parallel),
+            StereoRig {
+                projection: Projection::Parallel,
+                eye_separation: Some(0.1 / 3.0),
+                focal_distance: Some(2.5e-3 / 7.0),
+            },
+            StereoRig {
+                projection: Projection::ToeIn,
+                eye_separation: Some(0.0),
+                focal_distance: None,
+            },
+        ];
+        let packings = [
+            Packing::Anaglyph(Anaglyph::Dubois),
+            Packing::Anaglyph(Anaglyph::Plain),
+            Packing::SideBySide { half: false },
+            Packing::TopBottom { half: true },
+        ];
+        for rig in &rigs {
+            for packing in packings {
+                let (line, _) = render_command(
+                    None,
+                    "Density",
+                    (150, 200),
+                    &cam,
+                    Some((rig, packing)),
+                    &settings,
+                );
+                let args = parse_all(&line);
+                assert_eq!(
+                    args.stereo.resolve().unwrap(),
+                    Some((*rig, Some(packing))),
+                    "{line}"
+                );
+                assert_eq!(args.opts.camera.size, (150, 200));
+            }
+        }
+        // Without stereo, no stereo flag.
+        let (line, _) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+        assert!(!line.contains("stereo"), "{line}");
+        assert_eq!(parse_all(&line).stereo.resolve().unwrap(), None);
+    }
+
+    #[test]
+    fn camera_flags_round_trip_through_the_real_options() {
+        let (lo, hi) = (DVec3::ZERO, DVec3::new(2.0, 1.0, 1.0));
+        let cams = [
+            Camera {
+                position: DVec3::new(-3.123456789012345, 2.0e-7, 5.5),
+                focus: DVec3::new(0.1, -0.2, 1.0 / 3.0),
+                up: DVec3::new(0.1, 0.9, -0.3).normalize(),
+                lens: Lens::Perspective,
+                width: 0.7,
+                fov: 37.5,
+            },
+            Camera {
+                lens: Lens::Plane,
+                width: 1e-3 / 7.0,
+                ..Camera::framing(crate::camera::View::NegY, Lens::Plane, lo, hi, 1.0)
+            },
+        ];
+        for cam in cams {
+            let settings = RenderSettings {
+                mode: Mode::Mip,
+                tf: TransferFunction {
+                    colormap: Colormap::Magma,
+                    scale: Scale::Linear,
+                    bounds: Some((-0.5, 2.25)),
+                    opacity: 3.5,
+                    layers: layers(3, 0.05),
+                    points: Vec::new(),
+                },
+                samples_per_cell: 2.0,
+            };
+            let (line, exact) = render_command(None, "Density", (300, 200), &cam, None, &settings);
+            assert!(exact);
+            let opts = parse(&line);
+            assert_eq!(opts.request().camera(lo, hi).unwrap(), cam, "{line}");
+            assert_eq!(opts.look.settings(), settings, "{line}");
+            assert_eq!(opts.camera.size, (300, 200));
+            assert_eq!(opts.data.field.as_deref(), Some("Density"));
+            assert!(opts.data.dataset.is_none());
+        }
+    }
+
+    #[test]
+    fn edited_opacity_is_reported_as_not_expressible() {
+        let cam = Camera::framing(
+            crate::camera::View::Z,
+            Lens::Plane,
+            DVec3::ZERO,
+            DVec3::ONE,
+            1.0,
+        );
+        let mut settings = RenderSettings::default();
+        settings.tf.points = vec![[0.0, 0.0], [1.0, 0.5]];
+        let (_, exact) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+        assert!(!exact);
+        settings.tf.points.clear();
+        settings.tf.layers = layers(2, 0.1);
+        settings.tf.layers[0].alpha = 0.7;
+        assert!(!render_command(None, "Density", (8, 8), &cam, None, &settings).1);
+    }
+}

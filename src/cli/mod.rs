@@ -1,0 +1,75 @@
+//! The command line: the top layer. It parses options into the library's types and calls the
+//! library; nothing below it imports it.
+//!
+//! The option names are a contract that other tools depend on: see the README.
+
+pub mod args;
+pub mod bench;
+pub mod movie;
+pub mod render;
+pub mod wall;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "amrcast",
+    version,
+    about = "GPU ray caster for block-structured AMR data"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct ViewArgs {
+    #[command(flatten)]
+    opts: args::RenderOptions,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render one image (the built-in demo when no dataset is given).
+    Render(render::RenderArgs),
+    /// Open an interactive window on a dataset (the built-in demo when none is given): drag to
+    /// orbit and pan, wheel to zoom, a side panel for the transfer function.
+    View(ViewArgs),
+    /// Time repeated renders: median ms per frame and samples per second.
+    Bench(bench::BenchArgs),
+    /// Render an image sequence along a camera path (TOML, or --zoom-in / --orbit): one colour
+    /// scale for every frame, resumable, splittable with --frames and --shard.
+    Movie(movie::MovieArgs),
+    /// Drive a stereo wall or CAVE: one off-axis view per screen and eye from the screens'
+    /// physical corners and the viewer's head (TOML wall file or ParaView .pvx).
+    Wall(wall::WallArgs),
+    /// Print a dataset's format, domain, grids and cells per level, fields with ranges, units.
+    Info {
+        /// The dataset (Enzo parameter file, its .hierarchy or directory; .athdf; Chombo HDF5).
+        dataset: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Render(args) => render::render(&args),
+        Command::View(args) => crate::viewer::view(&args.opts.request()),
+        Command::Bench(args) => bench::bench(&args),
+        Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),
+        Command::Wall(args) => wall::wall(&args),
+        Command::Info { dataset, json } => {
+            let info = crate::info::info(&dataset)?;
+            if json {
+                println!("{}", serde_json::to_string(&info)?);
+            } else {
+                print!("{info}");
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! `amrcast movie`: image sequences along a camera path.
+//!
+//! - One transfer function for the whole sequence, fixed before the first frame: from
+//!   `--bounds`, else from the field's range (for a time series, the range over all datasets).
+//!   Frames are never normalised on their own.
+//! - Resumable: every file is written to a temporary file and renamed into place, so a frame
+//!   file exists only when complete; a rerun skips the frames whose files exist and removes the
+//!   temporary files that a killed run left for the frames it renders.
+//! - Cluster-friendly: `--frames A..B` and `--shard I/N` select the frames of one task.
+
+pub mod encode;
+pub mod frames;
+mod progress;
+pub mod series;
+
+pub use encode::{encode, find_ffmpeg};
+pub use frames::{
+    frame_eye_file, frame_file, parse_frame_range, parse_shard, select_frames, FrameFiles,
+    FrameRange, Shard,
+};
+pub use series::{dataset_for_frame, expand_pattern};
+
+use crate::amr::AmrDataset;
+use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, OffscreenTarget};
+use crate::path::CameraPath;
+use crate::session::{write_images, RenderRequest, Session};
+use crate::stereo::{Packing, StereoRig};
+use progress::Progress;
+use std::path::{Path, PathBuf};
+
+/// A movie to render: what the command line's `movie` options come down to.
+#[derive(Clone, Debug)]
+pub struct MovieJob {
+    /// Camera path file (TOML); `None` with `zoom_in` / `orbit`.
+    pub path: Option<PathBuf>,
+    /// Data, look, size, and the start camera of a `zoom_in` / `orbit` path.
+    pub request: RenderRequest,
+    /// Stereo rig and packing (`None`: separate files per eye); `None` for mono.
+    pub stereo: Option<(StereoRig, Option<Packing>)>,
+    /// Output directory (created when missing).
+    pub output: PathBuf,
+    /// Also write each frame's raw values as NPY.
+    pub values: bool,
+    pub frames: Option<FrameRange>,
+    pub shard: Option<Shard>,
+    /// Shorthand path: zoom in by this factor toward the focus.
+    pub zoom_in: Option<f64>,
+    /// Shorthand path: orbit this many degrees about the focus.
+    pub orbit: Option<f64>,
+    /// Frames of a shorthand path.
+    pub count: usize,
+    /// Time series: a pattern of datasets spread over the frames.
+    pub datasets: Option<String>,
+    /// Video to encode with ffmpeg after rendering.
+    pub encode: Option<PathBuf>,
+    pub fps: f64,
+}
+
+/// Frames of one dataset, rendered with one upload.
+struct FrameRenderer {
+    session: Session,
+    target: OffscreenTarget,
+    files: FrameFiles,
+}
+
+impl FrameRenderer {
+    fn new(ctx: GpuContext, ds: AmrDataset, job: &MovieJob, files: FrameFiles) -> Result<Self> {
+        let session = Session::new(ctx, ds, &job.request.settings)?;
+        let (w, h) = job.request.size;
+        let target = OffscreenTarget::new(&session.ctx, w, h)?;
+        Ok(FrameRenderer {
+            session,
+            target,
+            files,
+        })
+    }
+
+    /// Renders frame `k` (one image, or one per eye) and writes its files: the values first,
+    /// then the PNGs, the last of which marks the frame complete. Returns that last PNG.
+    fn render(&self, path: &CameraPath, dir: &Path, k: usize) -> Result<PathBuf> {
+        let rig = self.files.stereo.as_ref().map(|(rig, _)| rig);
+        let images = self
+            .session
+            .render_eyes(&self.target, rig, &path.frame_camera(k))?;
+        let outputs = self.files.outputs(dir, k);
+        write_images(&images, &outputs)?;
+        Ok(outputs.pngs.last().cloned().unwrap_or_default())
+    }
+
+    /// Hands the GPU context back for the next dataset.
+    fn into_context(self) -> GpuContext {
+        self.session.ctx
+    }
+}
+
+/// Which positional is what: `PATH.toml [DATASET]`, or with a shorthand only `[DATASET]`.
+/// Returns the path file and the dataset.
+fn positionals(job: &MovieJob) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
+    let shorthand = job.zoom_in.is_some() || job.orbit.is_some();
+    let dataset = &job.request.data.dataset;
+    match (shorthand, &job.path, dataset) {
+        (true, Some(_), Some(_)) => Err(Error::Settings(
+            "--zoom-in / --orbit build the camera path: give no PATH.toml, only the dataset".into(),
+        )),
+        (true, Some(p), None) if p.extension().is_some_and(|e| e == "toml") => {
+            Err(Error::Settings(format!(
+                "give either the path file {} or --zoom-in / --orbit, not both",
+                p.display()
+            )))
+        }
+        (true, p, d) => Ok((None, p.clone().or(d.clone()))),
+        (false, None, _) => Err(Error::Settings(
+            "give a camera path PATH.toml, or --zoom-in FACTOR / --orbit DEGREES".into(),
+        )),
+        (false, Some(p), d) => Ok((Some(p.clone()), d.clone())),
+    }
+}
+
+/// Checks the options that do not need the data; returns the path file, the request with
+/// the dataset to open (the first of a series), and the series.
+fn check(job: &MovieJob) -> Result<(Option<PathBuf>, RenderRequest, Option<Vec<PathBuf>>)> {
+    let (path_file, dataset) = positionals(job)?;
+    if path_file.is_some() && job.request.camera.places_camera() {
+        return Err(Error::Settings(
+            "the path file sets the camera: --view, --camera-position, --focus, --up, --width and --fov apply only to --zoom-in / --orbit".into(),
+        ));
+    }
+    if !(job.fps.is_finite() && job.fps > 0.0) {
+        return Err(Error::Settings(format!(
+            "--fps {} must be positive",
+            job.fps
+        )));
+    }
+    if let (Some(video), Some((_, None))) = (&job.encode, &job.stereo) {
+        return Err(Error::Settings(format!(
+            "--encode {} needs one image per frame: with --stereo, choose a --stereo-layout other than separate",
+            video.display()
+        )));
+    }
+    let series = match (&job.datasets, &dataset) {
+        (Some(_), Some(d)) => {
+            return Err(Error::Settings(format!(
+                "give either a dataset ({}) or --datasets, not both",
+                d.display()
+            )))
+        }
+        (Some(pattern), None) => Some(expand_pattern(pattern)?),
+        (None, _) => None,
+    };
+    let mut request = job.request.clone();
+    request.data.dataset = series.as_ref().map(|s| s[0].clone()).or(dataset);
+    Ok((path_file, request, series))
+}
+
+/// `amrcast movie`.
+pub fn movie(job: &MovieJob) -> Result<()> {
+    let (path_file, request, series) = check(job)?;
+    let files = FrameFiles {
+        stereo: job.stereo,
+        values: job.values,
+        size: request.size,
+    };
+    let ffmpeg = job.encode.as_ref().map(|_| find_ffmpeg()).transpose()?;
+    // The path, and the first dataset when it is needed (shorthands need the domain).
+    let (path, first) = match &path_file {
+        Some(p) => (CameraPath::load(p, request.camera.lens)?, None),
+        None => {
+            let ds = request.data.load()?;
+            let h = &ds.hierarchy;
+            let start = request.camera(h.domain_left, h.domain_right)?;
+            let path = CameraPath::shorthand(
+                job.count,
+                start,
+                job.zoom_in.unwrap_or(1.0),
+                job.orbit.unwrap_or(0.0),
+            )?;
+            (path, Some(ds))
+        }
+    };
+    let selected = select_frames(path.frames, job.frames, job.shard)?;
+    let dir = &job.output;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path_text = match &path_file {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        None => format!(
+            "zoom_in = {:?}\norbit = {:?}\ncount = {}\n",
+            job.zoom_in, job.orbit, job.count
+        ),
+    };
+    check_settings_record(dir, &settings_record(job, &request, &path_text))?;
+    let todo = frames_to_render(&files, dir, &selected, path.frames)?;
+    if !todo.is_empty() {
+        let mut progress = Progress::new(todo.len());
+        let mut render = |fr: &FrameRenderer, frames: &[usize]| -> Result<()> {
+            for &k in frames {
+                progress.frame_done(&fr.render(&path, dir, k)?);
+            }
+            Ok(())
+        };
+        match &series {
+            None => {
+                // One upload, one transfer function for the whole movie.
+                let ds = match first {
+                    Some(ds) => ds,
+                    None => request.data.load()?,
+                };
+                let fr = FrameRenderer::new(GpuContext::new()?, ds, job, files)?;
+                render(&fr, &todo)?;
+            }
+            Some(list) => {
+                drop(first);
+                let job = with_series_bounds(job, &request, list)?;
+                let mut ctx = GpuContext::new()?;
+                for (d, frames) in group_by_dataset(&todo, path.frames, list.len()) {
+                    let ds = request.data.with_dataset(&list[d]).load()?;
+                    let fr = FrameRenderer::new(ctx, ds, &job, files)?;
+                    render(&fr, &frames)?;
+                    ctx = fr.into_context();
+                }
+            }
+        }
+        progress.finish();
+    }
+    if let (Some(video), Some(ffmpeg)) = (&job.encode, &ffmpeg) {
+        encode(ffmpeg, dir, path.frames, job.fps, video)?;
+        eprintln!("amrcast: wrote {}", video.display());
+    }
+    Ok(())
+}
+
+/// The selected frames that are not complete yet, after removing the temporary files a killed
+/// run left for them; prints what the run will do.
+fn frames_to_render(
+    files: &FrameFiles,
+    dir: &Path,
+    selected: &[usize],
+    total: usize,
+) -> Result<Vec<usize>> {
+    let mut todo = Vec::new();
+    for &k in selected {
+        if !files.complete(dir, k)? {
+            todo.push(k);
+        }
+    }
+    let stale = frames::remove_stale_temporaries(dir, &todo)?;
+    eprintln!(
+        "amrcast: movie of {total} frames: {} selected, {} already complete, {} to render{}",
+        selected.len(),
+        selected.len() - todo.len(),
+        todo.len(),
+        if stale > 0 {
+            format!(" ({stale} unfinished temporary files removed)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(todo)
+}
+
+/// The job with the colour scale fixed to the range over every dataset of the series, unless
+/// `--bounds` fixed it.
+fn with_series_bounds(
+    job: &MovieJob,
+    request: &RenderRequest,
+    list: &[PathBuf],
+) -> Result<MovieJob> {
+    let mut job = job.clone();
+    let tf = &mut job.request.settings.tf;
+    if tf.bounds.is_none() {
+        let b = series::series_bounds(&request.data, tf.scale, list)?;
+        eprintln!(
+            "amrcast: colour scale fixed to the range over all {} datasets: {},{}",
+            list.len(),
+            b.0,
+            b.1
+        );
+        tf.bounds = Some(b);
+    }
+    Ok(job)
+}
+
+/// `frames` (in order) grouped into runs that show the same dataset of `datasets`.
+fn group_by_dataset(frames: &[usize], total: usize, datasets: usize) -> Vec<(usize, Vec<usize>)> {
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for &k in frames {
+        let d = dataset_for_frame(k, total, datasets);
+        match groups.last_mut() {
+            Some((last, run)) if *last == d => run.push(k),
+            _ => groups.push((d, vec![k])),
+        }
+    }
+    groups
+}
+
+/// File in the output directory that records what its frames were rendered with.
+pub const SETTINGS_FILE: &str = "movie-settings.txt";
+
+/// Everything that decides the pixels of a frame (not which frames a task renders).
+fn settings_record(job: &MovieJob, request: &RenderRequest, path_text: &str) -> String {
+    format!(
+        "# amrcast movie: the frames in this directory were rendered with these settings\n\
+         # render options: {request:?}\n# stereo: {:?}\n# datasets: {:?}\n\
+         # camera path:\n{path_text}\n",
+        job.stereo, job.datasets
+    )
+}
+
+/// Writes the settings record into `dir`, or checks it against the one there: frames of
+/// another movie are never mixed in, nor skipped as if complete.
+fn check_settings_record(dir: &Path, record: &str) -> Result<()> {
+    let file = dir.join(SETTINGS_FILE);
+    match std::fs::read_to_string(&file) {
+        Ok(old) if old == record => Ok(()),
+        Ok(_) => Err(Error::format(
+            &file,
+            "the frames in this directory were rendered with other settings (camera path, dataset or render options); use another output directory, or remove the old frames and this file",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::output::write_atomically(&file, |w| w.write_all(record.as_bytes()))
+        }
+        Err(e) => Err(Error::io(&file, e)),
+    }
+}

@@ -1,0 +1,276 @@
+//! One dataset's field on one GPU with one look: the library API every front end renders
+//! through (`render`, `bench`, `movie`, `wall`, `view`; later `serve` and Python).
+//!
+//! A [`DataSpec`] names the data; [`Session::open`] reads the field, starts the GPU, uploads the
+//! bricks and prints the field's warnings; [`Session::render`] turns a camera (or a stereo rig
+//! around one) into a [`Rendered`] image that carries what colouring it needs, so a file or a
+//! window never recomputes the projection depth; [`write_images`] writes PNG and NPY files.
+
+use crate::amr::AmrDataset;
+use crate::camera::{Camera, RayModel};
+use crate::error::{Error, Result};
+use crate::formats::DataSource;
+use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
+use crate::render::{depth_along, DisplaySettings, FloatImage, Prepared, RenderSettings};
+use crate::stereo::{compose, Eye, Packing, StereoRig};
+use glam::DVec3;
+use std::path::{Path, PathBuf};
+
+/// Which data to open: a dataset (the built-in demo for `None`) and a field (the dataset's
+/// default field for `None`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DataSpec {
+    pub dataset: Option<PathBuf>,
+    pub field: Option<String>,
+}
+
+impl DataSpec {
+    /// Opens the dataset's metadata and grids without reading a field.
+    pub fn open(&self) -> Result<Box<dyn DataSource>> {
+        match &self.dataset {
+            None => Ok(Box::new(crate::demo::Demo::new()?)),
+            Some(path) => crate::formats::open(path),
+        }
+    }
+
+    /// Opens the dataset (or the demo) and reads the field.
+    pub fn load(&self) -> Result<AmrDataset> {
+        match &self.dataset {
+            None => crate::demo::demo_dataset(self.field.as_deref()),
+            Some(path) => {
+                let source = crate::formats::open(path)?;
+                crate::formats::load(source.as_ref(), self.field.as_deref())
+            }
+        }
+    }
+
+    /// The same field of another dataset.
+    pub fn with_dataset(&self, dataset: &Path) -> DataSpec {
+        DataSpec {
+            dataset: Some(dataset.to_path_buf()),
+            field: self.field.clone(),
+        }
+    }
+}
+
+/// A float image and how to turn it into colours and values.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub image: FloatImage,
+    /// Colours: the transfer function's colormap, bounds and scale, the projection depth.
+    pub display: DisplaySettings,
+    /// How the values in `image` are encoded (log10 or as stored).
+    pub encoding: crate::transfer::Scale,
+}
+
+impl Rendered {
+    /// 8-bit RGBA, as the PNG holds it.
+    pub fn rgba8(&self) -> Vec<u8> {
+        self.image.colours(&self.display)
+    }
+
+    /// The raw values of `--values`: shape and data in field units.
+    pub fn values(&self) -> (Vec<usize>, Vec<f32>) {
+        self.image.values(self.encoding)
+    }
+
+    pub fn size(&self) -> (u32, u32) {
+        (self.image.width, self.image.height)
+    }
+}
+
+/// Where the images of one render go.
+#[derive(Clone, Debug, Default)]
+pub struct Outputs {
+    /// One PNG per image, or one for a packed stereo pair.
+    pub pngs: Vec<PathBuf>,
+    /// One NPY per image, or none.
+    pub npys: Vec<PathBuf>,
+    /// How a stereo pair is packed into one PNG (`None`: one PNG per image).
+    pub packing: Option<Packing>,
+}
+
+impl Outputs {
+    /// The files of a mono image (`png`, `npy`) or of a stereo pair: per-eye files
+    /// (`OUT_L.png`, `OUT_R.png`) unless packed, and always one NPY per eye.
+    pub fn new(png: &Path, npy: Option<&Path>, stereo: Option<Option<Packing>>) -> Outputs {
+        let eyes = |p: &Path| Eye::BOTH.map(|e| crate::stereo::eye_path(p, e)).to_vec();
+        match stereo {
+            None => Outputs {
+                pngs: vec![png.to_path_buf()],
+                npys: npy.map(|p| vec![p.to_path_buf()]).unwrap_or_default(),
+                packing: None,
+            },
+            Some(packing) => Outputs {
+                pngs: match packing {
+                    None => eyes(png),
+                    Some(_) => vec![png.to_path_buf()],
+                },
+                npys: npy.map(eyes).unwrap_or_default(),
+                packing,
+            },
+        }
+    }
+
+    /// Every file, values first.
+    pub fn all(&self) -> impl Iterator<Item = &PathBuf> {
+        self.npys.iter().chain(&self.pngs)
+    }
+}
+
+/// Writes `images` (one, or a stereo pair left first) to `outputs`: the values first, then the
+/// PNGs, so that the last PNG written marks the set complete (each file is written to a
+/// temporary file and renamed into place).
+pub fn write_images(images: &[Rendered], outputs: &Outputs) -> Result<()> {
+    for (image, npy) in images.iter().zip(&outputs.npys) {
+        let (shape, data) = image.values();
+        crate::output::write_npy_f32(npy, &shape, &data)?;
+    }
+    let rgba: Vec<Vec<u8>> = images.iter().map(Rendered::rgba8).collect();
+    match (outputs.packing, &rgba[..], images) {
+        (Some(packing), [l, r], [first, _]) => {
+            let (w, h) = first.size();
+            let (pixels, pw, ph) = compose(packing, l, r, w, h)?;
+            crate::output::write_png_rgba8(&outputs.pngs[0], pw, ph, &pixels)
+        }
+        (Some(_), _, _) => Err(Error::Settings("a packed layout needs two eyes".into())),
+        (None, _, _) => {
+            for ((pixels, image), png) in rgba.iter().zip(images).zip(&outputs.pngs) {
+                let (w, h) = image.size();
+                crate::output::write_png_rgba8(png, w, h, pixels)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A field on the GPU, ready to render any camera: the context, the renderer and its settings.
+pub struct Session {
+    pub ctx: GpuContext,
+    pub renderer: VolumeRenderer,
+    /// Dataset name for titles ("DD0046", "demo").
+    pub name: String,
+    /// The field being rendered.
+    pub field: String,
+    /// The domain, `lo..hi`.
+    pub domain: (DVec3, DVec3),
+}
+
+impl Session {
+    /// Reads `data`'s field, opens the adapter the environment selects and uploads the bricks.
+    pub fn open(data: &DataSpec, settings: &RenderSettings) -> Result<Session> {
+        let ds = data.load()?;
+        Session::new(GpuContext::new()?, ds, settings)
+    }
+
+    /// Uploads `ds` to `ctx`'s device with `settings`, prints the field's warnings, and frees
+    /// the host copy of the values.
+    pub fn new(ctx: GpuContext, ds: AmrDataset, settings: &RenderSettings) -> Result<Session> {
+        let renderer = VolumeRenderer::new(&ctx, &ds, settings)?;
+        renderer.prepared.print_warnings(&ds.field.name);
+        let h = &ds.hierarchy;
+        Ok(Session {
+            ctx,
+            renderer,
+            name: ds.name.clone(),
+            field: ds.field.name.clone(),
+            domain: (h.domain_left, h.domain_right),
+        })
+    }
+
+    pub fn prepared(&self) -> &Prepared {
+        &self.renderer.prepared
+    }
+
+    /// How images seen along unit direction `forward` become colours (the projection's depth
+    /// is the domain's extent along it).
+    pub fn display(&self, forward: DVec3) -> DisplaySettings {
+        DisplaySettings::new(
+            self.prepared(),
+            depth_along(forward, self.domain.0, self.domain.1),
+        )
+    }
+
+    /// How `cam`'s images become colours.
+    pub fn display_for(&self, cam: &Camera) -> Result<DisplaySettings> {
+        Ok(self.display(cam.basis()?.0))
+    }
+
+    /// Renders `cam` into an image of `size`.
+    pub fn render(&self, cam: &Camera, size: (u32, u32)) -> Result<Rendered> {
+        let target = OffscreenTarget::new(&self.ctx, size.0, size.1)?;
+        self.render_rays(
+            &target,
+            &cam.ray_model(size.0, size.1)?,
+            self.display_for(cam)?,
+        )
+    }
+
+    /// Renders both eyes of `rig` around `cam`, each of `size`, left first. Both use the mono
+    /// view's projection depth, so their colours match.
+    pub fn render_stereo(
+        &self,
+        rig: &StereoRig,
+        cam: &Camera,
+        size: (u32, u32),
+    ) -> Result<[Rendered; 2]> {
+        let target = OffscreenTarget::new(&self.ctx, size.0, size.1)?;
+        let eyes = self.render_eyes(&target, Some(rig), cam)?;
+        <[Rendered; 2]>::try_from(eyes)
+            .map_err(|_| Error::Gpu("a stereo render gave no pair".into()))
+    }
+
+    /// Renders `cam` (one image) or, with `rig`, both eyes into `target` (whose size is the
+    /// images' size), left eye first.
+    pub fn render_eyes(
+        &self,
+        target: &OffscreenTarget,
+        rig: Option<&StereoRig>,
+        cam: &Camera,
+    ) -> Result<Vec<Rendered>> {
+        let (w, h) = (target.width, target.height);
+        let display = self.display_for(cam)?;
+        let rays = match rig {
+            None => vec![cam.ray_model(w, h)?],
+            Some(rig) => Eye::BOTH
+                .iter()
+                .map(|&e| rig.eye_rays(cam, w, h, e))
+                .collect::<Result<_>>()?,
+        };
+        rays.iter()
+            .map(|r| self.render_rays(target, r, display))
+            .collect()
+    }
+
+    /// Renders `rays` into `target` and reads the image back, to be coloured with `display`.
+    pub fn render_rays(
+        &self,
+        target: &OffscreenTarget,
+        rays: &RayModel,
+        display: DisplaySettings,
+    ) -> Result<Rendered> {
+        Ok(Rendered {
+            image: target.render(&self.ctx, &self.renderer, rays)?,
+            display,
+            encoding: self.prepared().encoding,
+        })
+    }
+}
+
+/// Everything one image needs besides the output: the data, the look, the camera and the size.
+/// The command line's option groups and the viewer's state both come down to this.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderRequest {
+    pub data: DataSpec,
+    pub settings: RenderSettings,
+    pub camera: crate::camera::CameraSpec,
+    /// Image size in pixels (width, height).
+    pub size: (u32, u32),
+}
+
+impl RenderRequest {
+    /// The camera for a domain `lo..hi` at this request's size.
+    pub fn camera(&self, lo: DVec3, hi: DVec3) -> Result<Camera> {
+        self.camera.camera(lo, hi, self.size)
+    }
+}
