@@ -12,6 +12,14 @@ pub fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
+/// An enum with a names table ([`named_enum!`]).
+pub trait Named: Copy + Send + Sync + 'static {
+    /// Every value, in the order of the table.
+    fn all() -> &'static [Self];
+    /// The value's name on the command line and in files.
+    fn name(self) -> &'static str;
+}
+
 /// Gives an enum its one table of names: `ALL`, `name()`, `aliases()`, `FromStr` (case-
 /// insensitive; an error naming `what` and listing the names) and `Display`.
 ///
@@ -54,6 +62,15 @@ macro_rules! named_enum {
                             $crate::names::list(Self::ALL.iter().map(|v| v.name()))
                         ))
                     })
+            }
+        }
+
+        impl $crate::names::Named for $ty {
+            fn all() -> &'static [Self] {
+                Self::ALL
+            }
+            fn name(self) -> &'static str {
+                $ty::name(self)
             }
         }
 

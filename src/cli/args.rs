@@ -4,29 +4,50 @@
 
 use crate::camera::{CameraSpec, Lens, View};
 use crate::error::{Error, Result};
+use crate::names::Named;
 use crate::render::{Mode, RenderSettings};
 use crate::session::{DataSpec, RenderRequest};
 use crate::stereo::{Anaglyph, Layout, Packing, Projection, StereoRig};
 use crate::transfer::{layers, Colormap, Scale, TransferFunction};
-use clap::builder::PossibleValue;
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
 use clap::Args;
 use glam::DVec3;
+use std::marker::PhantomData;
 use std::path::PathBuf;
+use std::str::FromStr;
 
-/// The enums' names come from their one table ([`crate::names`]).
-macro_rules! value_enum {
-    ($($ty:ty),+) => {$(
-        impl clap::ValueEnum for $ty {
-            fn value_variants<'a>() -> &'a [Self] {
-                <$ty>::ALL
-            }
-            fn to_possible_value(&self) -> Option<PossibleValue> {
-                Some(PossibleValue::new(self.name()).aliases(self.aliases().iter().copied()))
-            }
-        }
-    )+};
+/// Parses an enum through its one names table ([`crate::names`]): the values `--help` lists
+/// and the error for an unknown name (one line) both come from it.
+#[derive(Clone, Copy)]
+pub struct NamesParser<T>(PhantomData<fn() -> T>);
+
+pub fn names<T>() -> NamesParser<T> {
+    NamesParser(PhantomData)
 }
-value_enum!(Mode, Lens, View, Scale, Colormap, Anaglyph, Layout, Projection);
+
+impl<T> TypedValueParser for NamesParser<T>
+where
+    T: Named + FromStr<Err = Error>,
+{
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<T, clap::Error> {
+        StringValueParser::new()
+            .try_map(|s| s.parse::<T>())
+            .parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            T::all().iter().map(|v| PossibleValue::new(v.name())),
+        ))
+    }
+}
 
 /// The dataset and the field.
 #[derive(Args, Clone, Debug)]
@@ -52,15 +73,16 @@ impl DataArgs {
 #[derive(Args, Clone, Debug)]
 pub struct LookArgs {
     /// What is accumulated along each ray.
-    #[arg(long, value_enum, default_value_t = Mode::Composite)]
+    #[arg(long, value_parser = names::<Mode>(), default_value_t = Mode::Composite)]
     pub mode: Mode,
-    #[arg(long, value_enum, ignore_case = true, default_value_t = Colormap::Viridis)]
+    /// Colours of the transfer function (matplotlib's maps, as yt uses).
+    #[arg(long, value_parser = names::<Colormap>(), default_value_t = Colormap::Viridis)]
     pub colormap: Colormap,
     /// Transfer-function bounds MIN,MAX in field units (default: the field's range).
     #[arg(long, value_parser = parse_bounds, allow_hyphen_values = true)]
     pub bounds: Option<(f64, f64)>,
     /// How values map to the colormap.
-    #[arg(long, value_enum, default_value_t = Scale::Log)]
+    #[arg(long, value_parser = names::<Scale>(), default_value_t = Scale::Log)]
     pub scale: Scale,
     /// Multiplier of the transfer function's opacity (extinction).
     #[arg(long, default_value_t = 1.0)]
@@ -101,10 +123,10 @@ impl LookArgs {
 #[derive(Args, Clone, Debug)]
 pub struct CameraArgs {
     /// Plane-parallel (orthographic) lens or a pinhole.
-    #[arg(long, value_enum, default_value_t = Lens::Plane)]
+    #[arg(long, value_parser = names::<Lens>(), default_value_t = Lens::Plane)]
     pub lens: Lens,
     /// On-axis view framing the whole domain (default z).
-    #[arg(long, value_enum, allow_hyphen_values = true)]
+    #[arg(long, value_parser = names::<View>(), allow_hyphen_values = true)]
     pub view: Option<View>,
     /// Camera position X,Y,Z in domain units (instead of --view).
     #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true)]
@@ -168,19 +190,19 @@ pub struct StereoArgs {
     /// Render a stereo pair: parallel (off-axis frusta sharing one image rectangle at the focal
     /// distance; no vertical parallax) | toe-in (each eye turned to the focus, like yt's stereo
     /// lens). --size is the size of each eye.
-    #[arg(long, value_enum, help_heading = "Stereo")]
+    #[arg(long, value_parser = names::<Projection>(), help_heading = "Stereo")]
     pub stereo: Option<Projection>,
     /// separate (OUT_L.png and OUT_R.png) | side-by-side (left eye left) | top-bottom (left eye
     /// on top) | anaglyph (red-cyan, left eye red) | interleaved (rows; left eye on even rows).
     /// Whatever the layout, --values VALUES.npy writes VALUES_L.npy and VALUES_R.npy.
-    #[arg(long, value_enum, help_heading = "Stereo")]
+    #[arg(long, value_parser = names::<Layout>(), help_heading = "Stereo")]
     pub stereo_layout: Option<Layout>,
     /// Squeeze side-by-side or top-bottom to the size of one eye (half side-by-side for 3D TVs).
     #[arg(long, help_heading = "Stereo")]
     pub half: bool,
     /// Anaglyph colours: dubois (least-squares, default) | plain (red from the left eye, green
     /// and blue from the right).
-    #[arg(long, value_enum, help_heading = "Stereo")]
+    #[arg(long, value_parser = names::<Anaglyph>(), help_heading = "Stereo")]
     pub anaglyph: Option<Anaglyph>,
     /// Distance between the eyes in domain units (default: the focal distance / 30). Plane
     /// lens: the eyes' rays differ by the stereo angle 2 atan(E / 2D), D the focal distance.
