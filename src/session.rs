@@ -274,3 +274,76 @@ impl RenderRequest {
         self.camera.camera(lo, hi, self.size)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Mode;
+    use crate::transfer::{Colormap, Scale};
+
+    fn flat(w: u32, h: u32, rgba: [f32; 4]) -> Rendered {
+        Rendered {
+            image: FloatImage {
+                width: w,
+                height: h,
+                mode: Mode::Composite,
+                pixels: vec![rgba; (w * h) as usize],
+            },
+            display: DisplaySettings {
+                mode: Mode::Composite,
+                colormap: Colormap::Viridis,
+                scale: Scale::Log,
+                bounds: (0.0, 1.0),
+                depth: 1.0,
+            },
+            encoding: Scale::Log,
+        }
+    }
+
+    #[test]
+    fn outputs_name_the_eyes_unless_packed() {
+        let png = Path::new("d/out.png");
+        let npy = Some(Path::new("d/v.npy"));
+        let mono = Outputs::new(png, npy, None);
+        assert_eq!(mono.pngs, [PathBuf::from("d/out.png")]);
+        assert_eq!(mono.npys, [PathBuf::from("d/v.npy")]);
+        let separate = Outputs::new(png, None, Some(None));
+        assert_eq!(
+            separate.pngs,
+            [PathBuf::from("d/out_L.png"), PathBuf::from("d/out_R.png")]
+        );
+        assert!(separate.npys.is_empty());
+        let packed = Outputs::new(png, npy, Some(Some(Packing::SideBySide { half: false })));
+        assert_eq!(packed.pngs, [PathBuf::from("d/out.png")]);
+        assert_eq!(
+            packed.npys,
+            [PathBuf::from("d/v_L.npy"), PathBuf::from("d/v_R.npy")]
+        );
+        // Values come first: the last file written is a PNG.
+        assert_eq!(packed.all().last(), Some(&PathBuf::from("d/out.png")));
+    }
+
+    #[test]
+    fn a_packed_pair_is_one_png_of_both_eyes_and_values_per_eye() {
+        let dir = tempfile::tempdir().unwrap();
+        let (l, r) = (
+            flat(3, 2, [1.0, 0.0, 0.0, 1.0]),
+            flat(3, 2, [0.0, 0.0, 1.0, 1.0]),
+        );
+        let outputs = Outputs::new(
+            &dir.path().join("pair.png"),
+            Some(&dir.path().join("v.npy")),
+            Some(Some(Packing::SideBySide { half: false })),
+        );
+        write_images(&[l, r], &outputs).unwrap();
+        let img = image::open(dir.path().join("pair.png")).unwrap().to_rgba8();
+        assert_eq!(img.dimensions(), (6, 2));
+        assert_eq!(img.get_pixel(0, 1).0, [255, 0, 0, 255]);
+        assert_eq!(img.get_pixel(5, 0).0, [0, 0, 255, 255]);
+        for eye in ["v_L.npy", "v_R.npy"] {
+            let bytes = std::fs::read(dir.path().join(eye)).unwrap();
+            let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+            assert_eq!(npy.shape(), [2, 3, 4]);
+        }
+    }
+}
