@@ -157,17 +157,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// Reads `data`'s field, opens the adapter the environment selects and uploads the bricks.
+    /// Reads `data`'s field, opens the adapter the environment selects and uploads the bricks;
+    /// the host copy of the values is freed once they are on the GPU.
     pub fn open(data: &DataSpec, settings: &RenderSettings) -> Result<Session> {
         let ds = data.load()?;
-        Session::new(GpuContext::new()?, ds, settings)
+        Session::new(GpuContext::new()?, &ds, settings)
     }
 
-    /// Uploads `ds` to `ctx`'s device with `settings`, prints the field's warnings, and frees
-    /// the host copy of the values.
-    pub fn new(ctx: GpuContext, ds: AmrDataset, settings: &RenderSettings) -> Result<Session> {
-        let renderer = VolumeRenderer::new(&ctx, &ds, settings)?;
-        renderer.prepared.print_warnings(&ds.field.name);
+    /// Uploads `ds` to `ctx`'s device with `settings` and prints the field's warnings. The
+    /// caller may drop `ds` afterwards: the session keeps no values on the host.
+    pub fn new(ctx: GpuContext, ds: &AmrDataset, settings: &RenderSettings) -> Result<Session> {
+        let renderer = Self::upload(&ctx, ds, settings)?;
         let h = &ds.hierarchy;
         Ok(Session {
             ctx,
@@ -176,6 +176,38 @@ impl Session {
             field: ds.field.name.clone(),
             domain: (h.domain_left, h.domain_right),
         })
+    }
+
+    fn upload(
+        ctx: &GpuContext,
+        ds: &AmrDataset,
+        settings: &RenderSettings,
+    ) -> Result<VolumeRenderer> {
+        let renderer = VolumeRenderer::new(ctx, ds, settings)?;
+        renderer.prepared.print_warnings(&ds.field.name);
+        Ok(renderer)
+    }
+
+    /// Replaces the data with `ds` (another field or dataset) on the same device; the field's
+    /// warnings are the caller's to show ([`Prepared::warnings`]).
+    pub fn replace_data(&mut self, ds: &AmrDataset, settings: &RenderSettings) -> Result<()> {
+        self.renderer = VolumeRenderer::new(&self.ctx, ds, settings)?;
+        let h = &ds.hierarchy;
+        self.name = ds.name.clone();
+        self.field = ds.field.name.clone();
+        self.domain = (h.domain_left, h.domain_right);
+        Ok(())
+    }
+
+    /// Changes the look: in place where the bricks' encoding allows, else by uploading `ds`
+    /// (the session's data) again in the encoding the new settings need.
+    pub fn set_settings(&mut self, ds: &AmrDataset, settings: &RenderSettings) -> Result<()> {
+        if self.renderer.can_update_to(settings) {
+            self.renderer.set_settings(&self.ctx, settings)
+        } else {
+            self.renderer = VolumeRenderer::new(&self.ctx, ds, settings)?;
+            Ok(())
+        }
     }
 
     pub fn prepared(&self) -> &Prepared {

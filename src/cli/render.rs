@@ -53,7 +53,9 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
             rig.stereo_angle(&cam)?.to_degrees()
         );
     }
-    let session = Session::new(crate::gpu::GpuContext::new()?, ds, &request.settings)?;
+    let session = Session::new(crate::gpu::GpuContext::new()?, &ds, &request.settings)?;
+    // The values live on the GPU now: free the host copy before rendering.
+    drop(ds);
     let t = Instant::now();
     let images = match &stereo {
         None => vec![session.render(&cam, size)?],

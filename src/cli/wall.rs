@@ -60,7 +60,8 @@ pub fn wall(args: &WallArgs) -> anyhow::Result<()> {
     if !dir.is_dir() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let session = Session::new(GpuContext::new()?, ds, &settings)?;
+    let session = Session::new(GpuContext::new()?, &ds, &settings)?;
+    drop(ds);
     let files = crate::wall::offscreen::write_tiles(&session, &wall, &state, dir, args.values)?;
     println!(
         "wrote {} files and wall-state.json to {}",

@@ -66,7 +66,8 @@ struct FrameRenderer {
 
 impl FrameRenderer {
     fn new(ctx: GpuContext, ds: AmrDataset, job: &MovieJob, files: FrameFiles) -> Result<Self> {
-        let session = Session::new(ctx, ds, &job.request.settings)?;
+        let session = Session::new(ctx, &ds, &job.request.settings)?;
+        drop(ds);
         let (w, h) = job.request.size;
         let target = OffscreenTarget::new(&session.ctx, w, h)?;
         Ok(FrameRenderer {
