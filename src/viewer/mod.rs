@@ -7,7 +7,7 @@
 //! measured speed); once input stops, finer levels are rendered in bands of rows until full
 //! resolution ([`progressive`]). Nothing is drawn while nothing changes.
 //!
-//! Where things are: this file holds the viewer's state ([`App`]) and one frame's steps in
+//! Where things are: this file holds the viewer's state (`App`) and one frame's steps in
 //! order (`try_redraw`). The window, its surface and the GPU objects are opened in `gfx`
 //! (through the window layer [`crate::gpu::surface`], shared with the wall); input is handled
 //! in `events`, and what keys and the panel ask for in `actions`; datasets are read in the
