@@ -4,7 +4,7 @@
 use crate::camera::Lens;
 use crate::render::{Mode, RenderSettings};
 use crate::stereo::StereoRig;
-use crate::transfer::{Colormap, Scale};
+use crate::transfer::{Colormap, Scale, TransferFunction};
 use crate::viewer::histogram::Histogram;
 use crate::viewer::render_flags::{colormap_name, lens_name, mode_name};
 use crate::viewer::stereo_mode::StereoMode;
@@ -64,6 +64,42 @@ const COLORMAPS: [Colormap; 8] = [
 /// Shows the panel's contents in `ui`.
 pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     let mut actions = Vec::new();
+    header(ui, &m);
+    ui.separator();
+    egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
+        view_rows(ui, &mut m, &mut actions);
+        colour_rows(ui, &mut m.settings.tf, m.bounds_in_use);
+        ui.label("samples/cell");
+        ui.add(egui::Slider::new(&mut m.settings.samples_per_cell, 0.25..=8.0).logarithmic(true));
+        ui.end_row();
+    });
+    ui.separator();
+    ui.label("transfer function");
+    tf_editor(ui, &mut m.settings.tf, m.histogram);
+    if m.settings.mode != Mode::Composite {
+        ui.weak("(opacity applies to the composite mode)");
+    }
+    ui.separator();
+    ui.label(m.timing);
+    stereo_section(ui, &mut m, &mut actions);
+    ui.separator();
+    path_and_buttons(ui, &m, &mut actions);
+    ui.separator();
+    command_section(ui, &m);
+    ui.separator();
+    egui::CollapsingHeader::new("controls").show(ui, |ui| {
+        for (k, v) in CONTROLS {
+            ui.horizontal(|ui| {
+                ui.monospace(*k);
+                ui.label(*v);
+            });
+        }
+    });
+    actions
+}
+
+/// The dataset and field, what is being loaded, and the last message.
+fn header(ui: &mut egui::Ui, m: &PanelModel) {
     ui.heading(format!("{} - {}", m.dataset, m.field));
     if let Some(what) = m.loading {
         ui.horizontal(|ui| {
@@ -79,101 +115,95 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
         };
         ui.add(egui::Label::new(egui::RichText::new(text).color(colour)).wrap());
     }
-    ui.separator();
-    egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
-        ui.label("field");
-        let mut field = m.field.to_string();
-        egui::ComboBox::from_id_salt("field")
-            .selected_text(&field)
-            .show_ui(ui, |ui| {
-                for f in m.fields {
-                    ui.selectable_value(&mut field, f.clone(), f);
-                }
-            });
-        if field != m.field {
-            actions.push(PanelAction::LoadField(field));
-        }
-        ui.end_row();
+}
 
-        ui.label("mode");
-        ui.horizontal_wrapped(|ui| {
-            for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
-                ui.radio_value(&mut m.settings.mode, mode, mode_name(mode));
+/// Grid rows for the field, mode and lens.
+fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelAction>) {
+    ui.label("field");
+    let mut field = m.field.to_string();
+    egui::ComboBox::from_id_salt("field")
+        .selected_text(&field)
+        .show_ui(ui, |ui| {
+            for f in m.fields {
+                ui.selectable_value(&mut field, f.clone(), f);
             }
         });
-        ui.end_row();
-
-        ui.label("lens");
-        ui.horizontal_wrapped(|ui| {
-            for lens in [Lens::Plane, Lens::Perspective] {
-                if ui.radio(m.lens == lens, lens_name(lens)).clicked() && m.lens != lens {
-                    actions.push(PanelAction::SetLens(lens));
-                }
-            }
-        });
-        ui.end_row();
-
-        let tf = &mut m.settings.tf;
-        ui.label("colormap");
-        egui::ComboBox::from_id_salt("colormap")
-            .selected_text(colormap_name(tf.colormap))
-            .show_ui(ui, |ui| {
-                for c in COLORMAPS {
-                    ui.selectable_value(&mut tf.colormap, c, colormap_name(c));
-                }
-            });
-        ui.end_row();
-
-        ui.label("scale");
-        ui.horizontal(|ui| {
-            ui.radio_value(&mut tf.scale, Scale::Log, "log");
-            ui.radio_value(&mut tf.scale, Scale::Linear, "linear");
-        });
-        ui.end_row();
-
-        ui.label("bounds");
-        ui.vertical(|ui| {
-            let mut auto = tf.bounds.is_none();
-            if ui.checkbox(&mut auto, "field range").changed() {
-                tf.bounds = if auto { None } else { Some(m.bounds_in_use) };
-            }
-            if let Some((lo, hi)) = &mut tf.bounds {
-                let speed = |v: f64| (v.abs() * 0.01).max(1e-30);
-                ui.horizontal(|ui| {
-                    let (slo, shi) = (speed(*lo), speed(*hi));
-                    ui.add(
-                        egui::DragValue::new(lo)
-                            .speed(slo)
-                            .custom_formatter(|v, _| format!("{v:.4e}")),
-                    );
-                    ui.add(
-                        egui::DragValue::new(hi)
-                            .speed(shi)
-                            .custom_formatter(|v, _| format!("{v:.4e}")),
-                    );
-                });
-            }
-        });
-        ui.end_row();
-
-        ui.label("opacity");
-        ui.add(egui::Slider::new(&mut tf.opacity, 0.01..=100.0).logarithmic(true));
-        ui.end_row();
-
-        ui.label("samples/cell");
-        ui.add(egui::Slider::new(&mut m.settings.samples_per_cell, 0.25..=8.0).logarithmic(true));
-        ui.end_row();
-    });
-    ui.separator();
-    ui.label("transfer function");
-    tf_editor(ui, &mut m.settings.tf, m.histogram);
-    if m.settings.mode != Mode::Composite {
-        ui.weak("(opacity applies to the composite mode)");
+    if field != m.field {
+        actions.push(PanelAction::LoadField(field));
     }
-    ui.separator();
-    ui.label(m.timing);
-    stereo_section(ui, &mut m, &mut actions);
-    ui.separator();
+    ui.end_row();
+
+    ui.label("mode");
+    ui.horizontal_wrapped(|ui| {
+        for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
+            ui.radio_value(&mut m.settings.mode, mode, mode_name(mode));
+        }
+    });
+    ui.end_row();
+
+    ui.label("lens");
+    ui.horizontal_wrapped(|ui| {
+        for lens in [Lens::Plane, Lens::Perspective] {
+            if ui.radio(m.lens == lens, lens_name(lens)).clicked() && m.lens != lens {
+                actions.push(PanelAction::SetLens(lens));
+            }
+        }
+    });
+    ui.end_row();
+}
+
+/// Grid rows for the colormap, scale, bounds (editing starts from `bounds_in_use`) and
+/// opacity.
+fn colour_rows(ui: &mut egui::Ui, tf: &mut TransferFunction, bounds_in_use: (f64, f64)) {
+    ui.label("colormap");
+    egui::ComboBox::from_id_salt("colormap")
+        .selected_text(colormap_name(tf.colormap))
+        .show_ui(ui, |ui| {
+            for c in COLORMAPS {
+                ui.selectable_value(&mut tf.colormap, c, colormap_name(c));
+            }
+        });
+    ui.end_row();
+
+    ui.label("scale");
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut tf.scale, Scale::Log, "log");
+        ui.radio_value(&mut tf.scale, Scale::Linear, "linear");
+    });
+    ui.end_row();
+
+    ui.label("bounds");
+    ui.vertical(|ui| {
+        let mut auto = tf.bounds.is_none();
+        if ui.checkbox(&mut auto, "field range").changed() {
+            tf.bounds = if auto { None } else { Some(bounds_in_use) };
+        }
+        if let Some((lo, hi)) = &mut tf.bounds {
+            let speed = |v: f64| (v.abs() * 0.01).max(1e-30);
+            ui.horizontal(|ui| {
+                let (slo, shi) = (speed(*lo), speed(*hi));
+                ui.add(
+                    egui::DragValue::new(lo)
+                        .speed(slo)
+                        .custom_formatter(|v, _| format!("{v:.4e}")),
+                );
+                ui.add(
+                    egui::DragValue::new(hi)
+                        .speed(shi)
+                        .custom_formatter(|v, _| format!("{v:.4e}")),
+                );
+            });
+        }
+    });
+    ui.end_row();
+
+    ui.label("opacity");
+    ui.add(egui::Slider::new(&mut tf.opacity, 0.01..=100.0).logarithmic(true));
+    ui.end_row();
+}
+
+/// The recorded camera path, and the reset and screenshot buttons.
+fn path_and_buttons(ui: &mut egui::Ui, m: &PanelModel, actions: &mut Vec<PanelAction>) {
     ui.horizontal(|ui| {
         ui.label(format!(
             "camera path: {} keyframe{} (K records, {})",
@@ -196,7 +226,10 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
             actions.push(PanelAction::Screenshot);
         }
     });
-    ui.separator();
+}
+
+/// The view as a `render` command, to copy.
+fn command_section(ui: &mut egui::Ui, m: &PanelModel) {
     ui.horizontal(|ui| {
         ui.label("this view as a render command");
         if ui.button("copy").clicked() {
@@ -211,16 +244,6 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     if !m.command_exact {
         ui.weak("the edited opacity curve has no render flags; the command uses the others");
     }
-    ui.separator();
-    egui::CollapsingHeader::new("controls").show(ui, |ui| {
-        for (k, v) in CONTROLS {
-            ui.horizontal(|ui| {
-                ui.monospace(*k);
-                ui.label(*v);
-            });
-        }
-    });
-    actions
 }
 
 /// Stereo mode (S), eye separation and focal distance (the rig's defaults until edited).

@@ -103,27 +103,7 @@ impl PanelLayer {
     ) -> Vec<wgpu::CommandBuffer> {
         let size = screen.size_in_pixels;
         let ppp = screen.pixels_per_point;
-        if self.texture.as_ref().is_none_or(|(_, s, _)| *s != size) {
-            let texture = ctx.texture_2d(
-                "panel layer",
-                size,
-                self.format,
-                wgpu::TextureUsages::RENDER_ATTACHMENT
-                    | wgpu::TextureUsages::TEXTURE_BINDING
-                    | wgpu::TextureUsages::COPY_DST,
-            );
-            let view = texture.create_view(&Default::default());
-            let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("overlay"),
-                layout: &self.layout,
-                entries: &[wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: wgpu::BindingResource::TextureView(&view),
-                }],
-            });
-            self.texture = Some((texture, size, bind));
-            self.drawn = None;
-        }
+        self.fit_texture(ctx, size);
         if let Some((d, _, s)) = &self.drawn {
             if *s == ppp && !textures_changed && same_primitives(d, jobs) {
                 self.last_drawn = None;
@@ -143,31 +123,11 @@ impl PanelLayer {
             _ => None,
         };
         self.last_drawn = partial.or(self.covered);
-        let (texture, _, _) = self.texture.as_ref().expect("created above");
         let clipped;
         let (drawn, load) = match partial {
             Some([x, y, w, h]) => {
                 // Transparent again where the change is, then only that part drawn.
-                let texel = self.format.block_copy_size(None).unwrap_or(4);
-                ctx.queue.write_texture(
-                    wgpu::TexelCopyTextureInfo {
-                        texture,
-                        mip_level: 0,
-                        origin: wgpu::Origin3d { x, y, z: 0 },
-                        aspect: wgpu::TextureAspect::All,
-                    },
-                    &vec![0u8; (w * h * texel) as usize],
-                    wgpu::TexelCopyBufferLayout {
-                        offset: 0,
-                        bytes_per_row: Some(w * texel),
-                        rows_per_image: None,
-                    },
-                    wgpu::Extent3d {
-                        width: w,
-                        height: h,
-                        depth_or_array_layers: 1,
-                    },
-                );
+                self.clear_pixels(ctx, [x, y, w, h]);
                 let r = Rect::from_min_size(
                     egui::pos2(x as f32 / ppp, y as f32 / ppp),
                     egui::vec2(w as f32 / ppp, h as f32 / ppp),
@@ -178,27 +138,90 @@ impl PanelLayer {
             None => (jobs, wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT)),
         };
         let cmds = renderer.update_buffers(&ctx.device, &ctx.queue, encoder, drawn, screen);
-        let view = texture.create_view(&Default::default());
-        {
-            let mut pass = encoder
-                .begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("panel layer"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: &view,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load,
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    ..Default::default()
-                })
-                .forget_lifetime();
-            renderer.render(&mut pass, drawn, screen);
-        }
+        self.draw_into(encoder, renderer, drawn, screen, load);
         self.drawn = Some((jobs.to_vec(), triangles, ppp));
         cmds
+    }
+
+    /// A new, empty texture when the screen is not `size` pixels.
+    fn fit_texture(&mut self, ctx: &GpuContext, size: [u32; 2]) {
+        if self.texture.as_ref().is_some_and(|(_, s, _)| *s == size) {
+            return;
+        }
+        let texture = ctx.texture_2d(
+            "panel layer",
+            size,
+            self.format,
+            wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::COPY_DST,
+        );
+        let view = texture.create_view(&Default::default());
+        let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("overlay"),
+            layout: &self.layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(&view),
+            }],
+        });
+        self.texture = Some((texture, size, bind));
+        self.drawn = None;
+    }
+
+    /// Makes pixels `[x, y, w, h]` of the texture transparent.
+    fn clear_pixels(&self, ctx: &GpuContext, [x, y, w, h]: [u32; 4]) {
+        let (texture, _, _) = self.texture.as_ref().expect("fitted before");
+        let texel = self.format.block_copy_size(None).unwrap_or(4);
+        ctx.queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d { x, y, z: 0 },
+                aspect: wgpu::TextureAspect::All,
+            },
+            &vec![0u8; (w * h * texel) as usize],
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(w * texel),
+                rows_per_image: None,
+            },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+        );
+    }
+
+    /// Records egui's drawing of `jobs` (its buffers updated) into the texture, which is
+    /// first cleared or kept as `load` says.
+    fn draw_into(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        renderer: &egui_wgpu::Renderer,
+        jobs: &[ClippedPrimitive],
+        screen: &egui_wgpu::ScreenDescriptor,
+        load: wgpu::LoadOp<wgpu::Color>,
+    ) {
+        let (texture, _, _) = self.texture.as_ref().expect("fitted before");
+        let view = texture.create_view(&Default::default());
+        let mut pass = encoder
+            .begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("panel layer"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &view,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load,
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                ..Default::default()
+            })
+            .forget_lifetime();
+        renderer.render(&mut pass, jobs, screen);
     }
 
     /// Pixels the last [`update`](Self::update) drew again, `[x, y, width, height]`: all the

@@ -1,7 +1,13 @@
-//! Screenshot file names: `amrcast-YYYYmmdd-HHMMSS.png` in a folder, never overwriting one
-//! taken in the same second (`-2`, `-3`, ... are appended).
+//! Screenshots (F12, Ctrl+S, the panel's button): the current view rendered at the volume's
+//! full resolution, saved as `amrcast-YYYYmmdd-HHMMSS.png` in the current folder, never
+//! overwriting one taken in the same second (`-2`, `-3`, ... are appended).
 
+use super::stereo_mode::StereoMode;
+use super::App;
 use crate::error::Result;
+use crate::gpu::{render_image, render_stereo_pair};
+use crate::render::{depth_along, FloatImage};
+use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 
 /// `amrcast-YYYYmmdd-HHMMSS.png` for local time `t`.
@@ -29,6 +35,58 @@ pub fn save(dir: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<PathBuf>
     let path = screenshot_path(dir, &chrono::Local::now().naive_local());
     crate::output::write_png_rgba8(&path, width, height, rgba)?;
     Ok(path)
+}
+
+impl App {
+    /// Saves a screenshot and says where (or why not) in the panel; the log line also gives
+    /// the `render` command that makes the same image offscreen.
+    pub(super) fn take_screenshot(&mut self) {
+        match self.save_screenshot() {
+            Ok(path) => {
+                let (command, _) = self.render_command();
+                eprintln!(
+                    "amrcast: saved {} (the same view offscreen: {command})",
+                    path.display()
+                );
+                self.set_message(format!("saved {}", path.display()), false);
+            }
+            Err(e) => self.set_message(format!("screenshot failed: {e:#}"), true),
+        }
+    }
+
+    /// Renders the current view at the volume's full resolution (reusing the image on screen
+    /// when it is complete) and writes it as a PNG in the current folder. In a stereo mode,
+    /// both eyes at their full size, composed as `render --stereo-layout` does.
+    fn save_screenshot(&mut self) -> anyhow::Result<PathBuf> {
+        let g = self.gfx.as_ref().expect("graphics");
+        let [w, h] = g.volume.size;
+        let (f, _, _) = self.cam.basis()?;
+        let (lo, hi) = self.domain();
+        let depth = depth_along(f, lo, hi);
+        let dir = std::env::current_dir().context("the current folder")?;
+        if let Some(packing) = self.stereo.packing() {
+            let (ew, eh) = self.stereo.eye_size(w, h);
+            let rgba = render_stereo_pair(&g.ctx, &g.renderer, &self.rig, &self.cam, ew, eh)?
+                .map(|image| image.to_rgba8(&g.renderer.prepared, depth));
+            let (pixels, pw, ph) = crate::stereo::compose(packing, &rgba[0], &rgba[1], ew, eh)?;
+            return Ok(save(&dir, pw, ph, &pixels)?);
+        }
+        let image = if self.progressive.shown == 1
+            && !self.progressive.busy()
+            && self.stereo == StereoMode::Off
+        {
+            FloatImage {
+                width: w,
+                height: h,
+                mode: self.settings.mode,
+                pixels: g.shown.read(&g.ctx)?,
+            }
+        } else {
+            render_image(&g.ctx, &g.renderer, &self.cam.ray_model(w, h)?, w, h)?
+        };
+        let rgba = image.to_rgba8(&g.renderer.prepared, depth);
+        Ok(save(&dir, w, h, &rgba)?)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::transfer::{ramp_points, Layer, TransferFunction};
 use crate::viewer::histogram::Histogram;
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
+use std::ops::RangeInclusive;
 
 /// Height of the editor's plot, points.
 const PLOT_HEIGHT: f32 = 140.0;
@@ -50,46 +51,83 @@ fn colour(c: [f32; 3]) -> Color32 {
     )
 }
 
+/// The editor's plot of opacity over `t`, and the colormap strip under it (`full` holds both).
+struct Plot {
+    plot: Rect,
+    full: Rect,
+}
+
+impl Plot {
+    fn screen_pos(&self, t: f64, a: f64) -> Pos2 {
+        Pos2::new(
+            self.plot.min.x + t as f32 * self.plot.width(),
+            self.plot.max.y - a as f32 * self.plot.height(),
+        )
+    }
+
+    fn value_at(&self, p: Pos2) -> (f64, f64) {
+        (
+            ((p.x - self.plot.min.x) / self.plot.width()) as f64,
+            ((self.plot.max.y - p.y) / self.plot.height()) as f64,
+        )
+    }
+}
+
 /// Shows the editor; returns whether `tf` changed.
 pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram) -> bool {
-    let mut changed = false;
     let width = ui.available_width().max(100.0);
     let (response, painter) =
         ui.allocate_painter(Vec2::new(width, PLOT_HEIGHT + STRIP), Sense::click());
     let full = response.rect;
-    let plot = Rect::from_min_max(full.min, Pos2::new(full.max.x, full.max.y - STRIP));
-    let to_screen = |t: f64, a: f64| {
-        Pos2::new(
-            plot.min.x + t as f32 * plot.width(),
-            plot.max.y - a as f32 * plot.height(),
-        )
+    let plot = Plot {
+        plot: Rect::from_min_max(full.min, Pos2::new(full.max.x, full.max.y - STRIP)),
+        full,
     };
-    let from_screen = |p: Pos2| {
-        (
-            ((p.x - plot.min.x) / plot.width()) as f64,
-            ((plot.max.y - p.y) / plot.height()) as f64,
-        )
-    };
-    painter.rect_filled(plot, 0.0, Color32::from_gray(24));
-    // Histogram: log of the counts, so sparse dense regions still show.
+    painter.rect_filled(plot.plot, 0.0, Color32::from_gray(24));
+    draw_histogram(&painter, plot.plot, hist);
+    draw_colormap(&painter, &plot, tf);
+    // The opacity curve.
+    let curve: Vec<Pos2> = (0..=200)
+        .map(|i| {
+            let t = i as f64 / 200.0;
+            plot.screen_pos(t, tf.opacity_at(t).min(1.0))
+        })
+        .collect();
+    painter.add(egui::Shape::line(curve, Stroke::new(1.5, Color32::WHITE)));
+    let mut changed = edit_points(ui, &painter, &response, &plot, tf);
+    response.on_hover_text(
+        "Opacity over the field's histogram: drag the points, double-click to add one, \
+         right-click a point to remove it",
+    );
+    changed |= edit_layers(ui, tf);
+    changed
+}
+
+/// The histogram in `plot`: log of the counts, so sparse dense regions still show.
+fn draw_histogram(painter: &egui::Painter, plot: Rect, hist: &Histogram) {
     let max = (hist.max() as f64).ln_1p();
-    if max > 0.0 {
-        let n = hist.counts.len();
-        let bw = plot.width() / n as f32;
-        for (i, &c) in hist.counts.iter().enumerate() {
-            if c == 0 {
-                continue;
-            }
-            let h = ((c as f64).ln_1p() / max) as f32 * plot.height();
-            let x = plot.min.x + i as f32 * bw;
-            painter.rect_filled(
-                Rect::from_min_max(Pos2::new(x, plot.max.y - h), Pos2::new(x + bw, plot.max.y)),
-                0.0,
-                Color32::from_gray(70),
-            );
-        }
+    if max <= 0.0 {
+        return;
     }
-    // The colormap under the plot.
+    let n = hist.counts.len();
+    let bw = plot.width() / n as f32;
+    for (i, &c) in hist.counts.iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let h = ((c as f64).ln_1p() / max) as f32 * plot.height();
+        let x = plot.min.x + i as f32 * bw;
+        painter.rect_filled(
+            Rect::from_min_max(Pos2::new(x, plot.max.y - h), Pos2::new(x + bw, plot.max.y)),
+            0.0,
+            Color32::from_gray(70),
+        );
+    }
+}
+
+/// The colormap under the plot.
+fn draw_colormap(painter: &egui::Painter, plot: &Plot, tf: &TransferFunction) {
+    let (full, bottom) = (plot.full, plot.plot.max.y);
     let steps = 64;
     for i in 0..steps {
         let t0 = i as f32 / steps as f32;
@@ -97,26 +135,28 @@ pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram)
         let c = tf.colormap.eval((t0 as f64 + t1 as f64) * 0.5);
         painter.rect_filled(
             Rect::from_min_max(
-                Pos2::new(full.min.x + t0 * full.width(), plot.max.y),
+                Pos2::new(full.min.x + t0 * full.width(), bottom),
                 Pos2::new(full.min.x + t1 * full.width(), full.max.y),
             ),
             0.0,
             colour(c),
         );
     }
-    // The opacity curve.
-    let curve: Vec<Pos2> = (0..=200)
-        .map(|i| {
-            let t = i as f64 / 200.0;
-            to_screen(t, tf.opacity_at(t).min(1.0))
-        })
-        .collect();
-    painter.add(egui::Shape::line(curve, Stroke::new(1.5, Color32::WHITE)));
-    // Control points.
+}
+
+/// The control points' handles: dragged, removed with a right-click, added with a
+/// double-click on the plot (`response`); returns whether `tf`'s points changed.
+fn edit_points(
+    ui: &mut egui::Ui,
+    painter: &egui::Painter,
+    response: &egui::Response,
+    plot: &Plot,
+    tf: &mut TransferFunction,
+) -> bool {
     let points = shown_points(tf);
     let mut edit: Option<Vec<[f64; 2]>> = None;
     for (i, p) in points.iter().enumerate() {
-        let centre = to_screen(p[0], p[1]);
+        let centre = plot.screen_pos(p[0], p[1]);
         let r = Rect::from_center_size(centre, Vec2::splat(4.0 * HANDLE));
         let h = ui.interact(r, response.id.with(("point", i)), Sense::click_and_drag());
         let hot = h.hovered() || h.dragged();
@@ -131,7 +171,7 @@ pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram)
         );
         if h.dragged() {
             if let Some(pos) = h.interact_pointer_pos() {
-                let (t, a) = from_screen(pos);
+                let (t, a) = plot.value_at(pos);
                 let mut pts = edit.take().unwrap_or_else(|| points.clone());
                 move_point(&mut pts, i, t, a);
                 edit = Some(pts);
@@ -144,21 +184,21 @@ pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram)
     }
     if response.double_clicked() {
         if let Some(pos) = response.interact_pointer_pos() {
-            let (t, a) = from_screen(pos);
+            let (t, a) = plot.value_at(pos);
             let mut pts = edit.take().unwrap_or_else(|| points.clone());
             insert_point(&mut pts, t, a);
             edit = Some(pts);
         }
     }
-    if let Some(pts) = edit {
-        tf.points = pts;
-        changed = true;
-    }
-    response.on_hover_text(
-        "Opacity over the field's histogram: drag the points, double-click to add one, \
-         right-click a point to remove it",
-    );
-    // Gaussian layers.
+    let Some(pts) = edit else { return false };
+    tf.points = pts;
+    true
+}
+
+/// The Gaussian layers: added, reset (with the points), tuned and removed; returns whether
+/// `tf` changed.
+fn edit_layers(ui: &mut egui::Ui, tf: &mut TransferFunction) -> bool {
+    let mut changed = false;
     ui.horizontal(|ui| {
         ui.label(format!("Gaussian layers: {}", tf.layers.len()));
         if ui.button("+ layer").clicked() {
@@ -182,30 +222,16 @@ pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram)
     let mut remove = None;
     for (i, l) in tf.layers.iter_mut().enumerate() {
         ui.horizontal(|ui| {
-            changed |= ui
-                .add(
-                    egui::DragValue::new(&mut l.center)
-                        .range(0.0..=1.0)
-                        .speed(0.005)
-                        .prefix("at "),
-                )
-                .changed();
-            changed |= ui
-                .add(
-                    egui::DragValue::new(&mut l.width)
-                        .range(0.002..=0.5)
-                        .speed(0.002)
-                        .prefix("w "),
-                )
-                .changed();
-            changed |= ui
-                .add(
-                    egui::DragValue::new(&mut l.alpha)
-                        .range(0.0..=1.0)
-                        .speed(0.005)
-                        .prefix("a "),
-                )
-                .changed();
+            let mut value = |v: &mut f64, range: RangeInclusive<f64>, speed: f64, prefix: &str| {
+                let drag = egui::DragValue::new(v)
+                    .range(range)
+                    .speed(speed)
+                    .prefix(prefix);
+                changed |= ui.add(drag).changed();
+            };
+            value(&mut l.center, 0.0..=1.0, 0.005, "at ");
+            value(&mut l.width, 0.002..=0.5, 0.002, "w ");
+            value(&mut l.alpha, 0.0..=1.0, 0.005, "a ");
             if ui.small_button("x").clicked() {
                 remove = Some(i);
             }

@@ -2,7 +2,8 @@
 //! screen's monitor (a plain window of the screen's size where no monitor is given), or one
 //! window split into viewports (`--single-window`). Every output is ray-cast into its region of
 //! the window's float target, then the viewer's [`DisplayPass`] draws the target onto the
-//! window.
+//! window. The windows' surfaces (acquiring and presenting frames, reading one back for F12)
+//! are the window layer's, [`WindowSurface`], which the viewer uses too.
 //!
 //! Keys: W/S move the head forward/back, A/D left/right, Q/E down/up (5 cm steps, refused when
 //! an eye would leave the front of a screen); arrows turn the data about the focus (5 deg);
@@ -13,7 +14,7 @@
 use crate::amr::AmrDataset;
 use crate::error::Error;
 use crate::gpu::display::{DisplayPass, DisplaySettings, Rect};
-use crate::gpu::offscreen::Readback;
+use crate::gpu::surface::WindowSurface;
 use crate::gpu::{GpuContext, OffscreenTarget, RenderTarget, VolumeRenderer};
 use crate::render::RenderSettings;
 use crate::wall::config::{Eye, Wall};
@@ -123,9 +124,7 @@ fn layout(wall: &Wall, single: bool) -> Layout {
 }
 
 struct Win {
-    window: Arc<Window>,
-    surface: wgpu::Surface<'static>,
-    config: wgpu::SurfaceConfiguration,
+    surface: WindowSurface,
     target: OffscreenTarget,
     outputs: Vec<Output>,
     /// The window shows a single output that fills it (follows resizes).
@@ -133,7 +132,6 @@ struct Win {
 }
 
 struct Gfx {
-    instance: wgpu::Instance,
     ctx: GpuContext,
     renderer: VolumeRenderer,
     display: DisplayPass,
@@ -193,6 +191,12 @@ pub fn run(
     }
 }
 
+impl Win {
+    fn id(&self) -> WindowId {
+        self.surface.window().id()
+    }
+}
+
 impl App {
     fn init(&mut self, event_loop: &ActiveEventLoop) -> anyhow::Result<()> {
         let monitors: Vec<_> = event_loop.available_monitors().collect();
@@ -223,24 +227,12 @@ impl App {
             );
             windows.push((window, outputs, fills));
         }
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_with_display_handle_from_env(
-                Box::new(event_loop.owned_display_handle()),
-            ));
-        let mut surfaces = Vec::new();
-        for (w, _, _) in &windows {
-            surfaces.push(
-                instance
-                    .create_surface(w.clone())
-                    .map_err(|e| anyhow!("cannot draw into a window: {e}"))?,
-            );
-        }
-        let ctx = crate::gpu::surface::context_for_surface(&instance, surfaces.first())?;
-        log::info!("adapter: {}", ctx.describe());
-        let format = egui_wgpu::preferred_framebuffer_format(
-            &surfaces[0].get_capabilities(&ctx.adapter).formats,
-        )
-        .map_err(|e| anyhow!("the windows offer no usable format: {e}"))?;
+        let (ctx, surfaces) = WindowSurface::open(
+            event_loop,
+            windows.iter().map(|(w, _, _)| w.clone()).collect(),
+            wgpu::TextureUsages::COPY_SRC,
+        )?;
+        let format = surfaces[0].format();
         let ds = self.ds.take().context("the dataset was already uploaded")?;
         let renderer = VolumeRenderer::new(&ctx, &ds, &self.settings)?;
         renderer.prepared.print_warnings(&ds.field.name);
@@ -249,39 +241,20 @@ impl App {
         let display = DisplayPass::new(&ctx, format);
         let colours = DisplaySettings::new(&renderer.prepared, depth);
         let mut wins = Vec::new();
-        for ((window, outputs, fills), surface) in windows.into_iter().zip(surfaces) {
-            let caps = surface.get_capabilities(&ctx.adapter);
-            if !caps.formats.contains(&format) {
-                return Err(anyhow!(
-                    "the windows do not share a colour format ({format:?} not in {:?})",
-                    caps.formats
-                ));
+        for ((_, mut outputs, fills), surface) in windows.into_iter().zip(surfaces) {
+            let (w, h) = surface.size();
+            let target = OffscreenTarget::new(&ctx, w, h)?;
+            if fills {
+                outputs[0].size = [w, h];
             }
-            let size = window.inner_size();
-            let config = crate::gpu::surface::surface_config(
-                &caps,
-                format,
-                size.width,
-                size.height,
-                wgpu::TextureUsages::COPY_SRC,
-            );
-            surface.configure(&ctx.device, &config);
-            let target = OffscreenTarget::new(&ctx, config.width, config.height)?;
-            let mut win = Win {
-                window,
+            wins.push(Win {
                 surface,
-                config,
                 target,
                 outputs,
                 fills,
-            };
-            if fills {
-                win.outputs[0].size = [win.config.width, win.config.height];
-            }
-            wins.push(win);
+            });
         }
         self.gfx = Some(Gfx {
-            instance,
             ctx,
             renderer,
             display,
@@ -295,7 +268,7 @@ impl App {
     fn redraw_all(&self) {
         if let Some(g) = &self.gfx {
             for w in &g.wins {
-                w.window.request_redraw();
+                w.surface.window().request_redraw();
             }
         }
     }
@@ -304,17 +277,16 @@ impl App {
         let Some(g) = &mut self.gfx else {
             return Ok(());
         };
-        let Some(w) = g.wins.iter_mut().find(|w| w.window.id() == id) else {
+        let Some(w) = g.wins.iter_mut().find(|w| w.id() == id) else {
             return Ok(());
         };
-        w.config.width = size.width.max(1);
-        w.config.height = size.height.max(1);
-        w.surface.configure(&g.ctx.device, &w.config);
-        w.target = OffscreenTarget::new(&g.ctx, w.config.width, w.config.height)?;
+        w.surface.resize(&g.ctx, size.width, size.height);
+        let (width, height) = w.surface.size();
+        w.target = OffscreenTarget::new(&g.ctx, width, height)?;
         if w.fills {
-            w.outputs[0].size = [w.config.width, w.config.height];
+            w.outputs[0].size = [width, height];
         }
-        w.window.request_redraw();
+        w.surface.window().request_redraw();
         Ok(())
     }
 
@@ -322,29 +294,13 @@ impl App {
         let Some(g) = &mut self.gfx else {
             return Ok(());
         };
-        let Some(w) = g.wins.iter_mut().find(|w| w.window.id() == id) else {
+        let Some(n) = g.wins.iter().position(|w| w.id() == id) else {
             return Ok(());
         };
-        let frame = match w.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(f) => f,
-            wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
-            wgpu::CurrentSurfaceTexture::Outdated => {
-                w.surface.configure(&g.ctx.device, &w.config);
-                w.window.request_redraw();
-                return Ok(());
-            }
-            wgpu::CurrentSurfaceTexture::Lost => {
-                w.surface = g
-                    .instance
-                    .create_surface(w.window.clone())
-                    .map_err(|e| anyhow!("the window's surface was lost: {e}"))?;
-                w.surface.configure(&g.ctx.device, &w.config);
-                w.window.request_redraw();
-                return Ok(());
-            }
-            _ => return Ok(()),
+        let w = &mut g.wins[n];
+        let Some(frame) = w.surface.acquire(&g.ctx)? else {
+            return Ok(());
         };
-        let view = frame.texture.create_view(&Default::default());
         let mut enc = g.ctx.device.create_command_encoder(&Default::default());
         for o in &w.outputs {
             // Clip to the window; the screen's rays always span the whole output.
@@ -375,57 +331,18 @@ impl App {
             g.display
                 .draw(&g.ctx, enc, &w.target.view, whole, &colours, onto, whole)
         };
-        show(&mut enc, &view);
+        show(&mut enc, &frame.view);
         let shot = self.screenshots.contains(&id);
-        let readback = match (shot, w.config.usage.contains(wgpu::TextureUsages::COPY_SRC)) {
-            (false, _) => None,
-            (true, true) => Some(Readback::record(&g.ctx, &mut enc, &frame.texture, 4)),
-            (true, false) => {
-                // The surface cannot be read (GL): the same display pass into a texture that can.
-                let tex = g.ctx.texture_2d(
-                    "window copy",
-                    [frame.texture.width(), frame.texture.height()],
-                    w.config.format,
-                    wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-                );
-                show(&mut enc, &tex.create_view(&Default::default()));
-                Some(Readback::record(&g.ctx, &mut enc, &tex, 4))
-            }
-        };
+        let readback = shot.then(|| w.surface.record_readback(&g.ctx, &mut enc, &frame, show));
         g.ctx.queue.submit([enc.finish()]);
-        if shot {
+        if let Some(readback) = readback {
             self.screenshots.retain(|&s| s != id);
-            let n = g.wins.iter().position(|x| x.window.id() == id).unwrap_or(0);
-            let w = &g.wins[n];
-            if let Some(readback) = readback {
-                let bytes = readback.read(&g.ctx)?;
-                let (width, height) = (w.config.width as usize, w.config.height as usize);
-                let bgra = matches!(
-                    w.config.format,
-                    wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
-                );
-                let rgba: Vec<u8> = bytes
-                    .chunks_exact(4)
-                    .flat_map(|p| {
-                        if bgra {
-                            [p[2], p[1], p[0], 255]
-                        } else {
-                            [p[0], p[1], p[2], 255]
-                        }
-                    })
-                    .collect();
-                let path = std::path::PathBuf::from(format!("wall-window-{n}.png"));
-                crate::output::write_png_rgba8(&path, width as u32, height as u32, &rgba)?;
-                println!("saved {}", path.display());
-            }
+            let (width, height, rgba) = readback.read(&g.ctx)?;
+            let path = std::path::PathBuf::from(format!("wall-window-{n}.png"));
+            crate::output::write_png_rgba8(&path, width, height, &rgba)?;
+            println!("saved {}", path.display());
         }
-        let w = g
-            .wins
-            .iter_mut()
-            .find(|w| w.window.id() == id)
-            .context("window vanished")?;
-        w.window.pre_present_notify();
-        g.ctx.queue.present(frame);
+        w.surface.present(&g.ctx, frame);
         Ok(())
     }
 
@@ -481,7 +398,7 @@ impl App {
             }
             KeyCode::F12 => {
                 if let Some(g) = &self.gfx {
-                    self.screenshots = g.wins.iter().map(|w| w.window.id()).collect();
+                    self.screenshots = g.wins.iter().map(Win::id).collect();
                 }
                 self.redraw_all();
             }
@@ -512,7 +429,7 @@ impl ApplicationHandler for App {
         match event {
             WindowEvent::CloseRequested => {
                 if let Some(g) = &mut self.gfx {
-                    g.wins.retain(|w| w.window.id() != id);
+                    g.wins.retain(|w| w.id() != id);
                     if g.wins.is_empty() {
                         event_loop.exit();
                     }

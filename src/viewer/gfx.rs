@@ -1,0 +1,157 @@
+//! The viewer's window and what is drawn with it: opened once the event loop runs, resized
+//! with the window, and the volume laid out beside the panel.
+
+use super::panel_layer::PanelLayer;
+use super::stereo_mode::StereoMode;
+use super::App;
+use crate::gpu::display::{DisplayPass, Rect};
+use crate::gpu::surface::WindowSurface;
+use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
+use anyhow::Context as _;
+use std::sync::Arc;
+use winit::event_loop::ActiveEventLoop;
+use winit::window::Window;
+
+/// Window, surface and everything drawn with them.
+pub(super) struct Gfx {
+    pub surface: WindowSurface,
+    pub ctx: GpuContext,
+    pub renderer: VolumeRenderer,
+    pub display: DisplayPass,
+    /// The part of the window the volume is drawn in: right of the panel, or all of it.
+    pub volume: Rect,
+    /// The image on screen and the one being refined.
+    pub shown: OffscreenTarget,
+    /// Changes whenever `shown` does, so that the display pass converts it only then.
+    pub shown_version: u64,
+    pub pending: OffscreenTarget,
+    pub egui_ctx: egui::Context,
+    pub egui_state: egui_winit::State,
+    pub egui_renderer: egui_wgpu::Renderer,
+    pub panel_layer: PanelLayer,
+}
+
+impl Gfx {
+    pub fn window(&self) -> &Arc<Window> {
+        self.surface.window()
+    }
+
+    /// Releases the textures egui freed, once the frame that may use them is drawn.
+    pub fn free_textures(&mut self, free: &[egui::TextureId]) {
+        for id in free {
+            self.egui_renderer.free_texture(id);
+        }
+    }
+}
+
+/// The volume's part of a `w` x `h` window whose panel ends `panel` pixels from the left.
+pub(super) fn volume_rect(w: u32, h: u32, panel: u32) -> Rect {
+    let x = panel.min(w.saturating_sub(1));
+    Rect {
+        offset: [x, 0],
+        size: [(w - x).max(1), h.max(1)],
+    }
+}
+
+/// The float images (shown, pending) for a `w` x `h` volume: wide enough for every eye.
+fn target(
+    ctx: &GpuContext,
+    stereo: StereoMode,
+    w: u32,
+    h: u32,
+) -> anyhow::Result<(OffscreenTarget, OffscreenTarget)> {
+    let w = stereo.image_width(w, h);
+    Ok((
+        OffscreenTarget::new(ctx, w, h)?,
+        OffscreenTarget::new(ctx, w, h)?,
+    ))
+}
+
+impl App {
+    /// Opens the window and everything drawn into it.
+    pub(super) fn init(&mut self, event_loop: &ActiveEventLoop) -> anyhow::Result<()> {
+        let (w, h) = self.size();
+        let attrs = Window::default_attributes()
+            .with_title(self.title())
+            .with_inner_size(winit::dpi::PhysicalSize::new(w, h));
+        let window = Arc::new(
+            event_loop
+                .create_window(attrs)
+                .context("cannot open a window")?,
+        );
+        let (ctx, mut surfaces) =
+            WindowSurface::open(event_loop, vec![window], wgpu::TextureUsages::empty())?;
+        let surface = surfaces.pop().context("the window has no surface")?;
+        let format = surface.format();
+        let renderer = VolumeRenderer::new(&ctx, &self.ds, &self.settings)?;
+        renderer.prepared.print_warnings(&self.ds.field.name);
+        let display = DisplayPass::new(&ctx, format);
+        let (sw, sh) = surface.size();
+        let volume = volume_rect(sw, sh, 0);
+        let [vw, vh] = volume.size;
+        let (shown, pending) = target(&ctx, self.stereo, vw, vh)?;
+        let egui_ctx = egui::Context::default();
+        let window = surface.window();
+        let egui_state = egui_winit::State::new(
+            egui_ctx.clone(),
+            egui::ViewportId::ROOT,
+            window,
+            Some(window.scale_factor() as f32),
+            None,
+            Some(ctx.device.limits().max_texture_dimension_2d as usize),
+        );
+        let egui_renderer =
+            egui_wgpu::Renderer::new(&ctx.device, format, egui_wgpu::RendererOptions::default());
+        let panel_layer = PanelLayer::new(&ctx, format);
+        self.progressive.resize(vw, vh);
+        self.gfx = Some(Gfx {
+            surface,
+            volume,
+            ctx,
+            renderer,
+            display,
+            shown,
+            shown_version: 0,
+            pending,
+            egui_ctx,
+            egui_state,
+            egui_renderer,
+            panel_layer,
+        });
+        self.changed();
+        Ok(())
+    }
+
+    pub(super) fn resize(&mut self, w: u32, h: u32) {
+        let Some(g) = &mut self.gfx else { return };
+        if w == 0 || h == 0 {
+            return; // minimised: nothing to draw until it comes back
+        }
+        g.surface.resize(&g.ctx, w, h);
+        let panel = g.volume.offset[0];
+        self.set_volume(volume_rect(w, h, panel));
+    }
+
+    /// Lays the volume out in `rect` of the window: new images when their size changes (with
+    /// the stereo mode's width), and the ladder restarted.
+    pub(super) fn set_volume(&mut self, rect: Rect) {
+        let Some(g) = &mut self.gfx else { return };
+        let [w, h] = rect.size;
+        g.volume = rect;
+        if (g.shown.width, g.shown.height) != (self.stereo.image_width(w, h), h) {
+            match target(&g.ctx, self.stereo, w, h) {
+                Ok((a, b)) => {
+                    g.shown = a;
+                    g.pending = b;
+                    g.shown_version += 1;
+                }
+                Err(e) => {
+                    self.set_message(format!("resizing: {e:#}"), true);
+                    return;
+                }
+            }
+        }
+        self.progressive.resize(w, h);
+        self.changed();
+    }
+}

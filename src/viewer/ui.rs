@@ -1,0 +1,228 @@
+//! The panel's part of a frame: its readouts refreshed, egui run on it ([`super::panel`],
+//! [`super::tf_editor`], [`super::histogram`]), what it asked for applied, and the volume laid
+//! out beside it. Drawing it is [`super::draw`]'s, through the [`super::panel_layer`].
+
+use super::gfx::volume_rect;
+use super::histogram::Histogram;
+use super::panel::{self, PanelAction};
+use super::stereo_mode::StereoMode;
+use super::App;
+use crate::stereo::StereoRig;
+use std::time::{Duration, Instant};
+
+/// Bins of the histogram under the transfer-function editor.
+const HISTOGRAM_BINS: usize = 128;
+/// Default width of the side panel, points.
+const PANEL_WIDTH: f32 = 300.0;
+/// While the view changes the panel's live readouts are refreshed at most this often, so that
+/// an otherwise unchanged panel is not drawn again for every frame (see
+/// [`super::panel_layer::PanelLayer`]).
+const READOUT_PERIOD: Duration = Duration::from_millis(500);
+
+/// What the panel shows of the current frame and camera.
+#[derive(Clone)]
+pub(super) struct Readouts {
+    /// The view as `render` command-line flags, and whether they reproduce it exactly.
+    command: (String, bool),
+    timing: String,
+    /// The stereo rig's eye separation and focal distance for the current camera.
+    rig_values: (f64, f64),
+    at: Instant,
+}
+
+/// What egui drew this frame, for the panel layer.
+pub(super) struct PanelFrame {
+    pub jobs: Vec<egui::ClippedPrimitive>,
+    pub pixels_per_point: f32,
+    /// egui updated a texture (uploaded already).
+    pub textures_changed: bool,
+    /// Textures egui freed: released once the frame is drawn.
+    pub free: Vec<egui::TextureId>,
+}
+
+impl App {
+    /// Runs the panel for this frame, applies what it asked for and lays the volume out
+    /// beside it.
+    pub(super) fn run_panel(&mut self) -> PanelFrame {
+        self.update_histogram();
+        self.refresh_readouts();
+        let mut edited = self.settings.clone();
+        let mut rig = self.rig;
+        let (out, actions, panel_right) = self.run_egui(&mut edited, &mut rig);
+        let frame = self.take_egui_output(out);
+        self.apply_panel(edited, rig, actions);
+        let g = self.gfx.as_ref().expect("graphics");
+        let (sw, sh) = g.surface.size();
+        let ppp = frame.pixels_per_point;
+        let volume = volume_rect(sw, sh, (panel_right * ppp).round() as u32);
+        if g.volume != volume {
+            self.set_volume(volume);
+        }
+        frame
+    }
+
+    fn update_histogram(&mut self) {
+        let Some(g) = &self.gfx else { return };
+        let p = &g.renderer.prepared;
+        let key = (p.settings.tf.scale, p.bounds, self.ds.field.name.clone());
+        if self.histogram_key.as_ref() != Some(&key) {
+            self.histogram = Histogram::new(&self.ds, key.0, key.1, HISTOGRAM_BINS);
+            self.histogram_key = Some(key);
+        }
+    }
+
+    /// New readouts once the view settles, and at most every [`READOUT_PERIOD`] while it
+    /// changes.
+    fn refresh_readouts(&mut self) {
+        let due = |r: &Readouts| r.at.elapsed() >= READOUT_PERIOD;
+        if self.timing.changed_at.is_none() || self.readouts.as_ref().is_none_or(due) {
+            self.readouts = Some(Readouts {
+                command: self.render_command(),
+                timing: self.timing_text(),
+                rig_values: (
+                    self.rig.eye_separation(&self.cam).unwrap_or(0.0),
+                    self.rig.focal_distance(&self.cam).unwrap_or(0.0),
+                ),
+                at: Instant::now(),
+            });
+        }
+    }
+
+    /// egui's frame with the panel (when shown), which edits `edited` and `rig`; returns
+    /// egui's output, the panel's actions and the panel's right edge in points (0 when
+    /// hidden).
+    fn run_egui(
+        &mut self,
+        edited: &mut crate::render::RenderSettings,
+        rig: &mut StereoRig,
+    ) -> (egui::FullOutput, Vec<PanelAction>, f32) {
+        let g = self.gfx.as_mut().expect("graphics");
+        let raw = g.egui_state.take_egui_input(g.surface.window());
+        let egui_ctx = g.egui_ctx.clone();
+        let p = &g.renderer.prepared;
+        let enc = p.settings.tf.scale;
+        let bounds_in_use = (enc.decode(p.bounds.0) as f64, enc.decode(p.bounds.1) as f64);
+        let Readouts {
+            command: (command, exact),
+            timing,
+            rig_values,
+            ..
+        } = self.readouts.clone().expect("refreshed before");
+        let mut actions = Vec::new();
+        let mut panel_right = 0.0f32;
+        let out = egui_ctx.run_ui(raw, |ui| {
+            if !self.panel_visible {
+                return;
+            }
+            let max = (0.6 * ui.available_width()).max(120.0);
+            panel_right = egui::Panel::left("panel")
+                .resizable(true)
+                .default_size(PANEL_WIDTH.min(max))
+                .max_size(max)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        actions = panel::panel(
+                            ui,
+                            panel::PanelModel {
+                                dataset: &self.ds.name,
+                                fields: &self.source.field_names(),
+                                field: &self.ds.field.name,
+                                settings: edited,
+                                lens: self.cam.lens,
+                                histogram: &self.histogram,
+                                bounds_in_use,
+                                command: &command,
+                                command_exact: exact,
+                                timing: &timing,
+                                stereo: self.stereo,
+                                rig,
+                                rig_values,
+                                keyframes: self.keyframes.len(),
+                                message: self.message.as_ref(),
+                                loading: self.loading.as_deref(),
+                            },
+                        );
+                    });
+                })
+                .response
+                .rect
+                .right();
+        });
+        (out, actions, panel_right)
+    }
+
+    /// Hands egui's platform output to the window, uploads its new textures and notes when it
+    /// wants the next repaint; returns what it drew.
+    fn take_egui_output(&mut self, out: egui::FullOutput) -> PanelFrame {
+        let g = self.gfx.as_mut().expect("graphics");
+        g.egui_state
+            .handle_platform_output(g.surface.window(), out.platform_output);
+        let ppp = out.pixels_per_point;
+        let jobs = g.egui_ctx.tessellate(out.shapes, ppp);
+        // Texture uploads go to the queue now; frees wait until the frame is drawn.
+        let mut textures = out.textures_delta;
+        let textures_changed = !textures.set.is_empty();
+        for (id, deltas) in textures.set.drain() {
+            for delta in deltas {
+                g.egui_renderer
+                    .update_texture(&g.ctx.device, &g.ctx.queue, id, &delta);
+            }
+        }
+        let free = textures.free.drain().collect();
+        self.next_repaint = out
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .and_then(|v| Instant::now().checked_add(v.repaint_delay));
+        PanelFrame {
+            jobs,
+            pixels_per_point: ppp,
+            textures_changed,
+            free,
+        }
+    }
+
+    /// What the panel asked for: the edited settings and rig, and its actions.
+    fn apply_panel(
+        &mut self,
+        edited: crate::render::RenderSettings,
+        rig: StereoRig,
+        actions: Vec<PanelAction>,
+    ) {
+        self.apply_settings(edited);
+        if rig != self.rig {
+            match rig.validate() {
+                Ok(()) => {
+                    self.rig = rig;
+                    if self.stereo != StereoMode::Off {
+                        self.changed();
+                    }
+                }
+                Err(e) => self.set_message(format!("{e}"), true),
+            }
+        }
+        for a in actions {
+            match a {
+                PanelAction::LoadField(f) => self.load(None, Some(f)),
+                PanelAction::SetLens(l) => self.set_lens(l),
+                PanelAction::ResetView => self.reset_view(),
+                PanelAction::Screenshot => self.screenshot = true,
+                PanelAction::SetStereo(m) => self.set_stereo(m),
+                PanelAction::ClearPath => self.clear_keyframes(),
+            }
+        }
+    }
+
+    /// The current view as an `amrcast render` command (with the stereo flags in a stereo
+    /// mode, `--size` then being each eye's size), and whether it is exact.
+    pub(super) fn render_command(&self) -> (String, bool) {
+        let (w, h) = self.size();
+        super::render_flags::render_command(
+            self.path.as_deref(),
+            &self.ds.field.name,
+            self.stereo.eye_size(w, h),
+            &self.cam,
+            self.stereo.packing().map(|p| (&self.rig, p)),
+            &self.settings,
+        )
+    }
+}
