@@ -3,7 +3,6 @@
 use super::stereo_mode::StereoMode;
 use super::{camera_control, keyframes, App};
 use crate::camera::Lens;
-use crate::gpu::VolumeRenderer;
 use crate::render::{Mode, RenderSettings};
 use anyhow::Context as _;
 use std::path::PathBuf;
@@ -15,12 +14,7 @@ impl App {
             return;
         }
         let Some(g) = &mut self.gfx else { return };
-        let result = if g.renderer.can_update_to(&new) {
-            g.renderer.set_settings(&g.ctx, &new)
-        } else {
-            VolumeRenderer::new(&g.ctx, &self.ds, &new).map(|r| g.renderer = r)
-        };
-        match result {
+        match g.session.set_settings(&self.ds, &new) {
             Ok(()) => {
                 self.settings = new;
                 if matches!(&self.message, Some((_, true))) {

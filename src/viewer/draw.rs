@@ -6,9 +6,8 @@ use super::eyes::{eye_views, level_regions, EyeView};
 use super::stereo_mode::{self, StereoMode};
 use super::ui::PanelFrame;
 use super::App;
-use crate::gpu::display::{DisplayItem, DisplaySettings, Rect};
+use crate::gpu::display::{DisplayItem, Rect};
 use crate::gpu::OffscreenTarget;
-use crate::render::depth_along;
 use std::time::Instant;
 
 /// The display items of a frame: each eye's level-`d` region of `shown` stretched over its
@@ -50,7 +49,7 @@ impl App {
     pub(super) fn draw_frame(&mut self, panel: &PanelFrame) -> anyhow::Result<Option<f64>> {
         let g = self.gfx.as_mut().expect("graphics");
         let t_acquire = Instant::now();
-        let Some(frame) = g.surface.acquire(&g.ctx)? else {
+        let Some(frame) = g.surface.acquire(&g.session.ctx)? else {
             g.free_textures(&panel.free);
             g.window().request_redraw();
             return Ok(None);
@@ -60,23 +59,26 @@ impl App {
         let eyes = eye_views(&self.cam, self.stereo, &self.rig, vw, vh)?;
         let d = self.progressive.shown.max(1);
         let items = display_items(&g.shown, g.volume, &eyes, d, self.stereo);
-        let (f, _, _) = self.cam.basis()?;
-        let (lo, hi) = (
-            self.ds.hierarchy.domain_left,
-            self.ds.hierarchy.domain_right,
+        let settings = g.session.display_for(&self.cam)?;
+        let mut enc = g
+            .session
+            .ctx
+            .device
+            .create_command_encoder(&Default::default());
+        let volume = g.display.prepare(
+            &g.session.ctx,
+            &mut enc,
+            &items,
+            &settings,
+            Some(g.shown_version),
         );
-        let settings = DisplaySettings::new(&g.renderer.prepared, depth_along(f, lo, hi));
-        let mut enc = g.ctx.device.create_command_encoder(&Default::default());
-        let volume = g
-            .display
-            .prepare(&g.ctx, &mut enc, &items, &settings, Some(g.shown_version));
         let (sw, sh) = g.surface.size();
         let screen = egui_wgpu::ScreenDescriptor {
             size_in_pixels: [sw, sh],
             pixels_per_point: panel.pixels_per_point,
         };
         let mut cmds = g.panel_layer.update(
-            &g.ctx,
+            &g.session.ctx,
             &mut enc,
             &mut g.egui_renderer,
             &panel.jobs,
@@ -91,9 +93,9 @@ impl App {
             g.panel_layer.record(&mut pass);
         }
         cmds.push(enc.finish());
-        g.ctx.queue.submit(cmds);
-        g.surface.present(&g.ctx, frame);
-        g.ctx.check()?;
+        g.session.ctx.queue.submit(cmds);
+        g.surface.present(&g.session.ctx, frame);
+        g.session.ctx.check()?;
         g.free_textures(&panel.free);
         Ok(Some(acquire_ms))
     }

@@ -6,7 +6,8 @@ use super::stereo_mode::StereoMode;
 use super::App;
 use crate::gpu::display::{DisplayPass, Rect};
 use crate::gpu::surface::WindowSurface;
-use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
+use crate::gpu::{GpuContext, OffscreenTarget};
+use crate::session::Session;
 use anyhow::Context as _;
 use std::sync::Arc;
 use winit::event_loop::ActiveEventLoop;
@@ -15,8 +16,8 @@ use winit::window::Window;
 /// Window, surface and everything drawn with them.
 pub(super) struct Gfx {
     pub surface: WindowSurface,
-    pub ctx: GpuContext,
-    pub renderer: VolumeRenderer,
+    /// The field on the GPU: context, renderer, settings.
+    pub session: Session,
     pub display: DisplayPass,
     /// The part of the window the volume is drawn in: right of the panel, or all of it.
     pub volume: Rect,
@@ -83,8 +84,6 @@ impl App {
             WindowSurface::open(event_loop, vec![window], wgpu::TextureUsages::empty())?;
         let surface = surfaces.pop().context("the window has no surface")?;
         let format = surface.format();
-        let renderer = VolumeRenderer::new(&ctx, &self.ds, &self.settings)?;
-        renderer.prepared.print_warnings(&self.ds.field.name);
         let display = DisplayPass::new(&ctx, format);
         let (sw, sh) = surface.size();
         let volume = volume_rect(sw, sh, 0);
@@ -104,11 +103,11 @@ impl App {
             egui_wgpu::Renderer::new(&ctx.device, format, egui_wgpu::RendererOptions::default());
         let panel_layer = PanelLayer::new(&ctx, format);
         self.progressive.resize(vw, vh);
+        let session = Session::new(ctx, &self.ds, &self.settings)?;
         self.gfx = Some(Gfx {
             surface,
             volume,
-            ctx,
-            renderer,
+            session,
             display,
             shown,
             shown_version: 0,
@@ -127,7 +126,7 @@ impl App {
         if w == 0 || h == 0 {
             return; // minimised: nothing to draw until it comes back
         }
-        g.surface.resize(&g.ctx, w, h);
+        g.surface.resize(&g.session.ctx, w, h);
         let panel = g.volume.offset[0];
         self.set_volume(volume_rect(w, h, panel));
     }
@@ -139,7 +138,7 @@ impl App {
         let [w, h] = rect.size;
         g.volume = rect;
         if (g.shown.width, g.shown.height) != (self.stereo.image_width(w, h), h) {
-            match target(&g.ctx, self.stereo, w, h) {
+            match target(&g.session.ctx, self.stereo, w, h) {
                 Ok((a, b)) => {
                     g.shown = a;
                     g.pending = b;

@@ -4,7 +4,6 @@
 
 use crate::camera::{Camera, Lens};
 use crate::error::{Error, Result};
-use crate::viewer::render_flags::lens_name;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -50,8 +49,8 @@ impl RecordedPath {
             if first.lens != cam.lens {
                 return Err(Error::Settings(format!(
                     "keyframe not recorded: the path uses the {} lens and the view the {} lens (switch the lens back or clear the path)",
-                    lens_name(first.lens),
-                    lens_name(cam.lens)
+                    first.lens.name(),
+                    cam.lens.name()
                 )));
             }
         }
@@ -80,7 +79,7 @@ impl RecordedPath {
             "# Camera path recorded in `amrcast view` (K); render it with `amrcast movie`.\n",
         );
         let _ = writeln!(s, "frames = {}", self.frames());
-        let _ = writeln!(s, "lens = \"{}\"", lens_name(lens));
+        let _ = writeln!(s, "lens = \"{}\"", lens.name());
         for (i, c) in self.cameras.iter().enumerate() {
             let _ = writeln!(s, "\n[[keyframe]]");
             let _ = writeln!(s, "at = {}", num(self.at(i)));

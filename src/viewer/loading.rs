@@ -4,7 +4,6 @@
 use super::{camera_control, App};
 use crate::amr::AmrDataset;
 use crate::formats::DataSource;
-use crate::gpu::VolumeRenderer;
 use crate::transfer::Scale;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -79,15 +78,14 @@ impl App {
         // Bounds belong to a field: a new field starts from its own range.
         let mut settings = self.settings.clone();
         settings.tf.bounds = None;
-        let renderer = VolumeRenderer::new(&g.ctx, &loaded.ds, &settings).or_else(|e| {
+        let replaced = g.session.replace_data(&loaded.ds, &settings).or_else(|e| {
             // A field the log scale cannot show: try the linear one before giving up.
             settings.tf.scale = Scale::Linear;
-            VolumeRenderer::new(&g.ctx, &loaded.ds, &settings).map_err(|_| e)
+            g.session.replace_data(&loaded.ds, &settings).map_err(|_| e)
         });
-        match renderer {
-            Ok(r) => {
-                r.prepared.print_warnings(&loaded.ds.field.name);
-                g.renderer = r;
+        match replaced {
+            Ok(()) => {
+                g.session.prepared().print_warnings(&loaded.ds.field.name);
                 self.settings = settings;
                 self.show_loaded(what, loaded);
             }

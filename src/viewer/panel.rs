@@ -6,7 +6,6 @@ use crate::render::{Mode, RenderSettings};
 use crate::stereo::StereoRig;
 use crate::transfer::{Colormap, Scale, TransferFunction};
 use crate::viewer::histogram::Histogram;
-use crate::viewer::render_flags::{colormap_name, lens_name, mode_name};
 use crate::viewer::stereo_mode::StereoMode;
 use crate::viewer::tf_editor::tf_editor;
 
@@ -49,17 +48,6 @@ pub enum PanelAction {
     SetStereo(StereoMode),
     ClearPath,
 }
-
-const COLORMAPS: [Colormap; 8] = [
-    Colormap::Viridis,
-    Colormap::Inferno,
-    Colormap::Magma,
-    Colormap::Plasma,
-    Colormap::Cividis,
-    Colormap::Turbo,
-    Colormap::Cubehelix,
-    Colormap::Gray,
-];
 
 /// Shows the panel's contents in `ui`.
 pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
@@ -135,16 +123,16 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
 
     ui.label("mode");
     ui.horizontal_wrapped(|ui| {
-        for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
-            ui.radio_value(&mut m.settings.mode, mode, mode_name(mode));
+        for &mode in Mode::ALL {
+            ui.radio_value(&mut m.settings.mode, mode, mode.name());
         }
     });
     ui.end_row();
 
     ui.label("lens");
     ui.horizontal_wrapped(|ui| {
-        for lens in [Lens::Plane, Lens::Perspective] {
-            if ui.radio(m.lens == lens, lens_name(lens)).clicked() && m.lens != lens {
+        for &lens in Lens::ALL {
+            if ui.radio(m.lens == lens, lens.name()).clicked() && m.lens != lens {
                 actions.push(PanelAction::SetLens(lens));
             }
         }
@@ -157,10 +145,10 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
 fn colour_rows(ui: &mut egui::Ui, tf: &mut TransferFunction, bounds_in_use: (f64, f64)) {
     ui.label("colormap");
     egui::ComboBox::from_id_salt("colormap")
-        .selected_text(colormap_name(tf.colormap))
+        .selected_text(tf.colormap.name())
         .show_ui(ui, |ui| {
-            for c in COLORMAPS {
-                ui.selectable_value(&mut tf.colormap, c, colormap_name(c));
+            for &c in Colormap::ALL {
+                ui.selectable_value(&mut tf.colormap, c, c.name());
             }
         });
     ui.end_row();

@@ -1,50 +1,14 @@
 //! The viewer's camera and settings as `amrcast render` command-line flags, so a view found by
 //! hand can be reproduced offscreen.
 
-use crate::camera::{Camera, Lens};
-use crate::render::{Mode, RenderSettings};
+use crate::camera::Camera;
+use crate::render::RenderSettings;
 use crate::stereo::{Anaglyph, Packing, Projection, StereoRig};
-use crate::transfer::{Colormap, Scale};
 use std::path::Path;
 
 fn vec3(v: glam::DVec3) -> String {
     // `{}` prints the shortest text that parses back to the same f64.
     format!("{},{},{}", v.x, v.y, v.z)
-}
-
-pub fn lens_name(lens: Lens) -> &'static str {
-    match lens {
-        Lens::Plane => "plane",
-        Lens::Perspective => "perspective",
-    }
-}
-
-pub fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Composite => "composite",
-        Mode::Mip => "mip",
-        Mode::Projection => "projection",
-    }
-}
-
-pub fn scale_name(scale: Scale) -> &'static str {
-    match scale {
-        Scale::Log => "log",
-        Scale::Linear => "linear",
-    }
-}
-
-pub fn colormap_name(c: Colormap) -> &'static str {
-    match c {
-        Colormap::Viridis => "viridis",
-        Colormap::Inferno => "inferno",
-        Colormap::Magma => "magma",
-        Colormap::Plasma => "plasma",
-        Colormap::Cividis => "cividis",
-        Colormap::Turbo => "turbo",
-        Colormap::Cubehelix => "cubehelix",
-        Colormap::Gray => "gray",
-    }
 }
 
 /// Quotes `s` for a POSIX shell when it holds anything but plain characters.
@@ -66,7 +30,7 @@ pub fn camera_flags(cam: &Camera) -> Vec<String> {
         format!("--camera-position={}", vec3(cam.position)),
         format!("--focus={}", vec3(cam.focus)),
         format!("--up={}", vec3(cam.up)),
-        format!("--lens={}", lens_name(cam.lens)),
+        format!("--lens={}", cam.lens.name()),
         format!("--width={}", cam.width),
         format!("--fov={}", cam.fov),
     ]
@@ -131,9 +95,9 @@ pub fn render_command(
         words.extend(stereo_flags(rig, packing));
     }
     let tf = &settings.tf;
-    words.push(format!("--mode={}", mode_name(settings.mode)));
-    words.push(format!("--colormap={}", colormap_name(tf.colormap)));
-    words.push(format!("--scale={}", scale_name(tf.scale)));
+    words.push(format!("--mode={}", settings.mode.name()));
+    words.push(format!("--colormap={}", tf.colormap.name()));
+    words.push(format!("--scale={}", tf.scale.name()));
     if let Some((lo, hi)) = tf.bounds {
         words.push(format!("--bounds={lo},{hi}"));
     }

@@ -61,15 +61,19 @@ impl App {
         } else {
             &g.pending
         };
-        let mut enc = g.ctx.device.create_command_encoder(&Default::default());
+        let mut enc = g
+            .session
+            .ctx
+            .device
+            .create_command_encoder(&Default::default());
         for (eye, level) in level_regions(&eyes, work.divisor) {
             let [vw, vh] = eye.viewport.size;
             let [lw, lh] = level.size;
             let (y0, y1) = (work.rows.0.min(lh), work.rows.1.min(lh));
             if y1 > y0 {
                 let rays = band_rays(&scaled_rays(&eye.rays, vw, vh, lw, lh), y0);
-                g.renderer.encode(
-                    &g.ctx,
+                g.session.renderer.encode(
+                    &g.session.ctx,
                     &mut enc,
                     &RenderTarget {
                         view: &into.view,
@@ -81,8 +85,8 @@ impl App {
             }
         }
         let t = Instant::now();
-        g.ctx.queue.submit([enc.finish()]);
-        g.ctx.wait()?;
+        g.session.ctx.queue.submit([enc.finish()]);
+        g.session.ctx.wait()?;
         let secs = t.elapsed().as_secs_f64();
         if !work.interactive && work.completes {
             std::mem::swap(&mut g.shown, &mut g.pending);

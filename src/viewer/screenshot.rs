@@ -5,8 +5,8 @@
 use super::stereo_mode::StereoMode;
 use super::App;
 use crate::error::Result;
-use crate::gpu::{render_image, render_stereo_pair};
-use crate::render::{depth_along, FloatImage};
+use crate::render::FloatImage;
+use crate::session::Rendered;
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 
@@ -60,14 +60,13 @@ impl App {
     fn save_screenshot(&mut self) -> anyhow::Result<PathBuf> {
         let g = self.gfx.as_ref().expect("graphics");
         let [w, h] = g.volume.size;
-        let (f, _, _) = self.cam.basis()?;
-        let (lo, hi) = self.domain();
-        let depth = depth_along(f, lo, hi);
         let dir = std::env::current_dir().context("the current folder")?;
         if let Some(packing) = self.stereo.packing() {
             let (ew, eh) = self.stereo.eye_size(w, h);
-            let rgba = render_stereo_pair(&g.ctx, &g.renderer, &self.rig, &self.cam, ew, eh)?
-                .map(|image| image.to_rgba8(&g.renderer.prepared, depth));
+            let rgba = g
+                .session
+                .render_stereo(&self.rig, &self.cam, (ew, eh))?
+                .map(|eye| eye.rgba8());
             let (pixels, pw, ph) = crate::stereo::compose(packing, &rgba[0], &rgba[1], ew, eh)?;
             return Ok(save(&dir, pw, ph, &pixels)?);
         }
@@ -75,16 +74,20 @@ impl App {
             && !self.progressive.busy()
             && self.stereo == StereoMode::Off
         {
-            FloatImage {
-                width: w,
-                height: h,
-                mode: self.settings.mode,
-                pixels: g.shown.read(&g.ctx)?,
+            Rendered {
+                image: FloatImage {
+                    width: w,
+                    height: h,
+                    mode: self.settings.mode,
+                    pixels: g.shown.read(&g.session.ctx)?,
+                },
+                display: g.session.display_for(&self.cam)?,
+                encoding: g.session.prepared().encoding,
             }
         } else {
-            render_image(&g.ctx, &g.renderer, &self.cam.ray_model(w, h)?, w, h)?
+            g.session.render(&self.cam, (w, h))?
         };
-        let rgba = image.to_rgba8(&g.renderer.prepared, depth);
+        let rgba = image.rgba8();
         Ok(save(&dir, w, h, &rgba)?)
     }
 }

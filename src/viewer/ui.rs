@@ -63,7 +63,7 @@ impl App {
 
     fn update_histogram(&mut self) {
         let Some(g) = &self.gfx else { return };
-        let p = &g.renderer.prepared;
+        let p = &g.session.renderer.prepared;
         let key = (p.settings.tf.scale, p.bounds, self.ds.field.name.clone());
         if self.histogram_key.as_ref() != Some(&key) {
             self.histogram = Histogram::new(&self.ds, key.0, key.1, HISTOGRAM_BINS);
@@ -99,7 +99,7 @@ impl App {
         let g = self.gfx.as_mut().expect("graphics");
         let raw = g.egui_state.take_egui_input(g.surface.window());
         let egui_ctx = g.egui_ctx.clone();
-        let p = &g.renderer.prepared;
+        let p = &g.session.renderer.prepared;
         let enc = p.settings.tf.scale;
         let bounds_in_use = (enc.decode(p.bounds.0) as f64, enc.decode(p.bounds.1) as f64);
         let Readouts {
@@ -164,8 +164,12 @@ impl App {
         let textures_changed = !textures.set.is_empty();
         for (id, deltas) in textures.set.drain() {
             for delta in deltas {
-                g.egui_renderer
-                    .update_texture(&g.ctx.device, &g.ctx.queue, id, &delta);
+                g.egui_renderer.update_texture(
+                    &g.session.ctx.device,
+                    &g.session.ctx.queue,
+                    id,
+                    &delta,
+                );
             }
         }
         let free = textures.free.drain().collect();

@@ -15,8 +15,9 @@ use crate::amr::AmrDataset;
 use crate::error::Error;
 use crate::gpu::display::{DisplayPass, DisplaySettings, Rect};
 use crate::gpu::surface::WindowSurface;
-use crate::gpu::{GpuContext, OffscreenTarget, RenderTarget, VolumeRenderer};
+use crate::gpu::{OffscreenTarget, RenderTarget};
 use crate::render::RenderSettings;
+use crate::session::Session;
 use crate::wall::config::{Eye, Wall};
 use crate::wall::offscreen::projection_depth;
 use crate::wall::state::WallState;
@@ -132,8 +133,7 @@ struct Win {
 }
 
 struct Gfx {
-    ctx: GpuContext,
-    renderer: VolumeRenderer,
+    session: Session,
     display: DisplayPass,
     colours: DisplaySettings,
     wins: Vec<Win>,
@@ -234,16 +234,16 @@ impl App {
         )?;
         let format = surfaces[0].format();
         let ds = self.ds.take().context("the dataset was already uploaded")?;
-        let renderer = VolumeRenderer::new(&ctx, &ds, &self.settings)?;
-        renderer.prepared.print_warnings(&ds.field.name);
-        drop(ds);
         let depth = projection_depth(&self.state, self.domain.0, self.domain.1);
         let display = DisplayPass::new(&ctx, format);
-        let colours = DisplaySettings::new(&renderer.prepared, depth);
+        let session = Session::new(ctx, &ds, &self.settings)?;
+        drop(ds);
+        let colours = DisplaySettings::new(session.prepared(), depth);
+        let ctx = &session.ctx;
         let mut wins = Vec::new();
         for ((_, mut outputs, fills), surface) in windows.into_iter().zip(surfaces) {
             let (w, h) = surface.size();
-            let target = OffscreenTarget::new(&ctx, w, h)?;
+            let target = OffscreenTarget::new(ctx, w, h)?;
             if fills {
                 outputs[0].size = [w, h];
             }
@@ -255,8 +255,7 @@ impl App {
             });
         }
         self.gfx = Some(Gfx {
-            ctx,
-            renderer,
+            session,
             display,
             colours,
             wins,
@@ -280,9 +279,9 @@ impl App {
         let Some(w) = g.wins.iter_mut().find(|w| w.id() == id) else {
             return Ok(());
         };
-        w.surface.resize(&g.ctx, size.width, size.height);
+        w.surface.resize(&g.session.ctx, size.width, size.height);
         let (width, height) = w.surface.size();
-        w.target = OffscreenTarget::new(&g.ctx, width, height)?;
+        w.target = OffscreenTarget::new(&g.session.ctx, width, height)?;
         if w.fills {
             w.outputs[0].size = [width, height];
         }
@@ -298,10 +297,14 @@ impl App {
             return Ok(());
         };
         let w = &mut g.wins[n];
-        let Some(frame) = w.surface.acquire(&g.ctx)? else {
+        let Some(frame) = w.surface.acquire(&g.session.ctx)? else {
             return Ok(());
         };
-        let mut enc = g.ctx.device.create_command_encoder(&Default::default());
+        let mut enc = g
+            .session
+            .ctx
+            .device
+            .create_command_encoder(&Default::default());
         for o in &w.outputs {
             // Clip to the window; the screen's rays always span the whole output.
             let (tw, th) = (w.target.width, w.target.height);
@@ -311,8 +314,8 @@ impl App {
             let mut screen = self.wall.screens[o.screen].clone();
             screen.size = o.size;
             let rays = self.state.rays(&screen, o.eye);
-            g.renderer.encode(
-                &g.ctx,
+            g.session.renderer.encode(
+                &g.session.ctx,
                 &mut enc,
                 &RenderTarget {
                     view: &w.target.view,
@@ -328,21 +331,31 @@ impl App {
         };
         let colours = g.colours;
         let mut show = |enc: &mut wgpu::CommandEncoder, onto: &wgpu::TextureView| {
-            g.display
-                .draw(&g.ctx, enc, &w.target.view, whole, &colours, onto, whole)
+            g.display.draw(
+                &g.session.ctx,
+                enc,
+                &w.target.view,
+                whole,
+                &colours,
+                onto,
+                whole,
+            )
         };
         show(&mut enc, &frame.view);
         let shot = self.screenshots.contains(&id);
-        let readback = shot.then(|| w.surface.record_readback(&g.ctx, &mut enc, &frame, show));
-        g.ctx.queue.submit([enc.finish()]);
+        let readback = shot.then(|| {
+            w.surface
+                .record_readback(&g.session.ctx, &mut enc, &frame, show)
+        });
+        g.session.ctx.queue.submit([enc.finish()]);
         if let Some(readback) = readback {
             self.screenshots.retain(|&s| s != id);
-            let (width, height, rgba) = readback.read(&g.ctx)?;
+            let (width, height, rgba) = readback.read(&g.session.ctx)?;
             let path = std::path::PathBuf::from(format!("wall-window-{n}.png"));
             crate::output::write_png_rgba8(&path, width, height, &rgba)?;
             println!("saved {}", path.display());
         }
-        w.surface.present(&g.ctx, frame);
+        w.surface.present(&g.session.ctx, frame);
         Ok(())
     }
 
