@@ -2,6 +2,8 @@
 
 pub mod context;
 pub mod display;
+mod frame;
+mod lists;
 pub mod offscreen;
 pub mod raycaster;
 pub mod sampling_bench;
@@ -9,5 +11,6 @@ pub mod surface;
 
 pub use context::GpuContext;
 pub use display::{DisplayPass, DisplaySettings};
+pub use frame::FrameAllocations;
 pub use offscreen::{render_image, render_stereo_pair, OffscreenTarget};
 pub use raycaster::{RenderTarget, VolumeRenderer};
