@@ -16,6 +16,9 @@ use crate::camera::RayModel;
 use glam::DVec3;
 
 /// Side of a screen tile in pixels; the ray caster's workgroup is `TILE` x `TILE`.
+///
+/// Keep in sync with `TILE` in shaders/raycast.wgsl (checked by the tests of
+/// src/gpu/shader_contract.rs).
 pub const TILE: u32 = 8;
 
 /// Leaf lists per tile in compressed rows: tile `i` visits `leaves[start[i]..start[i + 1]]`.

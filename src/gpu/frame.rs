@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex};
 /// The ray caster's uniform block.
 ///
 /// Keep in sync with `struct Params` in shaders/raycast.wgsl: same members, order, offsets
-/// and size.
+/// and size (checked by the tests of src/gpu/shader_contract.rs).
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct Params {

@@ -7,7 +7,8 @@ use crate::gpu::context::GpuContext;
 /// Texels per row of the textures that hold lists: texel `i` is at
 /// `(i % LIST_ROW, i / LIST_ROW)`.
 ///
-/// Keep in sync with the rows of the lists in shaders/raycast.wgsl.
+/// Keep in sync with `LIST_ROW` in shaders/raycast.wgsl (checked by the tests of
+/// src/gpu/shader_contract.rs).
 pub const LIST_ROW: u32 = 4096;
 const _: () = assert!(LIST_ROW.is_power_of_two());
 

@@ -7,6 +7,8 @@ mod lists;
 pub mod offscreen;
 pub mod raycaster;
 pub mod sampling_bench;
+#[cfg(test)]
+mod shader_contract;
 pub mod surface;
 
 pub use context::GpuContext;
