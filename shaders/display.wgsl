@@ -17,6 +17,7 @@
 // takes red from the left and green and blue from the right; Dubois applies its least-squares
 // matrices in linear light and clamps.
 
+// Keep in sync with `Params` in src/gpu/display.rs (same members, offsets and size).
 struct Params {
     // Region of the image texture to show, in texels.
     src_offset: vec2f,
@@ -52,8 +53,16 @@ struct Params {
 @group(0) @binding(3) var colours: texture_2d<f32>;
 @group(0) @binding(4) var colour_sampler: sampler;
 
+// Constants shared with the Rust side: keep them in sync with it (the tests of
+// src/gpu/shader_contract.rs compare them).
+// The encoded value of cells without data, and the bound below which a value counts as
+// missing (crate::transfer::{MISSING, MISSING_BELOW}).
 const MISSING: f32 = -1.0e38;
 const MISSING_BELOW: f32 = -1.0e30;
+// The values of P.mode (crate::render::Mode::index).
+const MODE_COMPOSITE: u32 = 0u;
+const MODE_MIP: u32 = 1u;
+const MODE_PROJECTION: u32 = 2u;
 
 @vertex
 fn vs_main(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
@@ -85,13 +94,13 @@ fn is_finite(v: f32) -> bool {
 
 fn texel_colour(p: vec4f) -> vec3f {
     switch P.mode {
-        case 1u: {
+        case MODE_MIP: {
             if p.y > 0.5 {
                 return value_colour(p.x);
             }
             return vec3f(0.0);
         }
-        case 2u: {
+        case MODE_PROJECTION: {
             let v = p.x * P.inv_depth;
             var e = MISSING;
             if P.log_scale == 1u {
@@ -103,7 +112,7 @@ fn texel_colour(p: vec4f) -> vec3f {
             }
             return value_colour(e);
         }
-        default: {
+        case MODE_COMPOSITE, default: {
             return clamp(p.rgb, vec3f(0.0), vec3f(1.0));
         }
     }

@@ -6,11 +6,28 @@
 // Coordinates are in the normalised frame (domain from 0, largest side 1).
 // Atlas values are encoded (log10 or linear); values below MISSING_BELOW are missing.
 
-// 0 composite, 1 mip, 2 projection (see src/render.rs for the output convention).
-override MODE: u32 = 0u;
+// Constants shared with the Rust side: keep them in sync with it (the tests of
+// src/gpu/shader_contract.rs compare them).
+// Side of a screen tile in pixels (crate::tiles::TILE); the Morton order in `main` is for 8.
+const TILE: u32 = 8u;
+const_assert TILE == 8u;
+// Texels per row of a list texture (crate::gpu::raycaster::LIST_ROW), a power of two.
+const LIST_ROW_LOG2: u32 = 12u;
+const LIST_ROW: u32 = 1u << LIST_ROW_LOG2;
+// The encoded value of cells without data, and the bound below which a value counts as
+// missing (crate::transfer::{MISSING, MISSING_BELOW}).
+const MISSING: f32 = -1.0e38;
+const MISSING_BELOW: f32 = -1.0e30;
+// The values of MODE (crate::render::Mode::index); see src/render.rs for what each outputs.
+const MODE_COMPOSITE: u32 = 0u;
+const MODE_MIP: u32 = 1u;
+const MODE_PROJECTION: u32 = 2u;
+
+override MODE: u32 = MODE_COMPOSITE;
 // Hardware trilinear filtering of the R32Float atlas (FLOAT32_FILTERABLE); else 8 loads.
 override HW_FILTER: bool = true;
 
+// Keep in sync with `Params` in src/gpu/frame.rs (same members, offsets and size).
 struct Params {
     o0: vec3f, width: u32,
     ox: vec3f, height: u32,
@@ -31,8 +48,9 @@ struct Leaf {
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
-// Lists are textures with rows of 4096 texels (element j at (j % 4096, j / 4096)): on CPU
-// adapters a texel fetch per lane is much cheaper than a bounds-checked buffer load per lane.
+// Lists are textures with rows of LIST_ROW texels (element j at (j % LIST_ROW, j / LIST_ROW)):
+// on CPU adapters a texel fetch per lane is much cheaper than a bounds-checked buffer load per
+// lane.
 // Tile i visits the leaves at tile_leaves[tile_start[i]] .. tile_leaves[tile_start[i + 1] - 1].
 @group(0) @binding(1) var tile_start: texture_2d<u32>;
 // Leaf i is elements 4i .. 4i + 3, in the order of `Leaf`.
@@ -44,9 +62,6 @@ struct Leaf {
 @group(0) @binding(6) var atlas_sampler: sampler;
 @group(0) @binding(7) var target_image: texture_storage_2d<rgba32float, write>;
 @group(0) @binding(8) var<storage, read_write> counter: array<atomic<u32>, 1>;
-
-const MISSING: f32 = -1.0e38;
-const MISSING_BELOW: f32 = -1.0e30;
 
 fn sample_atlas(tc: vec3f) -> f32 {
     if HW_FILTER {
@@ -72,7 +87,7 @@ fn sample_atlas(tc: vec3f) -> f32 {
 // The table is a texture rather than a storage buffer: on CPU adapters a texel fetch per lane
 // is much cheaper than a bounds-checked buffer load per lane.
 fn list_at(j: u32) -> vec2u {
-    return vec2u(j & 4095u, j >> 12u);
+    return vec2u(j & (LIST_ROW - 1u), j >> LIST_ROW_LOG2);
 }
 
 fn leaf_texel(j: u32) -> vec4f {
@@ -96,7 +111,7 @@ fn tf_lookup(t: f32) -> vec4f {
     return mix(e0, e1, x - f32(i));
 }
 
-@compute @workgroup_size(8, 8, 1)
+@compute @workgroup_size(TILE, TILE, 1)
 fn main(
     @builtin(local_invocation_index) li: u32,
     @builtin(workgroup_id) wid: vec3u,
@@ -107,7 +122,7 @@ fn main(
     // block, rather than a row of 8: neighbouring rays cross more of the same leaves.
     let mx = (li & 1u) | ((li >> 1u) & 2u) | ((li >> 2u) & 4u);
     let my = ((li >> 1u) & 1u) | ((li >> 2u) & 2u) | ((li >> 3u) & 4u);
-    let gid = vec2u(wid.x * 8u + mx, wid.y * 8u + my);
+    let gid = vec2u(wid.x * TILE + mx, wid.y * TILE + my);
     if gid.x >= P.width || gid.y >= P.height {
         return;
     }
@@ -155,7 +170,7 @@ fn main(
             let v = sample_atlas(tc);
             tc += dtc;
             k += 1u;
-            if MODE == 0u {
+            if MODE == MODE_COMPOSITE {
                 // Below `opaque_from` (>= lo) the transfer function is transparent.
                 if v >= P.opaque_from {
                     let e = tf_lookup((v - P.lo) * P.inv_range);
@@ -166,7 +181,7 @@ fn main(
                         break;
                     }
                 }
-            } else if MODE == 1u {
+            } else if MODE == MODE_MIP {
                 if v > MISSING_BELOW {
                     vmax = max(vmax, v);
                 }
@@ -183,9 +198,9 @@ fn main(
     }
 
     var out = acc;
-    if MODE == 1u {
+    if MODE == MODE_MIP {
         out = vec4f(vmax, select(0.0, 1.0, vmax > MISSING_BELOW), 0.0, 0.0);
-    } else if MODE == 2u {
+    } else if MODE == MODE_PROJECTION {
         out = vec4f(column * P.t_scale, 0.0, 0.0, 0.0);
     }
     textureStore(target_image, vec2i(gid.xy + P.offset), out);

@@ -25,6 +25,8 @@ crate::names::named_enum!(Mode, "mode", {
 });
 
 impl Mode {
+    /// The mode's number in the shaders. Keep in sync with `MODE_*` in shaders/raycast.wgsl
+    /// and shaders/display.wgsl (checked by the tests of src/gpu/shader_contract.rs).
     pub fn index(self) -> u32 {
         self as u32
     }

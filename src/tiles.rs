@@ -16,10 +16,13 @@ use crate::camera::RayModel;
 use glam::DVec3;
 
 /// Side of a screen tile in pixels; the ray caster's workgroup is `TILE` x `TILE`.
+///
+/// Keep in sync with `TILE` in shaders/raycast.wgsl (checked by the tests of
+/// src/gpu/shader_contract.rs).
 pub const TILE: u32 = 8;
 
 /// Leaf lists per tile in compressed rows: tile `i` visits `leaves[start[i]..start[i + 1]]`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TileLists {
     pub tiles_x: u32,
     pub tiles_y: u32,
@@ -76,13 +79,21 @@ pub fn leaf_boxes(layout: &BrickLayout, fine_dx: DVec3) -> Vec<[[f32; 3]; 2]> {
         .collect()
 }
 
-/// Leaves whose node is visible, in front-to-back order for rays arranged as `rays`.
-fn front_to_back(layout: &BrickLayout, node_visible: &[u32], rays: Rays) -> Vec<u32> {
-    let mut order = Vec::new();
+/// Leaves whose node is visible, in front-to-back order for rays arranged as `rays`, into
+/// `order` (`stack` is scratch space).
+fn front_to_back(
+    layout: &BrickLayout,
+    node_visible: &[u32],
+    rays: Rays,
+    order: &mut Vec<u32>,
+    stack: &mut Vec<u32>,
+) {
+    order.clear();
+    stack.clear();
     if layout.nodes.is_empty() {
-        return order;
+        return;
     }
-    let mut stack = vec![0u32];
+    stack.push(0);
     while let Some(i) = stack.pop() {
         let n = layout.nodes[i as usize];
         if node_visible.get(i as usize).is_some_and(|&v| v == 0) {
@@ -102,7 +113,6 @@ fn front_to_back(layout: &BrickLayout, node_visible: &[u32], rays: Rays) -> Vec<
             }
         }
     }
-    order
 }
 
 impl TileLists {
@@ -115,46 +125,77 @@ impl TileLists {
         rays: &RayModel,
         size: [u32; 2],
     ) -> TileLists {
+        let mut builder = TileListBuilder::default();
+        builder.build(layout, boxes, node_visible, rays, size);
+        builder.lists
+    }
+}
+
+/// Builds [`TileLists`] frame after frame into the same vectors: the ray caster keeps one per
+/// frame slot, so that an interactive frame allocates nothing once the vectors have grown.
+#[derive(Debug, Default)]
+pub struct TileListBuilder {
+    /// The lists of the last build.
+    pub lists: TileLists,
+    order: Vec<u32>,
+    stack: Vec<u32>,
+    /// Tile rectangle [x0, x1, y0, y1] (inclusive) of each leaf of `order`, or None when it is
+    /// off screen.
+    rects: Vec<Option<[u32; 4]>>,
+    next: Vec<u32>,
+}
+
+impl TileListBuilder {
+    /// Rebuilds [`TileListBuilder::lists`] as [`TileLists::build`] does, and returns them.
+    pub fn build(
+        &mut self,
+        layout: &BrickLayout,
+        boxes: &[[[f32; 3]; 2]],
+        node_visible: &[u32],
+        rays: &RayModel,
+        size: [u32; 2],
+    ) -> &TileLists {
         let kind = Rays::of(rays, size);
-        let order = front_to_back(layout, node_visible, kind);
+        front_to_back(layout, node_visible, kind, &mut self.order, &mut self.stack);
         let tiles_x = size[0].div_ceil(TILE).max(1);
         let tiles_y = size[1].div_ceil(TILE).max(1);
-        // Tile rectangle [x0, x1, y0, y1] (inclusive) of each leaf, or None when it is off screen.
-        let rects: Vec<Option<[u32; 4]>> = order
-            .iter()
-            .map(|&l| tile_rect(rays, kind, &boxes[l as usize], size, tiles_x, tiles_y))
-            .collect();
+        self.rects.clear();
+        self.rects.extend(
+            self.order
+                .iter()
+                .map(|&l| tile_rect(rays, kind, &boxes[l as usize], size, tiles_x, tiles_y)),
+        );
         let ntiles = (tiles_x * tiles_y) as usize;
-        let mut count = vec![0u32; ntiles + 1];
-        for r in rects.iter().flatten() {
+        let lists = &mut self.lists;
+        (lists.tiles_x, lists.tiles_y) = (tiles_x, tiles_y);
+        let start = &mut lists.start;
+        start.clear();
+        start.resize(ntiles + 1, 0);
+        for r in self.rects.iter().flatten() {
             for ty in r[2]..=r[3] {
                 for tx in r[0]..=r[1] {
-                    count[(ty * tiles_x + tx) as usize + 1] += 1;
+                    start[(ty * tiles_x + tx) as usize + 1] += 1;
                 }
             }
         }
         for i in 0..ntiles {
-            count[i + 1] += count[i];
+            start[i + 1] += start[i];
         }
-        let start = count.clone();
-        let mut next = count;
-        let mut leaves = vec![0u32; start[ntiles] as usize];
-        for (&l, r) in order.iter().zip(&rects) {
+        self.next.clear();
+        self.next.extend_from_slice(&start[..ntiles]);
+        lists.leaves.clear();
+        lists.leaves.resize(start[ntiles] as usize, 0);
+        for (&l, r) in self.order.iter().zip(&self.rects) {
             let Some(r) = r else { continue };
             for ty in r[2]..=r[3] {
                 for tx in r[0]..=r[1] {
                     let t = (ty * tiles_x + tx) as usize;
-                    leaves[next[t] as usize] = l;
-                    next[t] += 1;
+                    lists.leaves[self.next[t] as usize] = l;
+                    self.next[t] += 1;
                 }
             }
         }
-        TileLists {
-            tiles_x,
-            tiles_y,
-            start,
-            leaves,
-        }
+        lists
     }
 }
 
@@ -325,5 +366,31 @@ mod tests {
         let all = vec![1u32; layout.nodes.len()];
         let lists = TileLists::build(&layout, &boxes, &all, &mixed, [32, 32]);
         assert_eq!(lists.leaves.len(), 16 * layout.leaves.len());
+    }
+
+    #[test]
+    fn a_reused_builder_builds_what_a_fresh_one_does() {
+        let (layout, boxes) = demo_layout();
+        let visible = vec![1u32; layout.nodes.len()];
+        let mut builder = TileListBuilder::default();
+        let frames = [
+            (View::Z, Lens::Plane, [64, 48]),
+            (View::NegX, Lens::Perspective, [13, 70]),
+            (View::Y, Lens::Perspective, [33, 9]),
+            (View::Z, Lens::Plane, [64, 48]),
+        ];
+        for (view, lens, [w, h]) in frames {
+            let cam = Camera::framing(view, lens, DVec3::ZERO, DVec3::ONE, w as f64 / h as f64);
+            let rays = cam
+                .ray_model(w, h)
+                .unwrap()
+                .to_frame(layout.origin, layout.scale);
+            let fresh = TileLists::build(&layout, &boxes, &visible, &rays, [w, h]);
+            assert!(!fresh.leaves.is_empty());
+            assert_eq!(
+                builder.build(&layout, &boxes, &visible, &rays, [w, h]),
+                &fresh
+            );
+        }
     }
 }

@@ -2,12 +2,17 @@
 
 pub mod context;
 pub mod display;
+mod frame;
+mod lists;
 pub mod offscreen;
 pub mod raycaster;
 pub mod sampling_bench;
+#[cfg(test)]
+mod shader_contract;
 pub mod surface;
 
 pub use context::GpuContext;
 pub use display::{DisplayPass, DisplaySettings};
+pub use frame::FrameAllocations;
 pub use offscreen::{render_image, render_stereo_pair, OffscreenTarget};
 pub use raycaster::{RenderTarget, VolumeRenderer};

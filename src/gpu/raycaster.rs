@@ -6,9 +6,10 @@ use crate::bricks::BrickLayout;
 use crate::camera::RayModel;
 use crate::error::{Error, Result};
 use crate::gpu::context::GpuContext;
+use crate::gpu::frame::{FrameAllocations, FramePool, Params, SlotBindings};
+use crate::gpu::lists::ListTexture;
+pub use crate::gpu::lists::LIST_ROW;
 use crate::render::{Mode, Prepared, RenderSettings, OPAQUE};
-use crate::tiles::TileLists;
-use wgpu::util::DeviceExt;
 
 /// The WGSL source of the ray caster.
 pub const RAYCAST_WGSL: &str = include_str!("../../shaders/raycast.wgsl");
@@ -27,33 +28,16 @@ pub struct RenderTarget<'a> {
     pub size: [u32; 2],
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct Params {
-    o0: [f32; 3],
-    width: u32,
-    ox: [f32; 3],
-    height: u32,
-    oy: [f32; 3],
-    samples_per_cell: f32,
-    d0: [f32; 3],
-    inv_ds0: f32,
-    ddx: [f32; 3],
-    lo: f32,
-    ddy: [f32; 3],
-    inv_range: f32,
-    atlas_size: [f32; 3],
-    opaque: f32,
-    offset: [u32; 2],
-    opaque_from: f32,
-    t_scale: f32,
-}
-
 fn f3(v: glam::DVec3) -> [f32; 3] {
     v.as_vec3().to_array()
 }
 
 /// A dataset on the GPU, ready to render with fixed settings.
+///
+/// Its long-lived state (the atlas, the leaves, the transfer function's table, the pipeline,
+/// the visibility of the kd-tree's nodes) changes only with [`VolumeRenderer::set_settings`];
+/// what each render writes lives in per-frame slots that later renders reuse (see
+/// src/gpu/frame.rs), so that rendering allocates nothing once the slots are there.
 pub struct VolumeRenderer {
     pub prepared: Prepared,
     pub layout: BrickLayout,
@@ -62,13 +46,14 @@ pub struct VolumeRenderer {
     leaf_boxes: Vec<[[f32; 3]; 2]>,
     /// Per kd-tree node: whether any leaf below it can add to the image (empty-space skipping).
     node_visible: Vec<u32>,
-    leaves_view: wgpu::TextureView,
-    table_view: wgpu::TextureView,
+    leaves: ListTexture,
+    table: ListTexture,
     counter: wgpu::Buffer,
     atlas_view: wgpu::TextureView,
     sampler: wgpu::Sampler,
     bind_layout: wgpu::BindGroupLayout,
     pipeline: wgpu::ComputePipeline,
+    frames: FramePool,
 }
 
 impl VolumeRenderer {
@@ -80,82 +65,11 @@ impl VolumeRenderer {
         let values = layout.fill(ds, prepared.encoding);
         let device = &ctx.device;
         ctx.checked("uploading the bricks", || -> Result<Self> {
-            let [w, h, d] = layout.atlas_dims;
-            let atlas = device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("atlas"),
-                size: wgpu::Extent3d {
-                    width: w,
-                    height: h,
-                    depth_or_array_layers: d,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D3,
-                format: wgpu::TextureFormat::R32Float,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-                view_formats: &[],
-            });
-            let slab = (w as usize * h as usize * 4).max(1);
-            let layers_per_chunk = (UPLOAD_CHUNK_BYTES / slab).max(1) as u32;
-            let mut z = 0;
-            while z < d {
-                let n = layers_per_chunk.min(d - z);
-                let start = z as usize * (w * h) as usize;
-                let end = start + n as usize * (w * h) as usize;
-                ctx.queue.write_texture(
-                    wgpu::TexelCopyTextureInfo {
-                        texture: &atlas,
-                        mip_level: 0,
-                        origin: wgpu::Origin3d { x: 0, y: 0, z },
-                        aspect: wgpu::TextureAspect::All,
-                    },
-                    bytemuck::cast_slice(&values.atlas[start..end]),
-                    wgpu::TexelCopyBufferLayout {
-                        offset: 0,
-                        bytes_per_row: Some(w * 4),
-                        rows_per_image: Some(h),
-                    },
-                    wgpu::Extent3d {
-                        width: w,
-                        height: h,
-                        depth_or_array_layers: n,
-                    },
-                );
-                z += n;
-            }
-            let filter = if ctx.float32_filterable {
-                wgpu::FilterMode::Linear
-            } else {
-                wgpu::FilterMode::Nearest
-            };
-            let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
-                label: Some("atlas sampler"),
-                address_mode_u: wgpu::AddressMode::ClampToEdge,
-                address_mode_v: wgpu::AddressMode::ClampToEdge,
-                address_mode_w: wgpu::AddressMode::ClampToEdge,
-                mag_filter: filter,
-                min_filter: filter,
-                ..Default::default()
-            });
             let leaf_boxes =
                 crate::tiles::leaf_boxes(&layout, ds.hierarchy.cell_size(layout.fine_level));
-            let gpu_leaves = layout.gpu_leaves(&ds.hierarchy, &leaf_boxes);
-            let rows = (4 * gpu_leaves.len() as u64).div_ceil(LIST_ROW as u64);
-            let max_rows = device.limits().max_texture_dimension_2d as u64;
-            if rows > max_rows {
-                return Err(Error::Gpu(format!(
-                    "the dataset has {} kd-tree leaves; this adapter holds at most {}",
-                    gpu_leaves.len(),
-                    max_rows * LIST_ROW as u64 / 4
-                )));
-            }
-            let leaves = texel_rows(
-                ctx,
-                "leaves",
-                wgpu::TextureFormat::Rgba32Float,
-                bytemuck::cast_slice(&gpu_leaves),
-            );
-            let table_view = table_texture(ctx, &prepared.table);
+            let leaves = leaves_texture(ctx, &layout.gpu_leaves(&ds.hierarchy, &leaf_boxes))?;
+            let atlas_view = upload_atlas(ctx, layout.atlas_dims, &values.atlas);
+            let table = table_texture(ctx, &prepared.table);
             let counter = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("sample counter"),
                 size: 4,
@@ -172,13 +86,14 @@ impl VolumeRenderer {
                 node_visible: Vec::new(),
                 prepared,
                 layout,
-                leaves_view: leaves.create_view(&Default::default()),
-                table_view,
+                leaves,
+                table,
                 counter,
-                atlas_view: atlas.create_view(&Default::default()),
-                sampler,
+                atlas_view,
+                sampler: atlas_sampler(ctx),
                 bind_layout,
                 pipeline,
+                frames: FramePool::default(),
             };
             r.update_visibility();
             Ok(r)
@@ -214,7 +129,8 @@ impl VolumeRenderer {
     }
 
     /// Records a render of `rays` (world coordinates, pixel coordinates of the target region)
-    /// into `encoder`.
+    /// into `encoder`. Several renders may go into one encoder or one submission: each has its
+    /// own per-frame slot until the GPU has run it (see src/gpu/frame.rs).
     pub fn encode(
         &self,
         ctx: &GpuContext,
@@ -223,10 +139,37 @@ impl VolumeRenderer {
         rays: &RayModel,
     ) {
         let r = rays.to_frame(self.layout.origin, self.layout.scale);
+        let params = self.params(&r, target);
+        let mut slot = self.frames.take(ctx, target.view);
+        let tiles = slot.tiles.build(
+            &self.layout,
+            &self.leaf_boxes,
+            &self.node_visible,
+            &r,
+            target.size,
+        );
+        let groups = [tiles.tiles_x, tiles.tiles_y];
+        let views = (target.view, self.table.view());
+        let bind = self.frames.prepare(ctx, &mut slot, &params, views, |s| {
+            self.bind_group(ctx, s, target.view)
+        });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("raycast"),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, bind, &[]);
+        pass.dispatch_workgroups(groups[0], groups[1], 1);
+        drop(pass);
+        self.frames.recycle(encoder, slot);
+    }
+
+    /// The uniform block of a render of `r` (in the normalised frame) into `target`.
+    fn params(&self, r: &RayModel, target: &RenderTarget) -> Params {
         let p = &self.prepared;
         let (lo, hi) = p.bounds;
         let a = self.layout.atlas_dims;
-        let params = Params {
+        Params {
             o0: f3(r.o0),
             width: target.size[0],
             ox: f3(r.ox),
@@ -244,81 +187,39 @@ impl VolumeRenderer {
             opaque: OPAQUE,
             offset: target.offset,
             opaque_from: p.opaque_from(),
-        };
-        let uniform = ctx
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("raycast params"),
-                contents: bytemuck::bytes_of(&params),
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
-        let tiles = TileLists::build(
-            &self.layout,
-            &self.leaf_boxes,
-            &self.node_visible,
-            &r,
-            target.size,
-        );
-        let list = |label, contents: &[u32]| {
-            texel_rows(
-                ctx,
-                label,
-                wgpu::TextureFormat::R32Uint,
-                bytemuck::cast_slice(contents),
-            )
-            .create_view(&Default::default())
-        };
-        let tile_start = list("tile starts", &tiles.start);
-        let tile_leaves = list("tile leaves", &tiles.leaves);
-        let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        }
+    }
+
+    /// The bind group of a render with `slot`'s resources into `target`.
+    fn bind_group(
+        &self,
+        ctx: &GpuContext,
+        slot: SlotBindings,
+        target: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        let view = wgpu::BindingResource::TextureView;
+        ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("raycast"),
             layout: &self.bind_layout,
             entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: uniform.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::TextureView(&tile_start),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: wgpu::BindingResource::TextureView(&self.leaves_view),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: wgpu::BindingResource::TextureView(&tile_leaves),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: wgpu::BindingResource::TextureView(&self.table_view),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 5,
-                    resource: wgpu::BindingResource::TextureView(&self.atlas_view),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 6,
-                    resource: wgpu::BindingResource::Sampler(&self.sampler),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 7,
-                    resource: wgpu::BindingResource::TextureView(target.view),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 8,
-                    resource: self.counter.as_entire_binding(),
-                },
-            ],
-        });
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some("raycast"),
-            timestamp_writes: None,
-        });
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, &bind, &[]);
-        pass.dispatch_workgroups(tiles.tiles_x, tiles.tiles_y, 1);
+                (0, slot.uniform.as_entire_binding()),
+                (1, view(slot.tile_start)),
+                (2, view(self.leaves.view())),
+                (3, view(slot.tile_leaves)),
+                (4, view(self.table.view())),
+                (5, view(&self.atlas_view)),
+                (6, wgpu::BindingResource::Sampler(&self.sampler)),
+                (7, view(target)),
+                (8, self.counter.as_entire_binding()),
+            ]
+            .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource }),
+        })
+    }
+
+    /// The per-frame resources made so far (for tests and diagnostics: they stop growing once
+    /// every slot has served the largest frame).
+    pub fn frame_allocations(&self) -> FrameAllocations {
+        self.frames.allocations()
     }
 
     /// Changes the settings without uploading the bricks again: the transfer function's table,
@@ -340,7 +241,7 @@ impl VolumeRenderer {
                 ctx.float32_filterable,
             );
         }
-        self.table_view = table_texture(ctx, &prepared.table);
+        self.table = table_texture(ctx, &prepared.table);
         self.prepared = prepared;
         self.update_visibility();
         Ok(())
@@ -380,58 +281,102 @@ impl VolumeRenderer {
     }
 }
 
-/// Texels per row of the textures that hold lists (leaves): texel `i` is at
-/// `(i % LIST_ROW, i / LIST_ROW)`.
-pub const LIST_ROW: u32 = 4096;
+/// The atlas of bricks, `dims` texels of `values`, uploaded in chunks of at most
+/// `UPLOAD_CHUNK_BYTES`.
+fn upload_atlas(ctx: &GpuContext, dims: [u32; 3], values: &[f32]) -> wgpu::TextureView {
+    let [w, h, d] = dims;
+    let atlas = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("atlas"),
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: d,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D3,
+        format: wgpu::TextureFormat::R32Float,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    let slab = (w as usize * h as usize * 4).max(1);
+    let layers_per_chunk = (UPLOAD_CHUNK_BYTES / slab).max(1) as u32;
+    let mut z = 0;
+    while z < d {
+        let n = layers_per_chunk.min(d - z);
+        let start = z as usize * (w * h) as usize;
+        let end = start + n as usize * (w * h) as usize;
+        ctx.queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &atlas,
+                mip_level: 0,
+                origin: wgpu::Origin3d { x: 0, y: 0, z },
+                aspect: wgpu::TextureAspect::All,
+            },
+            bytemuck::cast_slice(&values[start..end]),
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(w * 4),
+                rows_per_image: Some(h),
+            },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: n,
+            },
+        );
+        z += n;
+    }
+    atlas.create_view(&Default::default())
+}
 
-/// A 2D texture holding `data` in rows of `LIST_ROW` texels. The shader reads
-/// lists from textures rather than storage buffers: on CPU adapters a texel fetch per lane is
-/// much cheaper than a bounds-checked buffer load per lane.
-fn texel_rows(
-    ctx: &GpuContext,
-    label: &str,
-    format: wgpu::TextureFormat,
-    data: &[u8],
-) -> wgpu::Texture {
-    let texel = format.block_copy_size(None).unwrap_or(4);
-    let texels = (data.len() / texel as usize).max(1) as u32;
-    let width = texels.min(LIST_ROW);
-    let height = texels.div_ceil(LIST_ROW);
-    let mut padded = data.to_vec();
-    padded.resize((width * height * texel) as usize, 0);
-    let texture = ctx.texture_2d(
-        label,
-        [width, height],
-        format,
-        wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-    );
-    ctx.queue.write_texture(
-        texture.as_image_copy(),
-        &padded,
-        wgpu::TexelCopyBufferLayout {
-            offset: 0,
-            bytes_per_row: Some(width * texel),
-            rows_per_image: Some(height),
-        },
-        wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-    );
-    texture
+/// Trilinear sampling where the adapter filters R32Float, else nearest (the shader then
+/// interpolates eight loads).
+fn atlas_sampler(ctx: &GpuContext) -> wgpu::Sampler {
+    let filter = if ctx.float32_filterable {
+        wgpu::FilterMode::Linear
+    } else {
+        wgpu::FilterMode::Nearest
+    };
+    ctx.device.create_sampler(&wgpu::SamplerDescriptor {
+        label: Some("atlas sampler"),
+        address_mode_u: wgpu::AddressMode::ClampToEdge,
+        address_mode_v: wgpu::AddressMode::ClampToEdge,
+        address_mode_w: wgpu::AddressMode::ClampToEdge,
+        mag_filter: filter,
+        min_filter: filter,
+        ..Default::default()
+    })
+}
+
+/// The leaves, four texels each; an error when the adapter's textures cannot hold them.
+fn leaves_texture(ctx: &GpuContext, gpu_leaves: &[[f32; 16]]) -> Result<ListTexture> {
+    let rows = (4 * gpu_leaves.len() as u64).div_ceil(LIST_ROW as u64);
+    let max_rows = ctx.device.limits().max_texture_dimension_2d as u64;
+    if rows > max_rows {
+        return Err(Error::Gpu(format!(
+            "the dataset has {} kd-tree leaves; this adapter holds at most {}",
+            gpu_leaves.len(),
+            max_rows * LIST_ROW as u64 / 4
+        )));
+    }
+    Ok(ListTexture::with_data(
+        ctx,
+        "leaves",
+        wgpu::TextureFormat::Rgba32Float,
+        bytemuck::cast_slice(gpu_leaves),
+    ))
 }
 
 /// The transfer function's table, one texel per entry, in one row.
-fn table_texture(ctx: &GpuContext, table: &[[f32; 4]]) -> wgpu::TextureView {
+fn table_texture(ctx: &GpuContext, table: &[[f32; 4]]) -> ListTexture {
     const _: () = assert!(crate::transfer::TABLE_SIZE <= LIST_ROW as usize);
-    texel_rows(
+    ListTexture::with_data(
         ctx,
         "transfer function",
         wgpu::TextureFormat::Rgba32Float,
         bytemuck::cast_slice(table),
     )
-    .create_view(&Default::default())
 }
 
 fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroupLayout {

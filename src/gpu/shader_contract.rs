@@ -1,0 +1,176 @@
+//! What the Rust side and the WGSL shaders must agree on, checked: the constants both define
+//! (read from the shaders with naga) and the layout of the ray caster's uniform block (naga's
+//! offsets and sizes against the `#[repr(C)]` struct's). A change on either side alone fails
+//! here.
+
+use crate::gpu::display::DISPLAY_WGSL;
+use crate::gpu::frame::Params;
+use crate::gpu::raycaster::{LIST_ROW, RAYCAST_WGSL};
+use crate::render::Mode;
+use crate::tiles::TILE;
+use crate::transfer::{MISSING, MISSING_BELOW};
+use naga::{Expression, Literal, Module, Scalar, ScalarKind, TypeInner};
+
+fn parse(src: &str) -> Module {
+    naga::front::wgsl::parse_str(src).unwrap_or_else(|e| panic!("{}", e.emit_to_string(src)))
+}
+
+/// The value of the shader's `const name`.
+fn constant(module: &Module, name: &str) -> Literal {
+    let (_, c) = module
+        .constants
+        .iter()
+        .find(|(_, c)| c.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("the shader has no const {name}"));
+    match module.global_expressions[c.init] {
+        Expression::Literal(l) => l,
+        ref e => panic!("const {name} is not a literal: {e:?}"),
+    }
+}
+
+/// One member of a struct: name, offset, size and WGSL type.
+#[derive(Debug, PartialEq)]
+struct Member {
+    name: String,
+    offset: usize,
+    size: usize,
+    ty: String,
+}
+
+fn scalar_name(s: Scalar) -> String {
+    let kind = match s.kind {
+        ScalarKind::Float => "f",
+        ScalarKind::Uint => "u",
+        ScalarKind::Sint => "i",
+        ScalarKind::Bool => "bool",
+        ScalarKind::AbstractInt | ScalarKind::AbstractFloat => "abstract",
+    };
+    format!("{kind}{}", s.width * 8)
+}
+
+/// The members of the shader's `struct name`, and its size.
+fn wgsl_struct(module: &Module, name: &str) -> (Vec<Member>, usize) {
+    let ty = module
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("the shader has no struct {name}"))
+        .1;
+    let TypeInner::Struct { members, span } = &ty.inner else {
+        panic!("{name} is not a struct");
+    };
+    let members = members
+        .iter()
+        .map(|m| {
+            let inner = &module.types[m.ty].inner;
+            Member {
+                name: m.name.clone().unwrap_or_default(),
+                offset: m.offset as usize,
+                size: inner.size(module.to_ctx()) as usize,
+                ty: match *inner {
+                    TypeInner::Scalar(s) => scalar_name(s),
+                    TypeInner::Vector { size, scalar } => {
+                        format!("vec{}<{}>", size as u8, scalar_name(scalar))
+                    }
+                    ref other => format!("{other:?}"),
+                },
+            }
+        })
+        .collect();
+    (members, *span as usize)
+}
+
+/// The WGSL type a field of a uniform block stands for.
+trait WgslType {
+    const NAME: &'static str;
+}
+
+macro_rules! wgsl_types {
+    ($($t:ty => $name:literal),* $(,)?) => {
+        $(impl WgslType for $t {
+            const NAME: &'static str = $name;
+        })*
+    };
+}
+
+wgsl_types! {
+    f32 => "f32",
+    u32 => "u32",
+    [f32; 2] => "vec2<f32>",
+    [f32; 3] => "vec3<f32>",
+    [f32; 4] => "vec4<f32>",
+    [u32; 2] => "vec2<u32>",
+}
+
+fn wgsl_name<T: WgslType>(_: &T) -> &'static str {
+    T::NAME
+}
+
+/// The members of the Rust struct `$t`, listed in order.
+macro_rules! rust_struct {
+    ($t:ty { $($field:ident),* $(,)? }) => {{
+        let value = <$t as bytemuck::Zeroable>::zeroed();
+        let members = vec![$(Member {
+            name: stringify!($field).to_string(),
+            offset: std::mem::offset_of!($t, $field),
+            size: std::mem::size_of_val(&value.$field),
+            ty: wgsl_name(&value.$field).to_string(),
+        }),*];
+        (members, std::mem::size_of::<$t>())
+    }};
+}
+
+#[test]
+fn raycast_params_have_the_same_layout_in_rust_and_wgsl() {
+    let rust = rust_struct!(Params {
+        o0,
+        width,
+        ox,
+        height,
+        oy,
+        samples_per_cell,
+        d0,
+        inv_ds0,
+        ddx,
+        lo,
+        ddy,
+        inv_range,
+        atlas_size,
+        opaque,
+        offset,
+        opaque_from,
+        t_scale,
+    });
+    assert_eq!(wgsl_struct(&parse(RAYCAST_WGSL), "Params"), rust);
+}
+
+#[test]
+fn raycast_constants_match_the_rust_ones() {
+    let m = parse(RAYCAST_WGSL);
+    assert_eq!(constant(&m, "TILE"), Literal::U32(TILE));
+    let main = m.entry_points.iter().find(|e| e.name == "main").unwrap();
+    assert_eq!(main.workgroup_size, [TILE, TILE, 1]);
+    assert_eq!(constant(&m, "LIST_ROW"), Literal::U32(LIST_ROW));
+    assert_eq!(
+        constant(&m, "LIST_ROW_LOG2"),
+        Literal::U32(LIST_ROW.trailing_zeros())
+    );
+    check_missing_and_modes(&m);
+}
+
+#[test]
+fn display_constants_match_the_rust_ones() {
+    check_missing_and_modes(&parse(DISPLAY_WGSL));
+}
+
+fn check_missing_and_modes(m: &Module) {
+    assert_eq!(constant(m, "MISSING"), Literal::F32(MISSING));
+    assert_eq!(constant(m, "MISSING_BELOW"), Literal::F32(MISSING_BELOW));
+    for (name, mode) in [
+        ("MODE_COMPOSITE", Mode::Composite),
+        ("MODE_MIP", Mode::Mip),
+        ("MODE_PROJECTION", Mode::Projection),
+    ] {
+        assert_eq!(constant(m, name), Literal::U32(mode.index()), "{name}");
+    }
+}
