@@ -109,14 +109,24 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         r.samples_per_frame,
         r.samples_per_second() / 1e6
     );
+    print_raw_sampling(&ctx, &renderer, size, args.frames, &r)?;
+    if !args.no_baseline {
+        print_uniform_baseline(&ctx, &ds, settings, &cam, size, args.frames, &r)?;
+    }
+    Ok(())
+}
+
+/// The raw-sampling line: as many samples as the ray caster took, marched straight through
+/// the atlas, and how much faster per sample that is.
+fn print_raw_sampling(
+    ctx: &GpuContext,
+    renderer: &VolumeRenderer,
+    size: (u32, u32),
+    frames: usize,
+    r: &BenchResult,
+) -> Result<()> {
     let steps = (r.samples_per_frame / (size.0 as u64 * size.1 as u64)).max(1) as u32;
-    let raw = crate::gpu::sampling_bench::raw_sampling_seconds(
-        &ctx,
-        &renderer,
-        size,
-        steps,
-        args.frames,
-    )?;
+    let raw = crate::gpu::sampling_bench::raw_sampling_seconds(ctx, renderer, size, steps, frames)?;
     let raw_rate = (steps as f64 * size.0 as f64 * size.1 as f64) / raw;
     println!(
         "raw sampling:   {:.1} ms for the same number of samples marched straight through the atlas, {:.1} M samples/s ({:.2}x faster per sample than the ray caster)",
@@ -124,26 +134,39 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         raw_rate / 1e6,
         raw_rate / r.samples_per_second()
     );
-    if !args.no_baseline {
-        let root: usize = h.root_dims.iter().product();
-        let f = (h.num_cells() as f64 / root as f64).cbrt();
-        let uniform = ds.resample_uniform(
-            h.root_dims
-                .map(|d| ((d as f64 * f).round() as usize).max(1)),
-        )?;
-        let base = VolumeRenderer::new(&ctx, &uniform, settings)?;
-        let b = time_frames(&ctx, &base, &cam, size, args.frames)?;
-        println!(
-            "uniform grid:   {} cells, {:.1} ms, {} samples per frame, {:.1} M samples/s",
-            uniform.hierarchy.num_cells(),
-            b.median_ms,
-            b.samples_per_frame,
-            b.samples_per_second() / 1e6
-        );
-        println!(
-            "AMR overhead:   {:.2}x the time per sample of the uniform grid",
-            b.samples_per_second() / r.samples_per_second()
-        );
-    }
+    Ok(())
+}
+
+/// The uniform-grid baseline: the dataset resampled to a uniform grid of about as many cells,
+/// timed with the same camera, and the AMR overhead per sample.
+fn print_uniform_baseline(
+    ctx: &GpuContext,
+    ds: &crate::amr::AmrDataset,
+    settings: &crate::render::RenderSettings,
+    cam: &Camera,
+    size: (u32, u32),
+    frames: usize,
+    r: &BenchResult,
+) -> Result<()> {
+    let h = &ds.hierarchy;
+    let root: usize = h.root_dims.iter().product();
+    let f = (h.num_cells() as f64 / root as f64).cbrt();
+    let uniform = ds.resample_uniform(
+        h.root_dims
+            .map(|d| ((d as f64 * f).round() as usize).max(1)),
+    )?;
+    let base = VolumeRenderer::new(ctx, &uniform, settings)?;
+    let b = time_frames(ctx, &base, cam, size, frames)?;
+    println!(
+        "uniform grid:   {} cells, {:.1} ms, {} samples per frame, {:.1} M samples/s",
+        uniform.hierarchy.num_cells(),
+        b.median_ms,
+        b.samples_per_frame,
+        b.samples_per_second() / 1e6
+    );
+    println!(
+        "AMR overhead:   {:.2}x the time per sample of the uniform grid",
+        b.samples_per_second() / r.samples_per_second()
+    );
     Ok(())
 }
