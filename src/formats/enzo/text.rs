@@ -1,0 +1,487 @@
+//! The Enzo text files as pure functions over `&str`: the parameter file
+//! ([`parse_parameters`]) and the `.hierarchy` file ([`parse_hierarchy`]). Errors carry the
+//! line number; the caller names the file.
+
+use crate::error::Error;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+
+mod pointers;
+
+use pointers::{parse_pointer, resolve_tree, Pointer};
+
+/// Largest number of active cells along one axis of one grid that the reader accepts.
+pub const MAX_AXIS_CELLS: u64 = 1 << 16;
+/// Largest number of active cells in one grid (16 GiB of `f32`).
+pub const MAX_GRID_CELLS: u64 = 1 << 32;
+/// Largest root-grid dimension along one axis.
+pub const MAX_ROOT_DIM: u64 = 1 << 20;
+/// Largest refinement ratio accepted (Enzo uses 2, sometimes 4).
+pub const MAX_REFINE_BY: u32 = 16;
+
+/// A parse failure in one of the text files: the line (1-based, where there is one) and what
+/// is wrong. The caller adds the file name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: Option<usize>,
+    pub what: String,
+}
+
+impl ParseError {
+    fn at(line: usize, what: impl Into<String>) -> Self {
+        ParseError {
+            line: Some(line),
+            what: what.into(),
+        }
+    }
+    fn general(what: impl Into<String>) -> Self {
+        ParseError {
+            line: None,
+            what: what.into(),
+        }
+    }
+    /// The error as the library's [`Error`], naming `path`.
+    pub fn into_error(self, path: &Path) -> Error {
+        Error::format(path, self.to_string())
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.what),
+            None => write!(f, "{}", self.what),
+        }
+    }
+}
+
+/// What the reader takes from the parameter file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameters {
+    pub rank: usize,
+    pub top_grid_dims: [usize; 3],
+    pub domain_left: [f64; 3],
+    pub domain_right: [f64; 3],
+    pub refine_by: u32,
+    /// `InitialTime`: the output's time in code units.
+    pub time: Option<f64>,
+    /// `WriteGhostZones = 1`: the data files hold ghost zones around each grid.
+    pub write_ghost_zones: bool,
+    /// `NumberOfGhostZones` (Enzo's default is 3).
+    pub ghost_zones: usize,
+    /// Unit scales in cgs per code unit ("length", "density", "time", "velocity"), from
+    /// `LengthUnits`/`DensityUnits`/`TimeUnits` or, with `ComovingCoordinates = 1`, from the
+    /// cosmology parameters (the same formulas as Enzo and yt).
+    pub units: BTreeMap<String, f64>,
+}
+
+/// One `Key = values` entry of a text file.
+struct Entry<'a> {
+    line: usize,
+    value: &'a str,
+}
+
+/// Splits `line` into key and value at the first `=`, dropping text after `(do`.
+fn key_value(line: &str) -> Option<(&str, &str)> {
+    let line = match line.find("(do") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let (k, v) = line.split_once('=')?;
+    Some((k.trim(), v.trim()))
+}
+
+fn parse_num<T: std::str::FromStr>(s: &str, line: usize, key: &str) -> Result<T, ParseError> {
+    s.parse::<T>()
+        .map_err(|_| ParseError::at(line, format!("{key}: cannot read '{s}' as a number")))
+}
+
+/// Reads exactly `n` whitespace-separated numbers.
+fn parse_vec<T: std::str::FromStr + Copy>(
+    value: &str,
+    n: usize,
+    line: usize,
+    key: &str,
+) -> Result<Vec<T>, ParseError> {
+    let parts: Vec<&str> = value.split_whitespace().collect();
+    if parts.len() != n {
+        return Err(ParseError::at(
+            line,
+            format!(
+                "{key}: expected {n} values, found {} ('{value}')",
+                parts.len()
+            ),
+        ));
+    }
+    parts.iter().map(|p| parse_num(p, line, key)).collect()
+}
+
+fn to3<T: Copy>(v: &[T], pad: T) -> [T; 3] {
+    [0, 1, 2].map(|a| v.get(a).copied().unwrap_or(pad))
+}
+
+// Constants as yt's Enzo frontend uses them (yt.utilities.physical_ratios).
+const NEWTON_CGS: f64 = 6.67384e-08;
+const RHO_CRIT_G_CM3_H2: f64 = 1.8784710838431654e-29;
+const CM_PER_MPC: f64 = 3.085677580962325e+24;
+
+/// Parses an Enzo parameter file. Lines without `=` and unknown keys are ignored; the keys the
+/// reader needs must parse.
+pub fn parse_parameters(text: &str) -> Result<Parameters, ParseError> {
+    let mut entries: HashMap<&str, Entry> = HashMap::new();
+    for (n, raw) in text.lines().enumerate() {
+        let t = raw.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
+            continue;
+        }
+        if let Some((k, v)) = key_value(t) {
+            if !k.is_empty() {
+                entries.insert(
+                    k,
+                    Entry {
+                        line: n + 1,
+                        value: v,
+                    },
+                );
+            }
+        }
+    }
+    let scalar = |key: &str| -> Result<Option<f64>, ParseError> {
+        match entries.get(key) {
+            None => Ok(None),
+            Some(e) => {
+                let first = e.value.split_whitespace().next().unwrap_or("");
+                parse_num::<f64>(first, e.line, key).map(Some)
+            }
+        }
+    };
+    let int = |key: &str| -> Result<Option<u64>, ParseError> {
+        match entries.get(key) {
+            None => Ok(None),
+            Some(e) => {
+                let first = e.value.split_whitespace().next().unwrap_or("");
+                parse_num::<u64>(first, e.line, key).map(Some)
+            }
+        }
+    };
+
+    let dims_entry = entries
+        .get("TopGridDimensions")
+        .ok_or_else(|| ParseError::general("no TopGridDimensions: not an Enzo parameter file"))?;
+    let rank = match int("TopGridRank")? {
+        Some(r) => r as usize,
+        None => dims_entry.value.split_whitespace().count(),
+    };
+    if rank != 3 {
+        let line = entries
+            .get("TopGridRank")
+            .map_or(dims_entry.line, |e| e.line);
+        return Err(ParseError::at(
+            line,
+            format!("TopGridRank = {rank}: only 3-D datasets are supported"),
+        ));
+    }
+    let dims: Vec<u64> = parse_vec(dims_entry.value, rank, dims_entry.line, "TopGridDimensions")?;
+    if dims.iter().any(|&d| d == 0 || d > MAX_ROOT_DIM) {
+        return Err(ParseError::at(
+            dims_entry.line,
+            format!("TopGridDimensions {dims:?} must lie in 1..={MAX_ROOT_DIM}"),
+        ));
+    }
+    let edge = |key: &str, default: f64| -> Result<[f64; 3], ParseError> {
+        match entries.get(key) {
+            None => Ok([default; 3]),
+            Some(e) => {
+                let v: Vec<f64> = parse_vec(e.value, rank, e.line, key)?;
+                if v.iter().any(|x| !x.is_finite()) {
+                    return Err(ParseError::at(e.line, format!("{key} must be finite")));
+                }
+                Ok(to3(&v, default))
+            }
+        }
+    };
+    let domain_left = edge("DomainLeftEdge", 0.0)?;
+    let domain_right = edge("DomainRightEdge", 1.0)?;
+    let refine_by = match int("RefineBy")? {
+        None => 2,
+        Some(r) if (2..=MAX_REFINE_BY as u64).contains(&r) => r as u32,
+        Some(r) => {
+            let line = entries.get("RefineBy").map_or(0, |e| e.line);
+            return Err(ParseError::at(
+                line,
+                format!("RefineBy = {r}: must lie in 2..={MAX_REFINE_BY}"),
+            ));
+        }
+    };
+    let time = scalar("InitialTime")?;
+    let write_ghost_zones = int("WriteGhostZones")?.unwrap_or(0) != 0;
+    let ghost_zones = int("NumberOfGhostZones")?.unwrap_or(3).min(64) as usize;
+
+    let mut units = BTreeMap::new();
+    if int("ComovingCoordinates")?.unwrap_or(0) != 0 {
+        let h = scalar("CosmologyHubbleConstantNow")?;
+        let om = scalar("CosmologyOmegaMatterNow")?;
+        let boxsize = scalar("CosmologyComovingBoxSize")?;
+        let zi = scalar("CosmologyInitialRedshift")?;
+        let z = scalar("CosmologyCurrentRedshift")?;
+        if let (Some(h), Some(om), Some(boxsize), Some(zi), Some(z)) = (h, om, boxsize, zi, z) {
+            let (zp1, zip1) = (1.0 + z, 1.0 + zi);
+            let time_scaling =
+                (1.0 / (4.0 * std::f64::consts::PI * NEWTON_CGS * RHO_CRIT_G_CM3_H2)).sqrt();
+            let t = time_scaling / om.sqrt() / h / zip1.powf(1.5);
+            let cosmo = [
+                ("density", RHO_CRIT_G_CM3_H2 * om * h * h * zp1.powi(3)),
+                ("length", CM_PER_MPC * boxsize / h / zp1),
+                ("time", t),
+                (
+                    "velocity",
+                    CM_PER_MPC / time_scaling * boxsize * om.sqrt() * zip1.sqrt(),
+                ),
+            ];
+            for (k, v) in cosmo {
+                if v.is_finite() && v > 0.0 {
+                    units.insert(k.to_string(), v);
+                }
+            }
+        }
+    } else {
+        for (key, name) in [
+            ("LengthUnits", "length"),
+            ("DensityUnits", "density"),
+            ("TimeUnits", "time"),
+        ] {
+            if let Some(v) = scalar(key)? {
+                if v.is_finite() && v > 0.0 {
+                    units.insert(name.to_string(), v);
+                }
+            }
+        }
+        if let (Some(l), Some(t)) = (units.get("length"), units.get("time")) {
+            let v = l / t;
+            units.insert("velocity".to_string(), v);
+        }
+    }
+
+    Ok(Parameters {
+        rank,
+        top_grid_dims: to3(&dims, 1).map(|d| d as usize),
+        domain_left,
+        domain_right,
+        refine_by,
+        time,
+        write_ghost_zones,
+        ghost_zones,
+        units,
+    })
+}
+
+/// One grid as the hierarchy file describes it, with its level and parent from the pointers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HierarchyGrid {
+    /// The `Grid = N` number (1-based; names the HDF5 group `/GridNNNNNNNN`).
+    pub id: u64,
+    /// Line of the `Grid = N` line.
+    pub line: usize,
+    pub level: u32,
+    /// The grid this one refines (`None` for root grids).
+    pub parent: Option<u64>,
+    /// `GridStartIndex` / `GridEndIndex` (inclusive): the active cells inside the stored array.
+    pub start: [u64; 3],
+    pub end: [u64; 3],
+    /// `GridDimension`, the array size including ghost zones, where given.
+    pub dimension: Option<[u64; 3]>,
+    pub left: [f64; 3],
+    pub right: [f64; 3],
+    pub num_baryon_fields: u64,
+    /// `BaryonFileName` as written.
+    pub baryon_file: Option<String>,
+}
+
+impl HierarchyGrid {
+    /// Active cells along x, y, z.
+    pub fn dims(&self) -> [usize; 3] {
+        [0, 1, 2].map(|a| (self.end[a] - self.start[a] + 1) as usize)
+    }
+    /// The HDF5 group holding this grid's fields.
+    pub fn group_name(&self) -> String {
+        format!("Grid{:08}", self.id)
+    }
+}
+
+/// A grid block while it is read.
+#[derive(Default)]
+struct Block {
+    id: u64,
+    line: usize,
+    start: Option<[u64; 3]>,
+    end: Option<[u64; 3]>,
+    dimension: Option<[u64; 3]>,
+    left: Option<[f64; 3]>,
+    right: Option<[f64; 3]>,
+    num_baryon_fields: u64,
+    baryon_file: Option<String>,
+}
+
+fn finish_block(b: Block) -> Result<HierarchyGrid, ParseError> {
+    let missing = |key: &str| {
+        ParseError::at(
+            b.line,
+            format!("grid {} has no {key} line before the next grid", b.id),
+        )
+    };
+    let start = b.start.ok_or_else(|| missing("GridStartIndex"))?;
+    let end = b.end.ok_or_else(|| missing("GridEndIndex"))?;
+    let left = b.left.ok_or_else(|| missing("GridLeftEdge"))?;
+    let right = b.right.ok_or_else(|| missing("GridRightEdge"))?;
+    let mut cells: u64 = 1;
+    for a in 0..3 {
+        if end[a] < start[a] {
+            return Err(ParseError::at(
+                b.line,
+                format!(
+                    "grid {}: GridEndIndex {end:?} is below GridStartIndex {start:?}",
+                    b.id
+                ),
+            ));
+        }
+        let n = end[a] - start[a] + 1;
+        if n > MAX_AXIS_CELLS {
+            return Err(ParseError::at(
+                b.line,
+                format!(
+                    "grid {}: {n} cells along one axis is beyond the supported {MAX_AXIS_CELLS}",
+                    b.id
+                ),
+            ));
+        }
+        cells = cells.saturating_mul(n);
+        if let Some(d) = b.dimension {
+            if end[a] >= d[a] {
+                return Err(ParseError::at(
+                    b.line,
+                    format!(
+                        "grid {}: GridEndIndex {end:?} lies outside GridDimension {d:?}",
+                        b.id
+                    ),
+                ));
+            }
+        }
+    }
+    if cells > MAX_GRID_CELLS {
+        return Err(ParseError::at(
+            b.line,
+            format!(
+                "grid {}: {cells} cells is beyond the supported {MAX_GRID_CELLS}",
+                b.id
+            ),
+        ));
+    }
+    if left.iter().chain(&right).any(|v| !v.is_finite()) {
+        return Err(ParseError::at(
+            b.line,
+            format!("grid {}: edges must be finite", b.id),
+        ));
+    }
+    Ok(HierarchyGrid {
+        id: b.id,
+        line: b.line,
+        level: 0,
+        parent: None,
+        start,
+        end,
+        dimension: b.dimension,
+        left,
+        right,
+        num_baryon_fields: b.num_baryon_fields,
+        baryon_file: b.baryon_file,
+    })
+}
+
+/// Parses an Enzo text hierarchy (`.hierarchy`, 3-D runs) and derives each grid's level and parent from the `Pointer:` lines, which may
+/// come after later grid blocks (Enzo writes depth first).
+pub fn parse_hierarchy(text: &str) -> Result<Vec<HierarchyGrid>, ParseError> {
+    let mut grids: Vec<HierarchyGrid> = Vec::new();
+    let mut pointers: Vec<Pointer> = Vec::new();
+    let mut current: Option<Block> = None;
+    for (n, raw) in text.lines().enumerate() {
+        let line = n + 1;
+        let t = raw.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("Pointer:") {
+            pointers.push(parse_pointer(rest, line)?);
+            continue;
+        }
+        let (key, value) = key_value(t).ok_or_else(|| {
+            ParseError::at(
+                line,
+                format!("cannot read '{}': expected 'Key = values'", shorten(t)),
+            )
+        })?;
+        if key == "Grid" {
+            if let Some(b) = current.take() {
+                grids.push(finish_block(b)?);
+            }
+            let id: u64 = parse_num(value, line, "Grid")?;
+            if id == 0 {
+                return Err(ParseError::at(line, "grid numbers start at 1"));
+            }
+            current = Some(Block {
+                id,
+                line,
+                ..Block::default()
+            });
+            continue;
+        }
+        let Some(b) = current.as_mut() else {
+            return Err(ParseError::at(
+                line,
+                format!("'{key}' before the first 'Grid = N' line"),
+            ));
+        };
+        match key {
+            "GridRank" => {
+                let r: u64 = parse_num(value, line, key)?;
+                if r != 3 {
+                    return Err(ParseError::at(
+                        line,
+                        format!("GridRank = {r}: only 3-D grids are supported"),
+                    ));
+                }
+            }
+            "GridStartIndex" => b.start = Some(to3(&parse_vec(value, 3, line, key)?, 0)),
+            "GridEndIndex" => b.end = Some(to3(&parse_vec(value, 3, line, key)?, 0)),
+            "GridDimension" => b.dimension = Some(to3(&parse_vec(value, 3, line, key)?, 0)),
+            "GridLeftEdge" => b.left = Some(to3(&parse_vec(value, 3, line, key)?, 0.0)),
+            "GridRightEdge" => b.right = Some(to3(&parse_vec(value, 3, line, key)?, 0.0)),
+            "NumberOfBaryonFields" => b.num_baryon_fields = parse_num(value, line, key)?,
+            "BaryonFileName" => {
+                if value.is_empty() {
+                    return Err(ParseError::at(line, "BaryonFileName is empty"));
+                }
+                b.baryon_file = Some(value.to_string());
+            }
+            _ => {}
+        }
+    }
+    if let Some(b) = current.take() {
+        grids.push(finish_block(b)?);
+    }
+    if grids.is_empty() {
+        return Err(ParseError::general(
+            "no 'Grid = N' blocks: not an Enzo hierarchy",
+        ));
+    }
+    resolve_tree(&mut grids, &pointers)?;
+    Ok(grids)
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 60 {
+        format!("{}...", s.chars().take(60).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
