@@ -138,6 +138,15 @@ impl H5File {
         })
     }
 
+    /// Opens an HDF5 file with only the library's own checks, returning its error as is (for
+    /// callers whose messages wrap it).
+    pub(crate) fn open_plain(path: &Path) -> std::result::Result<Self, H5Error> {
+        Ok(H5File {
+            path: path.to_path_buf(),
+            file: Hdf5File::open(path)?,
+        })
+    }
+
     /// A format error of this file.
     pub(crate) fn error(&self, what: impl Into<String>) -> Error {
         Error::format(&self.path, what)
@@ -154,6 +163,11 @@ impl H5File {
         self.file
             .root_group()
             .map_err(self.context("cannot read the root group"))
+    }
+
+    /// The group at an absolute path (`Grid00000001`, `/a/b`).
+    pub(crate) fn group_at(&self, path: &str) -> std::result::Result<Group, H5Error> {
+        self.file.group(path)
     }
 
     /// The dataset at an absolute path (`/Grid00000001/Density`).

@@ -13,9 +13,8 @@ pub mod text;
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
 use crate::formats::{DataSource, Metadata};
-use files::{list_fields, open_h5, read_grid, GridData, H5};
+use files::{list_fields, locate_grids, GridData};
 use glam::DVec3;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 pub use text::{
@@ -159,24 +158,6 @@ pub fn hierarchy_path(param: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Finds a grid's data file: relative names beside the hierarchy, absolute ones as written,
-/// and in both cases the bare file name in the hierarchy's folder (Enzo often writes the
-/// absolute path of the machine that ran it).
-fn resolve_data_file(dir: &Path, written: &str) -> Option<PathBuf> {
-    let w = Path::new(written);
-    let mut candidates = Vec::new();
-    if w.is_relative() {
-        candidates.push(dir.join(w));
-    }
-    if let Some(name) = w.file_name() {
-        candidates.push(dir.join(name));
-    }
-    if w.is_absolute() {
-        candidates.push(w.to_path_buf());
-    }
-    candidates.into_iter().find(|c| c.is_file())
-}
-
 impl EnzoSource {
     /// Opens the dataset whose parameter file is `param` (see [`detect`] for other paths).
     pub fn open(param: &Path) -> Result<Self> {
@@ -199,56 +180,7 @@ impl EnzoSource {
             other => other,
         })?;
 
-        let dir = hpath.parent().unwrap_or(Path::new("")).to_path_buf();
-        let mut resolved: HashMap<&str, PathBuf> = HashMap::new();
-        let mut grids = Vec::with_capacity(hgrids.len());
-        for g in &hgrids {
-            let dims = g.dims();
-            let written = g.baryon_file.as_deref().ok_or_else(|| {
-                Error::format(
-                    &hpath,
-                    format!(
-                        "line {}: grid {} has no BaryonFileName (no fields stored)",
-                        g.line, g.id
-                    ),
-                )
-            })?;
-            let file = match resolved.get(written) {
-                Some(f) => f.clone(),
-                None => {
-                    let f = resolve_data_file(&dir, written).ok_or_else(|| {
-                        let name = Path::new(written)
-                            .file_name()
-                            .map(|n| dir.join(n))
-                            .unwrap_or_else(|| dir.join(written));
-                        Error::format(
-                            &name,
-                            format!(
-                                "data file of grid {} is missing (BaryonFileName = {written} in {}, line {})",
-                                g.id,
-                                hpath.display(),
-                                g.line
-                            ),
-                        )
-                    })?;
-                    resolved.insert(written, f.clone());
-                    f
-                }
-            };
-            let offset = g.start.map(|s| s as usize);
-            let full = match g.dimension {
-                Some(d) => d.map(|v| v as usize),
-                None => [0, 1, 2].map(|a| dims[a] + 2 * offset[a]),
-            };
-            grids.push(GridData {
-                id: g.id,
-                file,
-                group: g.group_name(),
-                dims,
-                full,
-                offset,
-            });
-        }
+        let grids = locate_grids(&hgrids, &hpath)?;
         let fields = list_fields(&grids)?;
         let name = param
             .file_name()
@@ -279,17 +211,7 @@ impl DataSource for EnzoSource {
         self.fields.clone()
     }
     fn read_field(&self, name: &str) -> Result<AmrField> {
-        use std::collections::hash_map::Entry as MapEntry;
-        // Each data file is opened once per read, each grid's dataset read once.
-        let mut files: HashMap<&Path, H5> = HashMap::new();
-        let mut data = Vec::with_capacity(self.grids.len());
-        for g in &self.grids {
-            let file = match files.entry(g.file.as_path()) {
-                MapEntry::Occupied(e) => e.into_mut(),
-                MapEntry::Vacant(e) => e.insert(open_h5(&g.file)?),
-            };
-            data.push(read_grid(file, g, name)?);
-        }
+        let data = files::read_field(&self.grids, name)?;
         Ok(AmrField {
             name: name.to_string(),
             data,
