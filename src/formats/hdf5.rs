@@ -19,83 +19,57 @@ pub(crate) const MAX_VALUES: u64 = 1 << 32;
 
 /// Calls `$body` with `$T` set to the Rust type of a numeric datatype, or evaluates `$other`.
 macro_rules! with_numeric_type {
-    ($dtype:expr, $T:ident => $body:expr, $other:expr) => {
-        match $dtype {
-            Datatype::FloatingPoint { size: 4, .. } => {
+    ($dtype:expr, $T:ident => $body:expr, $other:expr) => {{
+        // (floating point, size in bytes, signed)
+        let key = match $dtype {
+            Datatype::FloatingPoint { size, .. } => Some((true, *size, true)),
+            Datatype::FixedPoint { size, signed, .. } => Some((false, *size, *signed)),
+            _ => None,
+        };
+        match key {
+            Some((true, 4, _)) => {
                 type $T = f32;
                 $body
             }
-            Datatype::FloatingPoint { size: 8, .. } => {
+            Some((true, 8, _)) => {
                 type $T = f64;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 1,
-                signed: true,
-                ..
-            } => {
+            Some((false, 1, true)) => {
                 type $T = i8;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 1,
-                signed: false,
-                ..
-            } => {
+            Some((false, 1, false)) => {
                 type $T = u8;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 2,
-                signed: true,
-                ..
-            } => {
+            Some((false, 2, true)) => {
                 type $T = i16;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 2,
-                signed: false,
-                ..
-            } => {
+            Some((false, 2, false)) => {
                 type $T = u16;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 4,
-                signed: true,
-                ..
-            } => {
+            Some((false, 4, true)) => {
                 type $T = i32;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 4,
-                signed: false,
-                ..
-            } => {
+            Some((false, 4, false)) => {
                 type $T = u32;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 8,
-                signed: true,
-                ..
-            } => {
+            Some((false, 8, true)) => {
                 type $T = i64;
                 $body
             }
-            Datatype::FixedPoint {
-                size: 8,
-                signed: false,
-                ..
-            } => {
+            Some((false, 8, false)) => {
                 type $T = u64;
                 $body
             }
             _ => $other,
         }
-    };
+    }};
 }
 
 /// An error of the HDF5 library.
@@ -393,33 +367,6 @@ impl H5File {
             )))
         );
         r.map_err(|e| self.error(format!("cannot read {what}: {e}")))
-    }
-
-    /// Paths of the datasets in the file (depth-first, bounded), with their shapes: for
-    /// messages.
-    pub(crate) fn dataset_paths(&self) -> Vec<(String, Vec<u64>)> {
-        fn walk(g: &Group, prefix: &str, depth: usize, out: &mut Vec<(String, Vec<u64>)>) {
-            if depth > 8 || out.len() >= 50 {
-                return;
-            }
-            let Ok((groups, datasets)) = g.members() else {
-                return;
-            };
-            for d in datasets {
-                if out.len() >= 50 {
-                    return;
-                }
-                out.push((format!("{prefix}/{}", d.name()), d.shape().to_vec()));
-            }
-            for sub in groups {
-                walk(&sub, &format!("{prefix}/{}", sub.name()), depth + 1, out);
-            }
-        }
-        let mut out = Vec::new();
-        if let Ok(r) = self.file.root_group() {
-            walk(&r, "", 0, &mut out);
-        }
-        out
     }
 }
 

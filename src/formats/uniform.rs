@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::formats::hdf5::{describe, is_not_found, is_numeric, stem, H5File};
 use crate::formats::{DataSource, Metadata};
 use glam::DVec3;
+use hdf5_reader::group::Group;
 use std::path::{Path, PathBuf};
 
 /// One 3-D dataset of an HDF5 file as a single uniform grid.
@@ -89,8 +90,7 @@ fn grid_dims(file: &H5File, name: &str) -> Result<[usize; 3]> {
         if !is_not_found(&e) {
             return file.error(format!("cannot open dataset '/{name}': {e}"));
         }
-        let found: Vec<String> = file
-            .dataset_paths()
+        let found: Vec<String> = dataset_paths(file)
             .into_iter()
             .filter(|(_, s)| s.len() == 3)
             .map(|(p, s)| format!("{p} {s:?}"))
@@ -125,6 +125,32 @@ fn grid_dims(file: &H5File, name: &str) -> Result<[usize; 3]> {
     }
     // (nz, ny, nx) in C order.
     Ok([shape[2] as usize, shape[1] as usize, shape[0] as usize])
+}
+
+/// Paths of the datasets in the file (depth-first, bounded), with their shapes: for messages.
+fn dataset_paths(file: &H5File) -> Vec<(String, Vec<u64>)> {
+    fn walk(g: &Group, prefix: &str, depth: usize, out: &mut Vec<(String, Vec<u64>)>) {
+        if depth > 8 || out.len() >= 50 {
+            return;
+        }
+        let Ok((groups, datasets)) = g.members() else {
+            return;
+        };
+        for d in datasets {
+            if out.len() >= 50 {
+                return;
+            }
+            out.push((format!("{prefix}/{}", d.name()), d.shape().to_vec()));
+        }
+        for sub in groups {
+            walk(&sub, &format!("{prefix}/{}", sub.name()), depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(r) = file.root() {
+        walk(&r, "", 0, &mut out);
+    }
+    out
 }
 
 impl DataSource for Hdf5Uniform {
