@@ -76,12 +76,6 @@ pub struct Parameters {
     pub units: BTreeMap<String, f64>,
 }
 
-/// One `Key = values` entry of a text file.
-struct Entry<'a> {
-    line: usize,
-    value: &'a str,
-}
-
 /// Splits `line` into key and value at the first `=`, dropping text after `(do`.
 fn key_value(line: &str) -> Option<(&str, &str)> {
     let line = match line.find("(do") {
@@ -126,154 +120,170 @@ const NEWTON_CGS: f64 = 6.67384e-08;
 const RHO_CRIT_G_CM3_H2: f64 = 1.8784710838431654e-29;
 const CM_PER_MPC: f64 = 3.085677580962325e+24;
 
-/// Parses an Enzo parameter file. Lines without `=` and unknown keys are ignored; the keys the
-/// reader needs must parse.
-pub fn parse_parameters(text: &str) -> Result<Parameters, ParseError> {
-    let mut entries: HashMap<&str, Entry> = HashMap::new();
-    for (n, raw) in text.lines().enumerate() {
-        let t = raw.trim();
-        if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
-            continue;
+/// The `Key = values` entries of a parameter file, by key (the last one of a key wins), with
+/// their line numbers.
+struct Entries<'a>(HashMap<&'a str, (usize, &'a str)>);
+
+impl<'a> Entries<'a> {
+    /// Lines without `=`, blank lines and comments (`#`, `//`) are skipped.
+    fn parse(text: &'a str) -> Self {
+        let mut entries = HashMap::new();
+        for (n, raw) in text.lines().enumerate() {
+            let t = raw.trim();
+            if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
+                continue;
+            }
+            if let Some((k, v)) = key_value(t) {
+                if !k.is_empty() {
+                    entries.insert(k, (n + 1, v));
+                }
+            }
         }
-        if let Some((k, v)) = key_value(t) {
-            if !k.is_empty() {
-                entries.insert(
-                    k,
-                    Entry {
-                        line: n + 1,
-                        value: v,
-                    },
-                );
+        Entries(entries)
+    }
+
+    /// The line and value of `key`.
+    fn get(&self, key: &str) -> Option<(usize, &'a str)> {
+        self.0.get(key).copied()
+    }
+
+    /// The first number of `key`'s value.
+    fn first<T: std::str::FromStr>(&self, key: &str) -> Result<Option<T>, ParseError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some((line, value)) => {
+                let first = value.split_whitespace().next().unwrap_or("");
+                parse_num::<T>(first, line, key).map(Some)
             }
         }
     }
-    let scalar = |key: &str| -> Result<Option<f64>, ParseError> {
-        match entries.get(key) {
-            None => Ok(None),
-            Some(e) => {
-                let first = e.value.split_whitespace().next().unwrap_or("");
-                parse_num::<f64>(first, e.line, key).map(Some)
-            }
-        }
-    };
-    let int = |key: &str| -> Result<Option<u64>, ParseError> {
-        match entries.get(key) {
-            None => Ok(None),
-            Some(e) => {
-                let first = e.value.split_whitespace().next().unwrap_or("");
-                parse_num::<u64>(first, e.line, key).map(Some)
-            }
-        }
-    };
 
-    let dims_entry = entries
+    fn scalar(&self, key: &str) -> Result<Option<f64>, ParseError> {
+        self.first(key)
+    }
+
+    fn int(&self, key: &str) -> Result<Option<u64>, ParseError> {
+        self.first(key)
+    }
+
+    /// A domain edge of `rank` finite values, `default` on every axis when absent.
+    fn edge(&self, key: &str, rank: usize, default: f64) -> Result<[f64; 3], ParseError> {
+        let Some((line, value)) = self.get(key) else {
+            return Ok([default; 3]);
+        };
+        let v: Vec<f64> = parse_vec(value, rank, line, key)?;
+        if v.iter().any(|x| !x.is_finite()) {
+            return Err(ParseError::at(line, format!("{key} must be finite")));
+        }
+        Ok(to3(&v, default))
+    }
+}
+
+/// Parses an Enzo parameter file. Lines without `=` and unknown keys are ignored; the keys the
+/// reader needs must parse.
+pub fn parse_parameters(text: &str) -> Result<Parameters, ParseError> {
+    let entries = Entries::parse(text);
+    let (dims_line, dims_value) = entries
         .get("TopGridDimensions")
         .ok_or_else(|| ParseError::general("no TopGridDimensions: not an Enzo parameter file"))?;
-    let rank = match int("TopGridRank")? {
+    let rank = match entries.int("TopGridRank")? {
         Some(r) => r as usize,
-        None => dims_entry.value.split_whitespace().count(),
+        None => dims_value.split_whitespace().count(),
     };
     if rank != 3 {
-        let line = entries
-            .get("TopGridRank")
-            .map_or(dims_entry.line, |e| e.line);
+        let line = entries.get("TopGridRank").map_or(dims_line, |e| e.0);
         return Err(ParseError::at(
             line,
             format!("TopGridRank = {rank}: only 3-D datasets are supported"),
         ));
     }
-    let dims: Vec<u64> = parse_vec(dims_entry.value, rank, dims_entry.line, "TopGridDimensions")?;
+    let dims: Vec<u64> = parse_vec(dims_value, rank, dims_line, "TopGridDimensions")?;
     if dims.iter().any(|&d| d == 0 || d > MAX_ROOT_DIM) {
         return Err(ParseError::at(
-            dims_entry.line,
+            dims_line,
             format!("TopGridDimensions {dims:?} must lie in 1..={MAX_ROOT_DIM}"),
         ));
     }
-    let edge = |key: &str, default: f64| -> Result<[f64; 3], ParseError> {
-        match entries.get(key) {
-            None => Ok([default; 3]),
-            Some(e) => {
-                let v: Vec<f64> = parse_vec(e.value, rank, e.line, key)?;
-                if v.iter().any(|x| !x.is_finite()) {
-                    return Err(ParseError::at(e.line, format!("{key} must be finite")));
-                }
-                Ok(to3(&v, default))
-            }
-        }
-    };
-    let domain_left = edge("DomainLeftEdge", 0.0)?;
-    let domain_right = edge("DomainRightEdge", 1.0)?;
-    let refine_by = match int("RefineBy")? {
+    let domain_left = entries.edge("DomainLeftEdge", rank, 0.0)?;
+    let domain_right = entries.edge("DomainRightEdge", rank, 1.0)?;
+    let refine_by = match entries.int("RefineBy")? {
         None => 2,
         Some(r) if (2..=MAX_REFINE_BY as u64).contains(&r) => r as u32,
         Some(r) => {
-            let line = entries.get("RefineBy").map_or(0, |e| e.line);
+            let line = entries.get("RefineBy").map_or(0, |e| e.0);
             return Err(ParseError::at(
                 line,
                 format!("RefineBy = {r}: must lie in 2..={MAX_REFINE_BY}"),
             ));
         }
     };
-    let time = scalar("InitialTime")?;
-    let write_ghost_zones = int("WriteGhostZones")?.unwrap_or(0) != 0;
-    let ghost_zones = int("NumberOfGhostZones")?.unwrap_or(3).min(64) as usize;
-
-    let mut units = BTreeMap::new();
-    if int("ComovingCoordinates")?.unwrap_or(0) != 0 {
-        let h = scalar("CosmologyHubbleConstantNow")?;
-        let om = scalar("CosmologyOmegaMatterNow")?;
-        let boxsize = scalar("CosmologyComovingBoxSize")?;
-        let zi = scalar("CosmologyInitialRedshift")?;
-        let z = scalar("CosmologyCurrentRedshift")?;
-        if let (Some(h), Some(om), Some(boxsize), Some(zi), Some(z)) = (h, om, boxsize, zi, z) {
-            let (zp1, zip1) = (1.0 + z, 1.0 + zi);
-            let time_scaling =
-                (1.0 / (4.0 * std::f64::consts::PI * NEWTON_CGS * RHO_CRIT_G_CM3_H2)).sqrt();
-            let t = time_scaling / om.sqrt() / h / zip1.powf(1.5);
-            let cosmo = [
-                ("density", RHO_CRIT_G_CM3_H2 * om * h * h * zp1.powi(3)),
-                ("length", CM_PER_MPC * boxsize / h / zp1),
-                ("time", t),
-                (
-                    "velocity",
-                    CM_PER_MPC / time_scaling * boxsize * om.sqrt() * zip1.sqrt(),
-                ),
-            ];
-            for (k, v) in cosmo {
-                if v.is_finite() && v > 0.0 {
-                    units.insert(k.to_string(), v);
-                }
-            }
-        }
-    } else {
-        for (key, name) in [
-            ("LengthUnits", "length"),
-            ("DensityUnits", "density"),
-            ("TimeUnits", "time"),
-        ] {
-            if let Some(v) = scalar(key)? {
-                if v.is_finite() && v > 0.0 {
-                    units.insert(name.to_string(), v);
-                }
-            }
-        }
-        if let (Some(l), Some(t)) = (units.get("length"), units.get("time")) {
-            let v = l / t;
-            units.insert("velocity".to_string(), v);
-        }
-    }
-
     Ok(Parameters {
         rank,
         top_grid_dims: to3(&dims, 1).map(|d| d as usize),
         domain_left,
         domain_right,
         refine_by,
-        time,
-        write_ghost_zones,
-        ghost_zones,
-        units,
+        time: entries.scalar("InitialTime")?,
+        write_ghost_zones: entries.int("WriteGhostZones")?.unwrap_or(0) != 0,
+        ghost_zones: entries.int("NumberOfGhostZones")?.unwrap_or(3).min(64) as usize,
+        units: units(&entries)?,
     })
+}
+
+/// Unit scales in cgs: from the cosmology parameters with `ComovingCoordinates = 1`, else
+/// from `LengthUnits`, `DensityUnits` and `TimeUnits` (and the velocity unit from the last
+/// two); scales that are not finite and positive are left out.
+fn units(entries: &Entries) -> Result<BTreeMap<String, f64>, ParseError> {
+    let mut units = BTreeMap::new();
+    if entries.int("ComovingCoordinates")?.unwrap_or(0) != 0 {
+        for (k, v) in cosmology_units(entries)? {
+            if v.is_finite() && v > 0.0 {
+                units.insert(k.to_string(), v);
+            }
+        }
+        return Ok(units);
+    }
+    for (key, name) in [
+        ("LengthUnits", "length"),
+        ("DensityUnits", "density"),
+        ("TimeUnits", "time"),
+    ] {
+        if let Some(v) = entries.scalar(key)? {
+            if v.is_finite() && v > 0.0 {
+                units.insert(name.to_string(), v);
+            }
+        }
+    }
+    if let (Some(l), Some(t)) = (units.get("length"), units.get("time")) {
+        let v = l / t;
+        units.insert("velocity".to_string(), v);
+    }
+    Ok(units)
+}
+
+/// The units of a cosmological run (the same formulas as Enzo and yt); none unless all five
+/// cosmology parameters are given.
+fn cosmology_units(entries: &Entries) -> Result<Vec<(&'static str, f64)>, ParseError> {
+    let h = entries.scalar("CosmologyHubbleConstantNow")?;
+    let om = entries.scalar("CosmologyOmegaMatterNow")?;
+    let boxsize = entries.scalar("CosmologyComovingBoxSize")?;
+    let zi = entries.scalar("CosmologyInitialRedshift")?;
+    let z = entries.scalar("CosmologyCurrentRedshift")?;
+    let (Some(h), Some(om), Some(boxsize), Some(zi), Some(z)) = (h, om, boxsize, zi, z) else {
+        return Ok(Vec::new());
+    };
+    let (zp1, zip1) = (1.0 + z, 1.0 + zi);
+    let time_scaling = (1.0 / (4.0 * std::f64::consts::PI * NEWTON_CGS * RHO_CRIT_G_CM3_H2)).sqrt();
+    let t = time_scaling / om.sqrt() / h / zip1.powf(1.5);
+    Ok(vec![
+        ("density", RHO_CRIT_G_CM3_H2 * om * h * h * zp1.powi(3)),
+        ("length", CM_PER_MPC * boxsize / h / zp1),
+        ("time", t),
+        (
+            "velocity",
+            CM_PER_MPC / time_scaling * boxsize * om.sqrt() * zip1.sqrt(),
+        ),
+    ])
 }
 
 /// One grid as the hierarchy file describes it, with its level and parent from the pointers.

@@ -62,6 +62,26 @@ pub(super) fn resolve_tree(
     grids: &mut [HierarchyGrid],
     pointers: &[Pointer],
 ) -> Result<(), ParseError> {
+    let index = index_grids(grids)?;
+    let links = Links::new(grids, &index, pointers)?;
+    if let Some((_, line)) = links.incoming[0] {
+        return Err(ParseError::at(
+            line,
+            format!(
+                "the pointers form a cycle: grid {} (the first grid) is pointed to",
+                grids[0].id
+            ),
+        ));
+    }
+    let reached = links.walk(grids)?;
+    match reached.iter().position(|r| !r) {
+        Some(n) => Err(links.unreached(grids, n)),
+        None => Ok(()),
+    }
+}
+
+/// Grid number -> index in `grids`; a number defined twice is an error.
+fn index_grids(grids: &[HierarchyGrid]) -> Result<HashMap<u64, usize>, ParseError> {
     let mut index: HashMap<u64, usize> = HashMap::with_capacity(grids.len());
     for (n, g) in grids.iter().enumerate() {
         if let Some(&m) = index.get(&g.id) {
@@ -75,68 +95,84 @@ pub(super) fn resolve_tree(
         }
         index.insert(g.id, n);
     }
-    // Outgoing pointers per grid and kind, and the one incoming pointer per grid.
-    let mut out: HashMap<(usize, PointerKind), (usize, usize)> = HashMap::new();
-    let mut incoming: Vec<Option<(usize, PointerKind, usize)>> = vec![None; grids.len()];
-    for p in pointers {
-        let &from = index.get(&p.from).ok_or_else(|| {
-            ParseError::at(
-                p.line,
-                format!("pointer from grid {} which does not exist", p.from),
-            )
-        })?;
-        if p.to == 0 {
-            continue;
-        }
-        let &to = index.get(&p.to).ok_or_else(|| {
-            ParseError::at(
-                p.line,
-                format!(
-                    "grid {} points to grid {} which does not exist",
-                    p.from, p.to
-                ),
-            )
-        })?;
-        if let Some(&(prev, prev_line)) = out.get(&(from, p.kind)) {
-            if prev != to {
+    Ok(index)
+}
+
+/// The pointers between grids (by index in the grid list), with their lines.
+struct Links {
+    /// Per grid and kind: the grid pointed to.
+    out: HashMap<(usize, PointerKind), (usize, usize)>,
+    /// Per grid: the one grid that points to it.
+    incoming: Vec<Option<(usize, usize)>>,
+}
+
+impl Links {
+    /// Checks that pointers join existing grids, that no grid has two pointers of one kind
+    /// (repeats of the same pointer are fine) and that no grid is pointed to twice.
+    fn new(
+        grids: &[HierarchyGrid],
+        index: &HashMap<u64, usize>,
+        pointers: &[Pointer],
+    ) -> Result<Self, ParseError> {
+        let mut out: HashMap<(usize, PointerKind), (usize, usize)> = HashMap::new();
+        let mut incoming: Vec<Option<(usize, usize)>> = vec![None; grids.len()];
+        for p in pointers {
+            let &from = index.get(&p.from).ok_or_else(|| {
+                ParseError::at(
+                    p.line,
+                    format!("pointer from grid {} which does not exist", p.from),
+                )
+            })?;
+            if p.to == 0 {
+                continue;
+            }
+            let &to = index.get(&p.to).ok_or_else(|| {
+                ParseError::at(
+                    p.line,
+                    format!(
+                        "grid {} points to grid {} which does not exist",
+                        p.from, p.to
+                    ),
+                )
+            })?;
+            if let Some(&(prev, prev_line)) = out.get(&(from, p.kind)) {
+                if prev != to {
+                    return Err(ParseError::at(
+                        p.line,
+                        format!(
+                            "grid {} has two {} pointers (lines {prev_line} and {})",
+                            p.from, p.kind, p.line
+                        ),
+                    ));
+                }
+                continue;
+            }
+            if let Some((_, other_line)) = incoming[to] {
                 return Err(ParseError::at(
                     p.line,
                     format!(
-                        "grid {} has two {} pointers (lines {prev_line} and {})",
-                        p.from, p.kind, p.line
+                        "grid {} is the target of two pointers (lines {other_line} and {})",
+                        p.to, p.line
                     ),
                 ));
             }
-            continue;
+            out.insert((from, p.kind), (to, p.line));
+            incoming[to] = Some((from, p.line));
         }
-        if let Some((_, _, other_line)) = incoming[to] {
-            return Err(ParseError::at(
-                p.line,
-                format!(
-                    "grid {} is the target of two pointers (lines {other_line} and {})",
-                    p.to, p.line
-                ),
-            ));
-        }
-        out.insert((from, p.kind), (to, p.line));
-        incoming[to] = Some((from, p.kind, p.line));
+        Ok(Links { out, incoming })
     }
-    if let Some((_, _, line)) = incoming[0] {
-        return Err(ParseError::at(
-            line,
-            format!(
-                "the pointers form a cycle: grid {} (the first grid) is pointed to",
-                grids[0].id
-            ),
-        ));
-    }
-    // Walk from the first grid.
-    let mut reached = vec![false; grids.len()];
-    reached[0] = true;
-    let mut stack = vec![0usize];
-    while let Some(n) = stack.pop() {
-        for kind in [PointerKind::ThisLevel, PointerKind::NextLevel] {
-            if let Some(&(m, line)) = out.get(&(n, kind)) {
+
+    /// Follows the pointers from the first grid, setting levels and parents; which grids were
+    /// reached.
+    fn walk(&self, grids: &mut [HierarchyGrid]) -> Result<Vec<bool>, ParseError> {
+        let mut reached = vec![false; grids.len()];
+        reached[0] = true;
+        let mut stack = vec![0usize];
+        while let Some(n) = stack.pop() {
+            for kind in [PointerKind::ThisLevel, PointerKind::NextLevel] {
+                let Some(&(m, line)) = self.out.get(&(n, kind)) else {
+                    continue;
+                };
                 if reached[m] {
                     return Err(ParseError::at(
                         line,
@@ -159,35 +195,37 @@ pub(super) fn resolve_tree(
                 stack.push(m);
             }
         }
+        Ok(reached)
     }
-    if let Some(n) = reached.iter().position(|r| !r) {
-        // Follow the incoming pointers back: either to a grid nobody points to, or around a cycle.
+
+    /// Why grid `n` was not reached: following the incoming pointers back leads either to a
+    /// grid nobody points to or around a cycle.
+    fn unreached(&self, grids: &[HierarchyGrid], n: usize) -> ParseError {
         let mut seen = vec![false; grids.len()];
         let mut m = n;
         loop {
             if seen[m] {
-                return Err(ParseError::at(
+                return ParseError::at(
                     grids[m].line,
                     format!(
                         "the pointers form a cycle through grid {} (it is not reached from grid {})",
                         grids[m].id, grids[0].id
                     ),
-                ));
+                );
             }
             seen[m] = true;
-            match incoming[m] {
-                Some((from, _, _)) => m = from,
+            match self.incoming[m] {
+                Some((from, _)) => m = from,
                 None => {
-                    return Err(ParseError::at(
+                    return ParseError::at(
                         grids[m].line,
                         format!(
                             "no Pointer line leads to grid {}: its level and parent are unknown",
                             grids[m].id
                         ),
-                    ))
+                    )
                 }
             }
         }
     }
-    Ok(())
 }
