@@ -110,7 +110,7 @@ impl AthenaReader {
         let mut hi = [0.0f64; 3];
         for a in 0..3 {
             let name = format!("RootGridX{}", a + 1);
-            let [min, max, ratio] = file.attr_f64_n::<3>(&g, &name, ROOT)?;
+            let [min, max, ratio] = file.attr_n::<f64, 3>(&g, &name, ROOT)?;
             if !(min.is_finite() && max.is_finite() && max > min) {
                 return Err(Error::format(
                     path,
@@ -130,10 +130,10 @@ impl AthenaReader {
             lo[a] = min;
             hi[a] = max;
         }
-        let root_size = file.attr_i64_n::<3>(&g, "RootGridSize", ROOT)?;
-        let block_size = file.attr_i64_n::<3>(&g, "MeshBlockSize", ROOT)?;
-        let [num_blocks] = file.attr_i64_n::<1>(&g, "NumMeshBlocks", ROOT)?;
-        let [max_level] = file.attr_i64_n::<1>(&g, "MaxLevel", ROOT)?;
+        let root_size = file.attr_n::<i64, 3>(&g, "RootGridSize", ROOT)?;
+        let block_size = file.attr_n::<i64, 3>(&g, "MeshBlockSize", ROOT)?;
+        let [num_blocks] = file.attr_n::<i64, 1>(&g, "NumMeshBlocks", ROOT)?;
+        let [max_level] = file.attr_n::<i64, 1>(&g, "MaxLevel", ROOT)?;
         let max_level = in_range(path, max_level, 0, 30, "MaxLevel")? as u32;
         let num_blocks = in_range(path, num_blocks, 1, 1 << 31, "NumMeshBlocks")? as usize;
         let mut root_dims = [0usize; 3];

@@ -139,7 +139,7 @@ impl ChomboReader {
     pub fn open(path: &Path) -> Result<Self> {
         let file = H5File::open(path)?;
         let g = file.root()?;
-        let [num_levels] = file.attr_i64_n::<1>(&g, "num_levels", ROOT)?;
+        let [num_levels] = file.attr_n::<i64, 1>(&g, "num_levels", ROOT)?;
         if !(1..=31).contains(&num_levels) {
             return Err(Error::format(
                 path,
@@ -147,7 +147,7 @@ impl ChomboReader {
             ));
         }
         let num_levels = num_levels as u32;
-        let [num_components] = file.attr_i64_n::<1>(&g, "num_components", ROOT)?;
+        let [num_components] = file.attr_n::<i64, 1>(&g, "num_components", ROOT)?;
         if !(1..=100_000).contains(&num_components) {
             return Err(Error::format(
                 path,
@@ -162,7 +162,7 @@ impl ChomboReader {
             components.push(v.into_iter().next().unwrap_or_default());
         }
         let global = file.group(&g, "Chombo_global", ROOT)?;
-        let [dim] = file.attr_i64_n::<1>(&global, "SpaceDim", "group 'Chombo_global'")?;
+        let [dim] = file.attr_n::<i64, 1>(&global, "SpaceDim", "group 'Chombo_global'")?;
         if dim != 3 {
             return Err(Error::format(
                 path,
@@ -184,7 +184,7 @@ impl ChomboReader {
             let name = format!("level_{l}");
             let lg = file.group(&g, &name, ROOT)?;
             let w = format!("group '{name}'");
-            let [dx] = file.attr_f64_n::<1>(&lg, "dx", &w)?;
+            let [dx] = file.attr_n::<f64, 1>(&lg, "dx", &w)?;
             if !(dx.is_finite() && dx > 0.0) {
                 return Err(Error::format(
                     path,

@@ -19,57 +19,37 @@ pub(crate) const MAX_VALUES: u64 = 1 << 32;
 
 /// Calls `$body` with `$T` set to the Rust type of a numeric datatype, or evaluates `$other`.
 macro_rules! with_numeric_type {
-    ($dtype:expr, $T:ident => $body:expr, $other:expr) => {{
-        // (floating point, size in bytes, signed)
-        let key = match $dtype {
-            Datatype::FloatingPoint { size, .. } => Some((true, *size, true)),
-            Datatype::FixedPoint { size, signed, .. } => Some((false, *size, *signed)),
-            _ => None,
-        };
-        match key {
-            Some((true, 4, _)) => {
-                type $T = f32;
+    ($dtype:expr, $T:ident => $body:expr, $other:expr) => {
+        numeric_match!($dtype, $T, $body, $other, [
+            (true, 4, _) => f32, (true, 8, _) => f64,
+            (false, 1, true) => i8, (false, 1, false) => u8,
+            (false, 2, true) => i16, (false, 2, false) => u16,
+            (false, 4, true) => i32, (false, 4, false) => u32,
+            (false, 8, true) => i64, (false, 8, false) => u64
+        ])
+    };
+}
+
+/// [`with_numeric_type`]'s match, one arm per `numeric_key` pattern and Rust type.
+macro_rules! numeric_match {
+    ($dtype:expr, $T:ident, $body:expr, $other:expr, [$($key:pat => $t:ty),*]) => {
+        match numeric_key($dtype) {
+            $(Some($key) => {
+                type $T = $t;
                 $body
-            }
-            Some((true, 8, _)) => {
-                type $T = f64;
-                $body
-            }
-            Some((false, 1, true)) => {
-                type $T = i8;
-                $body
-            }
-            Some((false, 1, false)) => {
-                type $T = u8;
-                $body
-            }
-            Some((false, 2, true)) => {
-                type $T = i16;
-                $body
-            }
-            Some((false, 2, false)) => {
-                type $T = u16;
-                $body
-            }
-            Some((false, 4, true)) => {
-                type $T = i32;
-                $body
-            }
-            Some((false, 4, false)) => {
-                type $T = u32;
-                $body
-            }
-            Some((false, 8, true)) => {
-                type $T = i64;
-                $body
-            }
-            Some((false, 8, false)) => {
-                type $T = u64;
-                $body
-            }
+            })*
             _ => $other,
         }
-    }};
+    };
+}
+
+/// `(floating point, size in bytes, signed)` of a numeric datatype.
+fn numeric_key(dtype: &Datatype) -> Option<(bool, u8, bool)> {
+    match dtype {
+        Datatype::FloatingPoint { size, .. } => Some((true, *size, true)),
+        Datatype::FixedPoint { size, signed, .. } => Some((false, *size, *signed)),
+        _ => None,
+    }
 }
 
 /// An error of the HDF5 library.
@@ -230,35 +210,16 @@ impl H5File {
             .collect()
     }
 
-    /// A numeric attribute holding exactly `N` values.
-    pub(crate) fn attr_f64_n<const N: usize>(
+    /// A numeric attribute holding exactly `N` values: `f64` from any numeric type, `i64`
+    /// from integers.
+    pub(crate) fn attr_n<T: AttrNumber, const N: usize>(
         &self,
         group: &Group,
         name: &str,
         where_: &str,
-    ) -> Result<[f64; N]> {
-        self.attr_n(group, name, where_, Self::attr_f64s)
-    }
-
-    /// An integer attribute holding exactly `N` values.
-    pub(crate) fn attr_i64_n<const N: usize>(
-        &self,
-        group: &Group,
-        name: &str,
-        where_: &str,
-    ) -> Result<[i64; N]> {
-        self.attr_n(group, name, where_, Self::attr_i64s)
-    }
-
-    fn attr_n<T: Copy, const N: usize>(
-        &self,
-        group: &Group,
-        name: &str,
-        where_: &str,
-        read: fn(&Self, &Attribute, &str) -> Result<Vec<T>>,
     ) -> Result<[T; N]> {
         let a = self.attr(group, name, where_)?;
-        let v = read(self, &a, where_)?;
+        let v = T::read(self, &a, where_)?;
         <[T; N]>::try_from(v.as_slice()).map_err(|_| {
             self.error(format!(
                 "attribute '{name}' on {where_} has {} values, expected {N}",
@@ -367,6 +328,23 @@ impl H5File {
             )))
         );
         r.map_err(|e| self.error(format!("cannot read {what}: {e}")))
+    }
+}
+
+/// The element types of [`H5File::attr_n`].
+pub(crate) trait AttrNumber: Copy {
+    fn read(file: &H5File, a: &Attribute, where_: &str) -> Result<Vec<Self>>;
+}
+
+impl AttrNumber for f64 {
+    fn read(file: &H5File, a: &Attribute, where_: &str) -> Result<Vec<Self>> {
+        file.attr_f64s(a, where_)
+    }
+}
+
+impl AttrNumber for i64 {
+    fn read(file: &H5File, a: &Attribute, where_: &str) -> Result<Vec<Self>> {
+        file.attr_i64s(a, where_)
     }
 }
 

@@ -344,54 +344,34 @@ fn finish_block(b: Block) -> Result<HierarchyGrid, ParseError> {
     let end = b.end.ok_or_else(|| missing("GridEndIndex"))?;
     let left = b.left.ok_or_else(|| missing("GridLeftEdge"))?;
     let right = b.right.ok_or_else(|| missing("GridRightEdge"))?;
+    let bad = |what: String| Err(ParseError::at(b.line, format!("grid {}: {what}", b.id)));
     let mut cells: u64 = 1;
     for a in 0..3 {
         if end[a] < start[a] {
-            return Err(ParseError::at(
-                b.line,
-                format!(
-                    "grid {}: GridEndIndex {end:?} is below GridStartIndex {start:?}",
-                    b.id
-                ),
+            return bad(format!(
+                "GridEndIndex {end:?} is below GridStartIndex {start:?}"
             ));
         }
         let n = end[a] - start[a] + 1;
         if n > MAX_AXIS_CELLS {
-            return Err(ParseError::at(
-                b.line,
-                format!(
-                    "grid {}: {n} cells along one axis is beyond the supported {MAX_AXIS_CELLS}",
-                    b.id
-                ),
+            return bad(format!(
+                "{n} cells along one axis is beyond the supported {MAX_AXIS_CELLS}"
             ));
         }
         cells = cells.saturating_mul(n);
-        if let Some(d) = b.dimension {
-            if end[a] >= d[a] {
-                return Err(ParseError::at(
-                    b.line,
-                    format!(
-                        "grid {}: GridEndIndex {end:?} lies outside GridDimension {d:?}",
-                        b.id
-                    ),
-                ));
-            }
+        if let Some(d) = b.dimension.filter(|d| end[a] >= d[a]) {
+            return bad(format!(
+                "GridEndIndex {end:?} lies outside GridDimension {d:?}"
+            ));
         }
     }
     if cells > MAX_GRID_CELLS {
-        return Err(ParseError::at(
-            b.line,
-            format!(
-                "grid {}: {cells} cells is beyond the supported {MAX_GRID_CELLS}",
-                b.id
-            ),
+        return bad(format!(
+            "{cells} cells is beyond the supported {MAX_GRID_CELLS}"
         ));
     }
     if left.iter().chain(&right).any(|v| !v.is_finite()) {
-        return Err(ParseError::at(
-            b.line,
-            format!("grid {}: edges must be finite", b.id),
-        ));
+        return bad("edges must be finite".into());
     }
     Ok(HierarchyGrid {
         id: b.id,
