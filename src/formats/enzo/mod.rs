@@ -2,13 +2,13 @@
 //! (`DD0046.hierarchy`) and HDF5 data files (`DD0046.cpuNNNN`) with one group `/GridNNNNNNNN`
 //! per grid and one dataset per field.
 //!
-//! The text parsers ([`parse_parameters`], [`parse_hierarchy`], in [`text`]) are pure
+//! The text parsers ([`parse_parameters`], [`parse_hierarchy`], in `text.rs`) are pure
 //! functions over `&str` that report line numbers; [`build_hierarchy`] turns their output into
-//! a validated [`AmrHierarchy`]. The data files are read in [`files`]; [`EnzoSource`] puts
-//! them together.
+//! a validated [`AmrHierarchy`]. The data files are read in `files.rs`; [`EnzoSource`] puts
+//! them together, and [`detect`] finds a dataset's parameter file.
 
 mod files;
-pub mod text;
+mod text;
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
@@ -21,53 +21,6 @@ pub use text::{
     parse_hierarchy, parse_parameters, HierarchyGrid, Parameters, ParseError, MAX_AXIS_CELLS,
     MAX_GRID_CELLS, MAX_REFINE_BY, MAX_ROOT_DIM,
 };
-
-/// Checks the parsed grids against the parameters and builds the validated hierarchy. Errors
-/// are plain messages; the caller names the file.
-pub fn build_hierarchy(params: &Parameters, grids: &[HierarchyGrid]) -> Result<AmrHierarchy> {
-    let dl = DVec3::from(params.domain_left);
-    let dr = DVec3::from(params.domain_right);
-    let max_level = grids.iter().map(|g| g.level).max().unwrap_or(0);
-    if max_level > 30 {
-        return Err(Error::Invalid(format!(
-            "level {max_level} is beyond the supported 30"
-        )));
-    }
-    // Global cell indices at the finest level must stay far from i64 overflow.
-    let finest = params
-        .top_grid_dims
-        .iter()
-        .map(|&d| (d as f64) * (params.refine_by as f64).powi(max_level as i32))
-        .fold(0.0, f64::max);
-    if finest > 2f64.powi(52) {
-        return Err(Error::Invalid(format!(
-            "{max_level} levels refined by {} over {:?} root cells is beyond the supported resolution",
-            params.refine_by, params.top_grid_dims
-        )));
-    }
-    let width = dr - dl;
-    let mut out = Vec::with_capacity(grids.len());
-    for g in grids {
-        let left = DVec3::from(g.left);
-        let right = DVec3::from(g.right);
-        // A coarse check before the model's exact one: keeps absurd edges out of its index math.
-        let slack = width * 0.5;
-        if left.cmplt(dl - slack).any() || right.cmpgt(dr + slack).any() {
-            return Err(Error::Invalid(format!(
-                "grid {} (level {}): edges {left:?}..{right:?} lie outside the domain {dl:?}..{dr:?}",
-                g.id, g.level
-            )));
-        }
-        out.push(AmrGrid {
-            id: g.id,
-            level: g.level,
-            left,
-            right,
-            dims: g.dims(),
-        });
-    }
-    AmrHierarchy::new(dl, dr, params.top_grid_dims, params.refine_by, out)
-}
 
 /// An opened Enzo dataset.
 pub struct EnzoSource {
@@ -85,77 +38,6 @@ impl fmt::Debug for EnzoSource {
             .field("fields", &self.fields)
             .finish()
     }
-}
-
-/// Reads a text file, naming it in errors.
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::format(
-            path,
-            format!(
-                "not a text file (invalid UTF-8 at byte {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
-}
-
-/// The parameter file of an Enzo dataset at `path`, if it looks like one: the parameter file
-/// itself (a text file with `<path>.hierarchy` beside it, or one that mentions `TopGridRank`),
-/// its `.hierarchy` file, or the directory `DD0046/` holding `DD0046` and `DD0046.hierarchy`.
-pub fn detect(path: &Path) -> Option<PathBuf> {
-    if path.is_dir() {
-        let name = path.file_name()?;
-        let candidate = path.join(name);
-        if candidate.is_file() && hierarchy_path(&candidate).is_file() {
-            return Some(candidate);
-        }
-        // Otherwise a directory with exactly one `X.hierarchy` whose `X` is there too.
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir(path).ok()?.flatten() {
-            let p = entry.path();
-            if p.extension().is_some_and(|e| e == "hierarchy") {
-                let param = p.with_extension("");
-                if param.is_file() {
-                    found.push(param);
-                }
-            }
-        }
-        return if found.len() == 1 { found.pop() } else { None };
-    }
-    if !path.is_file() {
-        return None;
-    }
-    if path.extension().is_some_and(|e| e == "hierarchy") {
-        let param = path.with_extension("");
-        return param.is_file().then_some(param);
-    }
-    let head = read_head(path, 1 << 16)?;
-    if head.starts_with(b"\x89HDF") {
-        return None;
-    }
-    if hierarchy_path(path).is_file() {
-        return Some(path.to_path_buf());
-    }
-    // A parameter file whose hierarchy is missing: claim it so the error says so.
-    let text = String::from_utf8_lossy(&head);
-    (text.contains("TopGridRank") && text.contains("TopGridDimensions")).then(|| path.to_path_buf())
-}
-
-fn read_head(path: &Path, n: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let f = std::fs::File::open(path).ok()?;
-    let mut buf = Vec::new();
-    f.take(n).read_to_end(&mut buf).ok()?;
-    Some(buf)
-}
-
-/// `DD0046/DD0046` -> `DD0046/DD0046.hierarchy`.
-pub fn hierarchy_path(param: &Path) -> PathBuf {
-    let mut s = param.as_os_str().to_owned();
-    s.push(".hierarchy");
-    PathBuf::from(s)
 }
 
 impl EnzoSource {
@@ -217,4 +99,122 @@ impl DataSource for EnzoSource {
             data,
         })
     }
+}
+
+/// Checks the parsed grids against the parameters and builds the validated hierarchy. Errors
+/// are plain messages; the caller names the file.
+pub fn build_hierarchy(params: &Parameters, grids: &[HierarchyGrid]) -> Result<AmrHierarchy> {
+    let dl = DVec3::from(params.domain_left);
+    let dr = DVec3::from(params.domain_right);
+    let max_level = grids.iter().map(|g| g.level).max().unwrap_or(0);
+    if max_level > 30 {
+        return Err(Error::Invalid(format!(
+            "level {max_level} is beyond the supported 30"
+        )));
+    }
+    // Global cell indices at the finest level must stay far from i64 overflow.
+    let finest = params
+        .top_grid_dims
+        .iter()
+        .map(|&d| (d as f64) * (params.refine_by as f64).powi(max_level as i32))
+        .fold(0.0, f64::max);
+    if finest > 2f64.powi(52) {
+        return Err(Error::Invalid(format!(
+            "{max_level} levels refined by {} over {:?} root cells is beyond the supported resolution",
+            params.refine_by, params.top_grid_dims
+        )));
+    }
+    let width = dr - dl;
+    let mut out = Vec::with_capacity(grids.len());
+    for g in grids {
+        let left = DVec3::from(g.left);
+        let right = DVec3::from(g.right);
+        // A coarse check before the model's exact one: keeps absurd edges out of its index math.
+        let slack = width * 0.5;
+        if left.cmplt(dl - slack).any() || right.cmpgt(dr + slack).any() {
+            return Err(Error::Invalid(format!(
+                "grid {} (level {}): edges {left:?}..{right:?} lie outside the domain {dl:?}..{dr:?}",
+                g.id, g.level
+            )));
+        }
+        out.push(AmrGrid {
+            id: g.id,
+            level: g.level,
+            left,
+            right,
+            dims: g.dims(),
+        });
+    }
+    AmrHierarchy::new(dl, dr, params.top_grid_dims, params.refine_by, out)
+}
+
+/// The parameter file of an Enzo dataset at `path`, if it looks like one: the parameter file
+/// itself (a text file with `<path>.hierarchy` beside it, or one that mentions `TopGridRank`),
+/// its `.hierarchy` file, or the directory `DD0046/` holding `DD0046` and `DD0046.hierarchy`.
+pub fn detect(path: &Path) -> Option<PathBuf> {
+    if path.is_dir() {
+        let name = path.file_name()?;
+        let candidate = path.join(name);
+        if candidate.is_file() && hierarchy_path(&candidate).is_file() {
+            return Some(candidate);
+        }
+        // Otherwise a directory with exactly one `X.hierarchy` whose `X` is there too.
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(path).ok()?.flatten() {
+            let p = entry.path();
+            if p.extension().is_some_and(|e| e == "hierarchy") {
+                let param = p.with_extension("");
+                if param.is_file() {
+                    found.push(param);
+                }
+            }
+        }
+        return if found.len() == 1 { found.pop() } else { None };
+    }
+    if !path.is_file() {
+        return None;
+    }
+    if path.extension().is_some_and(|e| e == "hierarchy") {
+        let param = path.with_extension("");
+        return param.is_file().then_some(param);
+    }
+    let head = read_head(path, 1 << 16)?;
+    if head.starts_with(b"\x89HDF") {
+        return None;
+    }
+    if hierarchy_path(path).is_file() {
+        return Some(path.to_path_buf());
+    }
+    // A parameter file whose hierarchy is missing: claim it so the error says so.
+    let text = String::from_utf8_lossy(&head);
+    (text.contains("TopGridRank") && text.contains("TopGridDimensions")).then(|| path.to_path_buf())
+}
+
+fn read_head(path: &Path, n: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::new();
+    f.take(n).read_to_end(&mut buf).ok()?;
+    Some(buf)
+}
+
+/// `DD0046/DD0046` -> `DD0046/DD0046.hierarchy`.
+pub fn hierarchy_path(param: &Path) -> PathBuf {
+    let mut s = param.as_os_str().to_owned();
+    s.push(".hierarchy");
+    PathBuf::from(s)
+}
+
+/// Reads a text file, naming it in errors.
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::format(
+            path,
+            format!(
+                "not a text file (invalid UTF-8 at byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
 }
