@@ -475,3 +475,74 @@ fn shorten(s: &str) -> String {
         s.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_skip_comments_and_notes_and_take_the_last_entry() {
+        let p = parse_parameters(
+            "# a comment\n// another\nTopGridRank = 3\nTopGridDimensions = 4 4 4\n\
+             RefineBy = 4 (do not modify)\nRefineBy = 3\nLengthUnits = 2\nTimeUnits = 4\n\
+             DensityUnits = -1\n",
+        )
+        .unwrap();
+        assert_eq!(p.top_grid_dims, [4, 4, 4]);
+        assert_eq!(p.refine_by, 3);
+        assert_eq!((p.domain_left, p.domain_right), ([0.0; 3], [1.0; 3]));
+        assert_eq!(
+            (p.write_ghost_zones, p.ghost_zones, p.time),
+            (false, 3, None)
+        );
+        // A unit that is not positive is left out; velocity is length over time.
+        let units: Vec<(&str, f64)> = p.units.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(units, [("length", 2.0), ("time", 4.0), ("velocity", 0.5)]);
+    }
+
+    #[test]
+    fn cosmology_units_need_every_parameter() {
+        let base = "TopGridDimensions = 2 2 2\nComovingCoordinates = 1\nLengthUnits = 5\n\
+                    CosmologyHubbleConstantNow = 0.7\nCosmologyOmegaMatterNow = 0.3\n\
+                    CosmologyComovingBoxSize = 10\nCosmologyInitialRedshift = 50\n";
+        assert!(parse_parameters(base).unwrap().units.is_empty());
+        let p = parse_parameters(&format!("{base}CosmologyCurrentRedshift = 0\n")).unwrap();
+        let names: Vec<&str> = p.units.keys().map(String::as_str).collect();
+        assert_eq!(names, ["density", "length", "time", "velocity"]);
+        assert!((p.units["length"] / (CM_PER_MPC * 10.0 / 0.7) - 1.0).abs() < 1e-12);
+    }
+
+    const HIERARCHY: &str = "Grid = 1\nGridStartIndex = 0 0 0\nGridEndIndex = 3 3 3\n\
+        GridLeftEdge = 0 0 0\nGridRightEdge = 1 1 1\nBaryonFileName = a.cpu0000\n\
+        Pointer: Grid[1]->NextGridThisLevel = 0\n\
+        Grid = 2\nGridStartIndex = 3 3 3\nGridEndIndex = 6 6 6\nGridDimension = 10 10 10\n\
+        GridLeftEdge = 0.25 0.25 0.25\nGridRightEdge = 0.75 0.75 0.75\n\
+        Pointer: Grid[2]->NextGridThisLevel = 0\nPointer: Grid[1]->NextGridNextLevel = 2\n";
+
+    #[test]
+    fn hierarchy_levels_and_parents_come_from_late_pointers() {
+        let g = parse_hierarchy(HIERARCHY).unwrap();
+        assert_eq!(g.len(), 2);
+        assert_eq!((g[0].level, g[0].parent), (0, None));
+        assert_eq!((g[1].level, g[1].parent, g[1].line), (1, Some(1), 8));
+        assert_eq!((g[1].dims(), g[1].dimension), ([4; 3], Some([10; 3])));
+        assert_eq!(g[0].baryon_file.as_deref(), Some("a.cpu0000"));
+        assert_eq!(g[1].group_name(), "Grid00000002");
+    }
+
+    #[test]
+    fn hierarchy_errors_name_the_line() {
+        let e = parse_hierarchy(&HIERARCHY.replace("GridEndIndex = 6 6 6\n", "")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 8: grid 2 has no GridEndIndex line before the next grid"
+        );
+        let e = parse_hierarchy(&HIERARCHY.replace("NextLevel = 2", "NextLevel = 3")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 15: grid 1 points to grid 3 which does not exist"
+        );
+        let e = parse_hierarchy(&HIERARCHY.replace("NextLevel = 2", "NextLevel = 0")).unwrap_err();
+        assert!(e.what.contains("no Pointer line leads to grid 2"), "{e}");
+    }
+}
