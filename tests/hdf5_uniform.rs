@@ -1,6 +1,6 @@
 //! A 3-D dataset of any HDF5 file as one uniform grid.
 
-use amrcast::formats::hdf5_uniform::{self, split_spec};
+use amrcast::formats::uniform::{self, split_spec};
 use amrcast::formats::{load, open_hdf5_format};
 use amrcast::Error;
 use glam::DVec3;
@@ -91,7 +91,7 @@ fn big_endian_fixture(dir: &Path) -> PathBuf {
 fn uniform_grid_geometry_and_values() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture(dir.path());
-    let src = hdf5_uniform::open(&path, "/fields/density").unwrap();
+    let src = uniform::open(&path, "/fields/density").unwrap();
     assert_eq!(src.metadata().format, "hdf5");
     assert_eq!(src.metadata().name, "cube");
     assert_eq!(src.field_names(), vec!["density".to_string()]);
@@ -133,7 +133,7 @@ fn every_numeric_type_and_byte_order_converts() {
         (&be, "i16_be"),
         (&be, "/f64_be"),
     ] {
-        let src = hdf5_uniform::open(path, name).unwrap();
+        let src = uniform::open(path, name).unwrap();
         let field = src.field_names().remove(0);
         assert_eq!(field, name.rsplit('/').next().unwrap());
         let f = src.read_field(&field).unwrap();
@@ -146,7 +146,7 @@ fn every_numeric_type_and_byte_order_converts() {
 fn unknown_field_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture(dir.path());
-    let src = hdf5_uniform::open(&path, "fields/density").unwrap();
+    let src = uniform::open(&path, "fields/density").unwrap();
     let e = src.read_field("pressure").unwrap_err();
     assert!(matches!(e, Error::UnknownField { .. }), "{e}");
     assert!(e.to_string().contains("density"), "{e}");
@@ -156,16 +156,16 @@ fn unknown_field_is_an_error() {
 fn missing_dataset_names_path_and_lists_candidates() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture(dir.path());
-    let e = hdf5_uniform::open(&path, "/fields/nope").err().unwrap();
+    let e = uniform::open(&path, "/fields/nope").err().unwrap();
     let msg = e.to_string();
     assert!(matches!(e, Error::Format { .. }), "{msg}");
     assert!(msg.contains("cube.h5"), "{msg}");
     assert!(msg.contains("no dataset '/fields/nope'"), "{msg}");
     assert!(msg.contains("/fields/density [2, 3, 4]"), "{msg}");
     // A missing group on the way is the same error.
-    let e = hdf5_uniform::open(&path, "/nogroup/x").err().unwrap();
+    let e = uniform::open(&path, "/nogroup/x").err().unwrap();
     assert!(e.to_string().contains("no dataset '/nogroup/x'"), "{e}");
-    let e = hdf5_uniform::open(&path, "/").err().unwrap();
+    let e = uniform::open(&path, "/").err().unwrap();
     assert!(e.to_string().contains("no dataset path"), "{e}");
 }
 
@@ -173,10 +173,10 @@ fn missing_dataset_names_path_and_lists_candidates() {
 fn non_3d_and_non_numeric_datasets_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture(dir.path());
-    let e = hdf5_uniform::open(&path, "flat").err().unwrap();
+    let e = uniform::open(&path, "flat").err().unwrap();
     assert!(e.to_string().contains("[3, 4] (2-D)"), "{e}");
     assert!(e.to_string().contains("needs a 3-D dataset"), "{e}");
-    let e = hdf5_uniform::open(&path, "names").err().unwrap();
+    let e = uniform::open(&path, "names").err().unwrap();
     assert!(e.to_string().contains("type string"), "{e}");
 }
 
@@ -184,7 +184,7 @@ fn non_3d_and_non_numeric_datasets_are_refused() {
 fn missing_and_truncated_files_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.h5");
-    let e = hdf5_uniform::open(&missing, "/x").err().unwrap();
+    let e = uniform::open(&missing, "/x").err().unwrap();
     assert!(matches!(e, Error::Io { .. }), "{e}");
     assert!(e.to_string().contains("missing.h5"), "{e}");
 
@@ -194,7 +194,7 @@ fn missing_and_truncated_files_are_errors() {
         let cut = dir.path().join(format!("cut{keep}.h5"));
         std::fs::write(&cut, &bytes[..keep]).unwrap();
         // Open or read: either step may notice, neither may panic.
-        let r = hdf5_uniform::open(&cut, "/fields/density")
+        let r = uniform::open(&cut, "/fields/density")
             .and_then(|s| s.read_field("density").map(|_| ()));
         let e = r.expect_err(&format!("truncated to {keep} bytes"));
         assert!(e.to_string().contains(&format!("cut{keep}.h5")), "{e}");
@@ -205,7 +205,7 @@ fn missing_and_truncated_files_are_errors() {
 
     let text = dir.path().join("text.h5");
     std::fs::write(&text, "not hdf5 at all, just some text that is long enough").unwrap();
-    let e = hdf5_uniform::open(&text, "/x").err().unwrap();
+    let e = uniform::open(&text, "/x").err().unwrap();
     assert!(e.to_string().contains("not a readable HDF5 file"), "{e}");
 }
 

@@ -19,15 +19,14 @@
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
-use crate::formats::hdf5_uniform::{
-    attr, attr_f64_n, attr_i64_n, attr_i64s, attr_strings, dataset, open_file, read_f32, read_f64,
-    read_i64, root, select, stem, try_attr,
+use crate::formats::hdf5::{
+    describe, has_attr, has_member, is_numeric, probe_root, select, stem, H5File, MAX_VALUES,
 };
 use crate::formats::{DataSource, Metadata};
 use glam::DVec3;
-use hdf5_reader::{Hdf5File, SliceInfoElem};
+use hdf5_reader::SliceInfoElem;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const ROOT: &str = "the root group";
 
@@ -51,8 +50,7 @@ struct Variable {
 
 /// An opened `.athdf` file.
 pub struct AthenaReader {
-    path: PathBuf,
-    file: Hdf5File,
+    file: H5File,
     metadata: Metadata,
     hierarchy: AmrHierarchy,
     /// Per hierarchy grid.
@@ -77,13 +75,7 @@ pub fn looks_like(path: &Path) -> bool {
     {
         return true;
     }
-    let Ok(file) = Hdf5File::open(path) else {
-        return false;
-    };
-    file.root_group()
-        .and_then(|g| g.attributes())
-        .map(|attrs| attrs.iter().any(|a| a.name == "RootGridSize"))
-        .unwrap_or(false)
+    probe_root(path).is_some_and(|g| has_attr(&g, "RootGridSize"))
 }
 
 /// An integer that must lie in `lo..=hi`.
@@ -99,11 +91,11 @@ fn in_range(path: &Path, v: i64, lo: i64, hi: i64, what: &str) -> Result<i64> {
 
 impl AthenaReader {
     pub fn open(path: &Path) -> Result<Self> {
-        let file = open_file(path)?;
-        let g = root(path, &file)?;
+        let file = H5File::open(path)?;
+        let g = file.root()?;
 
-        if let Some(a) = try_attr(path, &g, "Coordinates", ROOT)? {
-            let c = attr_strings(path, &a, ROOT)?;
+        if let Some(a) = file.try_attr(&g, "Coordinates", ROOT)? {
+            let c = file.attr_strings(&a, ROOT)?;
             let c = c.first().map(|s| s.trim().to_string()).unwrap_or_default();
             if !c.eq_ignore_ascii_case("cartesian") {
                 return Err(Error::format(
@@ -118,7 +110,7 @@ impl AthenaReader {
         let mut hi = [0.0f64; 3];
         for a in 0..3 {
             let name = format!("RootGridX{}", a + 1);
-            let [min, max, ratio] = attr_f64_n::<3>(path, &g, &name, ROOT)?;
+            let [min, max, ratio] = file.attr_n::<f64, 3>(&g, &name, ROOT)?;
             if !(min.is_finite() && max.is_finite() && max > min) {
                 return Err(Error::format(
                     path,
@@ -138,10 +130,10 @@ impl AthenaReader {
             lo[a] = min;
             hi[a] = max;
         }
-        let root_size = attr_i64_n::<3>(path, &g, "RootGridSize", ROOT)?;
-        let block_size = attr_i64_n::<3>(path, &g, "MeshBlockSize", ROOT)?;
-        let [num_blocks] = attr_i64_n::<1>(path, &g, "NumMeshBlocks", ROOT)?;
-        let [max_level] = attr_i64_n::<1>(path, &g, "MaxLevel", ROOT)?;
+        let root_size = file.attr_n::<i64, 3>(&g, "RootGridSize", ROOT)?;
+        let block_size = file.attr_n::<i64, 3>(&g, "MeshBlockSize", ROOT)?;
+        let [num_blocks] = file.attr_n::<i64, 1>(&g, "NumMeshBlocks", ROOT)?;
+        let [max_level] = file.attr_n::<i64, 1>(&g, "MaxLevel", ROOT)?;
         let max_level = in_range(path, max_level, 0, 30, "MaxLevel")? as u32;
         let num_blocks = in_range(path, num_blocks, 1, 1 << 31, "NumMeshBlocks")? as usize;
         let mut root_dims = [0usize; 3];
@@ -174,9 +166,7 @@ impl AthenaReader {
             root_blocks[a] = r / b;
         }
         let cells_per_block: usize = block_dims.iter().product();
-        if (cells_per_block as u64).saturating_mul(num_blocks as u64)
-            > super::hdf5_uniform::MAX_VALUES
-        {
+        if (cells_per_block as u64).saturating_mul(num_blocks as u64) > MAX_VALUES {
             return Err(Error::format(
                 path,
                 format!("{num_blocks} blocks of {block_dims:?} cells is beyond what can be loaded"),
@@ -202,8 +192,8 @@ impl AthenaReader {
         }
 
         // Levels and logical locations of the stored (leaf) blocks.
-        let levels_ds = dataset(path, &g, "Levels", ROOT)?;
-        let levels = read_i64(path, &levels_ds, "dataset 'Levels'")?;
+        let levels_ds = file.dataset(&g, "Levels", ROOT)?;
+        let levels = file.read_i64(&levels_ds, "dataset 'Levels'")?;
         if levels.len() != num_blocks {
             return Err(Error::format(
                 path,
@@ -213,7 +203,7 @@ impl AthenaReader {
                 ),
             ));
         }
-        let loc_ds = dataset(path, &g, "LogicalLocations", ROOT)?;
+        let loc_ds = file.dataset(&g, "LogicalLocations", ROOT)?;
         if loc_ds.shape() != [num_blocks as u64, 3] {
             return Err(Error::format(
                 path,
@@ -223,7 +213,7 @@ impl AthenaReader {
                 ),
             ));
         }
-        let locs = read_i64(path, &loc_ds, "dataset 'LogicalLocations'")?;
+        let locs = file.read_i64(&loc_ds, "dataset 'LogicalLocations'")?;
         let width = |level: u32, a: usize| {
             (hi[a] - lo[a]) / (root_blocks[a] as f64 * (1u64 << level) as f64)
         };
@@ -261,10 +251,10 @@ impl AthenaReader {
         // Cross-check the stored face coordinates where present.
         for a in 0..3 {
             let name = format!("x{}f", a + 1);
-            if !super::hdf5_uniform::has_member(&g, &name) {
+            if !has_member(&g, &name) {
                 continue;
             }
-            let ds = dataset(path, &g, &name, ROOT)?;
+            let ds = file.dataset(&g, &name, ROOT)?;
             let n1 = block_dims[a] as u64 + 1;
             if ds.shape() != [num_blocks as u64, n1] {
                 return Err(Error::format(
@@ -275,7 +265,7 @@ impl AthenaReader {
                     ),
                 ));
             }
-            let faces = read_f64(path, &ds, &format!("dataset '{name}'"))?;
+            let faces = file.read_f64(&ds, &format!("dataset '{name}'"))?;
             for (n, &(level, loc)) in blocks.iter().enumerate() {
                 let w = width(level, a);
                 let left = lo[a] + loc[a] as f64 * w;
@@ -393,9 +383,9 @@ impl AthenaReader {
             .map_err(|e| Error::format(path, e.to_string()))?;
 
         // Variables: dataset i holds NumVariables[i] consecutive VariableNames.
-        let dataset_names = attr_strings(path, &attr(path, &g, "DatasetNames", ROOT)?, ROOT)?;
-        let num_vars = attr_i64s(path, &attr(path, &g, "NumVariables", ROOT)?, ROOT)?;
-        let var_names = attr_strings(path, &attr(path, &g, "VariableNames", ROOT)?, ROOT)?;
+        let dataset_names = file.attr_strings(&file.attr(&g, "DatasetNames", ROOT)?, ROOT)?;
+        let num_vars = file.attr_i64s(&file.attr(&g, "NumVariables", ROOT)?, ROOT)?;
+        let var_names = file.attr_strings(&file.attr(&g, "VariableNames", ROOT)?, ROOT)?;
         if num_vars.len() != dataset_names.len() {
             return Err(Error::format(
                 path,
@@ -419,7 +409,7 @@ impl AthenaReader {
         let mut variables = Vec::with_capacity(var_names.len());
         let mut names = var_names.into_iter();
         for (dname, &nv) in dataset_names.iter().zip(&num_vars) {
-            let ds = dataset(path, &g, dname, ROOT)?;
+            let ds = file.dataset(&g, dname, ROOT)?;
             let expect = [
                 nv as u64,
                 num_blocks as u64,
@@ -436,12 +426,12 @@ impl AthenaReader {
                     ),
                 ));
             }
-            if !super::hdf5_uniform::is_numeric(ds.dtype()) {
+            if !is_numeric(ds.dtype()) {
                 return Err(Error::format(
                     path,
                     format!(
                         "dataset '{dname}' has type {}, expected numbers",
-                        super::hdf5_uniform::describe(ds.dtype())
+                        describe(ds.dtype())
                     ),
                 ));
             }
@@ -456,14 +446,11 @@ impl AthenaReader {
             }
         }
 
-        let time = match try_attr(path, &g, "Time", ROOT)? {
-            Some(a) => super::hdf5_uniform::attr_f64s(path, &a, ROOT)?
-                .first()
-                .copied(),
+        let time = match file.try_attr(&g, "Time", ROOT)? {
+            Some(a) => file.attr_f64s(&a, ROOT)?.first().copied(),
             None => None,
         };
         Ok(AthenaReader {
-            path: path.to_path_buf(),
             file,
             metadata: Metadata {
                 format: "athena++".into(),
@@ -539,21 +526,18 @@ impl DataSource for AthenaReader {
                 name: name.to_string(),
                 available: self.field_names().join(", "),
             })?;
-        let g = root(&self.path, &self.file)?;
-        let ds = dataset(&self.path, &g, &var.dataset, ROOT)?;
+        let g = self.file.root()?;
+        let ds = self.file.dataset(&g, &var.dataset, ROOT)?;
         let what = format!("variable '{name}' of dataset '{}'", var.dataset);
         let sel = select(&[SliceInfoElem::Index(var.index as u64)], 5);
-        let values = read_f32(&self.path, &ds, Some(&sel), &what)?;
+        let values = self.file.read_f32(&ds, Some(&sel), &what)?;
         let cells: usize = self.block_dims.iter().product();
         if values.len() != cells * self.num_blocks {
-            return Err(Error::format(
-                &self.path,
-                format!(
-                    "{what} holds {} values, expected {} blocks of {cells}",
-                    values.len(),
-                    self.num_blocks
-                ),
-            ));
+            return Err(self.file.error(format!(
+                "{what} holds {} values, expected {} blocks of {cells}",
+                values.len(),
+                self.num_blocks
+            )));
         }
         let mut data: Vec<Vec<f32>> = vec![Vec::new(); self.sources.len()];
         for (n, s) in self.sources.iter().enumerate() {

@@ -16,15 +16,15 @@
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
-use crate::formats::hdf5_uniform::{
-    attr, attr_f64_n, attr_i64_n, attr_i64s, attr_strings, compound_ints, dataset, has_member,
-    open_file, read_f32, read_i64, root, stem, subgroup, try_attr, MAX_VALUES,
+use crate::formats::hdf5::{
+    compound_ints, describe, has_attr, has_member, is_numeric, probe_root, select_range, stem,
+    H5File, MAX_VALUES,
 };
 use crate::formats::{DataSource, Metadata};
 use glam::DVec3;
 use hdf5_reader::group::Group;
-use hdf5_reader::{Attribute, Datatype, Hdf5File, SliceInfo, SliceInfoElem};
-use std::path::{Path, PathBuf};
+use hdf5_reader::{Attribute, Datatype};
+use std::path::Path;
 
 const ROOT: &str = "the root group";
 const BOX_MEMBERS: [&str; 6] = ["lo_i", "lo_j", "lo_k", "hi_i", "hi_j", "hi_k"];
@@ -55,8 +55,7 @@ impl BoxData {
 
 /// An opened Chombo file.
 pub struct ChomboReader {
-    path: PathBuf,
-    file: Hdf5File,
+    file: H5File,
     metadata: Metadata,
     hierarchy: AmrHierarchy,
     components: Vec<String>,
@@ -72,37 +71,25 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
 /// Cheap check: an HDF5 file whose root group has a `level_0` group and a `num_levels`
 /// attribute.
 pub fn looks_like(path: &Path) -> bool {
-    let Ok(file) = Hdf5File::open(path) else {
-        return false;
-    };
-    let Ok(g) = file.root_group() else {
-        return false;
-    };
-    has_member(&g, "level_0")
-        && g.attributes()
-            .map(|attrs| attrs.iter().any(|a| a.name == "num_levels"))
-            .unwrap_or(false)
+    probe_root(path).is_some_and(|g| has_member(&g, "level_0") && has_attr(&g, "num_levels"))
 }
 
 /// A box compound `[lo_i, lo_j, lo_k, hi_i, hi_j, hi_k]` from an attribute.
-fn box_attr(path: &Path, a: &Attribute, where_: &str) -> Result<[i64; 6]> {
+fn box_attr(file: &H5File, a: &Attribute, where_: &str) -> Result<[i64; 6]> {
     let v = compound_ints(&a.datatype, &a.raw_data, &BOX_MEMBERS)
-        .map_err(|e| Error::format(path, format!("attribute '{}' on {where_}: {e}", a.name)))?;
+        .map_err(|e| file.error(format!("attribute '{}' on {where_}: {e}", a.name)))?;
     match v.as_slice() {
         [b] => Ok(*b),
-        _ => Err(Error::format(
-            path,
-            format!(
-                "attribute '{}' on {where_} holds {} boxes, expected 1",
-                a.name,
-                v.len()
-            ),
-        )),
+        _ => Err(file.error(format!(
+            "attribute '{}' on {where_} holds {} boxes, expected 1",
+            a.name,
+            v.len()
+        ))),
     }
 }
 
 /// The ghost width from `outputGhost`: an IntVect compound, 3 integers, or one integer.
-fn ghost_attr(path: &Path, a: &Attribute, where_: &str) -> Result<[usize; 3]> {
+fn ghost_attr(file: &H5File, a: &Attribute, where_: &str) -> Result<[usize; 3]> {
     let v: Vec<i64> = match &a.datatype {
         Datatype::Compound { fields, .. } => {
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
@@ -111,19 +98,15 @@ fn ghost_attr(path: &Path, a: &Attribute, where_: &str) -> Result<[usize; 3]> {
             } else if fields.len() == 3 {
                 [names[0], names[1], names[2]]
             } else {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "attribute 'outputGhost' on {where_} has members {names:?}, expected intvecti, intvectj, intvectk"
-                    ),
-                ));
+                return Err(file.error(format!(
+                    "attribute 'outputGhost' on {where_} has members {names:?}, expected intvecti, intvectj, intvectk"
+                )));
             };
-            let recs = compound_ints(&a.datatype, &a.raw_data, &pick).map_err(|e| {
-                Error::format(path, format!("attribute 'outputGhost' on {where_}: {e}"))
-            })?;
+            let recs = compound_ints(&a.datatype, &a.raw_data, &pick)
+                .map_err(|e| file.error(format!("attribute 'outputGhost' on {where_}: {e}")))?;
             recs.first().map(|r| r.to_vec()).unwrap_or_default()
         }
-        _ => attr_i64s(path, a, where_)?,
+        _ => file.attr_i64s(a, where_)?,
     };
     let v: Vec<i64> = match v.as_slice() {
         [g] => vec![*g; 3],
@@ -133,31 +116,30 @@ fn ghost_attr(path: &Path, a: &Attribute, where_: &str) -> Result<[usize; 3]> {
         [i, j, k] if [*i, *j, *k].iter().all(|g| (0..=64).contains(g)) => {
             Ok([*i as usize, *j as usize, *k as usize])
         }
-        _ => Err(Error::format(
-            path,
-            format!("attribute 'outputGhost' on {where_} is {v:?}, expected 3 widths in 0..=64"),
-        )),
+        _ => Err(file.error(format!(
+            "attribute 'outputGhost' on {where_} is {v:?}, expected 3 widths in 0..=64"
+        ))),
     }
 }
 
 /// The ghost width of a level, `None` when its group does not say.
-fn level_ghost(path: &Path, level: &Group, where_: &str) -> Result<Option<[usize; 3]>> {
+fn level_ghost(file: &H5File, level: &Group, where_: &str) -> Result<Option<[usize; 3]>> {
     if !has_member(level, "data_attributes") {
         return Ok(None);
     }
     let da_where = format!("{where_}/data_attributes");
-    let da = subgroup(path, level, "data_attributes", where_)?;
-    match try_attr(path, &da, "outputGhost", &da_where)? {
-        Some(a) => ghost_attr(path, &a, &da_where).map(Some),
+    let da = file.group(level, "data_attributes", where_)?;
+    match file.try_attr(&da, "outputGhost", &da_where)? {
+        Some(a) => ghost_attr(file, &a, &da_where).map(Some),
         None => Ok(None),
     }
 }
 
 impl ChomboReader {
     pub fn open(path: &Path) -> Result<Self> {
-        let file = open_file(path)?;
-        let g = root(path, &file)?;
-        let [num_levels] = attr_i64_n::<1>(path, &g, "num_levels", ROOT)?;
+        let file = H5File::open(path)?;
+        let g = file.root()?;
+        let [num_levels] = file.attr_n::<i64, 1>(&g, "num_levels", ROOT)?;
         if !(1..=31).contains(&num_levels) {
             return Err(Error::format(
                 path,
@@ -165,7 +147,7 @@ impl ChomboReader {
             ));
         }
         let num_levels = num_levels as u32;
-        let [num_components] = attr_i64_n::<1>(path, &g, "num_components", ROOT)?;
+        let [num_components] = file.attr_n::<i64, 1>(&g, "num_components", ROOT)?;
         if !(1..=100_000).contains(&num_components) {
             return Err(Error::format(
                 path,
@@ -176,11 +158,11 @@ impl ChomboReader {
         let mut components = Vec::with_capacity(num_components);
         for c in 0..num_components {
             let name = format!("component_{c}");
-            let v = attr_strings(path, &attr(path, &g, &name, ROOT)?, ROOT)?;
+            let v = file.attr_strings(&file.attr(&g, &name, ROOT)?, ROOT)?;
             components.push(v.into_iter().next().unwrap_or_default());
         }
-        let global = subgroup(path, &g, "Chombo_global", ROOT)?;
-        let [dim] = attr_i64_n::<1>(path, &global, "SpaceDim", "group 'Chombo_global'")?;
+        let global = file.group(&g, "Chombo_global", ROOT)?;
+        let [dim] = file.attr_n::<i64, 1>(&global, "SpaceDim", "group 'Chombo_global'")?;
         if dim != 3 {
             return Err(Error::format(
                 path,
@@ -200,21 +182,21 @@ impl ChomboReader {
         let mut levels = Vec::with_capacity(num_levels as usize);
         for l in 0..num_levels {
             let name = format!("level_{l}");
-            let lg = subgroup(path, &g, &name, ROOT)?;
+            let lg = file.group(&g, &name, ROOT)?;
             let w = format!("group '{name}'");
-            let [dx] = attr_f64_n::<1>(path, &lg, "dx", &w)?;
+            let [dx] = file.attr_n::<f64, 1>(&lg, "dx", &w)?;
             if !(dx.is_finite() && dx > 0.0) {
                 return Err(Error::format(
                     path,
                     format!("{w}: dx is {dx}, expected a positive number"),
                 ));
             }
-            let ref_ratio = match try_attr(path, &lg, "ref_ratio", &w)? {
-                Some(a) => attr_i64s(path, &a, &w)?.first().copied(),
+            let ref_ratio = match file.try_attr(&lg, "ref_ratio", &w)? {
+                Some(a) => file.attr_i64s(&a, &w)?.first().copied(),
                 None => None,
             };
-            let domain = box_attr(path, &attr(path, &lg, "prob_domain", &w)?, &w)?;
-            let bds = dataset(path, &lg, "boxes", &w)?;
+            let domain = box_attr(&file, &file.attr(&lg, "prob_domain", &w)?, &w)?;
+            let bds = file.dataset(&lg, "boxes", &w)?;
             if bds.ndim() != 1 {
                 return Err(Error::format(
                     path,
@@ -224,28 +206,27 @@ impl ChomboReader {
                     ),
                 ));
             }
-            super::hdf5_uniform::checked_len(path, &bds, &format!("{w}: dataset 'boxes'"))?;
-            let raw = bds.read_raw_bytes().map_err(super::hdf5_uniform::h5err(
-                path,
-                format!("{w}: cannot read dataset 'boxes'"),
-            ))?;
+            file.checked_len(&bds, &format!("{w}: dataset 'boxes'"))?;
+            let raw = bds
+                .read_raw_bytes()
+                .map_err(file.context(format!("{w}: cannot read dataset 'boxes'")))?;
             let boxes = compound_ints(bds.dtype(), &raw, &BOX_MEMBERS)
                 .map_err(|e| Error::format(path, format!("{w}: dataset 'boxes': {e}")))?;
-            let ods = dataset(path, &lg, OFFSETS, &w)?;
-            let offsets = read_i64(path, &ods, &format!("{w}: dataset '{OFFSETS}'"))?;
-            let dds = dataset(path, &lg, DATA, &w)?;
-            if dds.ndim() != 1 || !super::hdf5_uniform::is_numeric(dds.dtype()) {
+            let ods = file.dataset(&lg, OFFSETS, &w)?;
+            let offsets = file.read_i64(&ods, &format!("{w}: dataset '{OFFSETS}'"))?;
+            let dds = file.dataset(&lg, DATA, &w)?;
+            if dds.ndim() != 1 || !is_numeric(dds.dtype()) {
                 return Err(Error::format(
                     path,
                     format!(
                         "{w}: dataset '{DATA}' has shape {:?} and type {}, expected 1-D numbers",
                         dds.shape(),
-                        super::hdf5_uniform::describe(dds.dtype())
+                        describe(dds.dtype())
                     ),
                 ));
             }
             let data_len = dds.shape().first().copied().unwrap_or(0);
-            let ghost = level_ghost(path, &lg, &w)?;
+            let ghost = level_ghost(&file, &lg, &w)?;
             levels.push(Level {
                 dx,
                 ref_ratio,
@@ -433,16 +414,13 @@ impl ChomboReader {
         .map_err(|e| Error::format(path, e.to_string()))?;
 
         let time = {
-            let l0 = subgroup(path, &g, "level_0", ROOT)?;
-            match try_attr(path, &l0, "time", "group 'level_0'")? {
-                Some(a) => super::hdf5_uniform::attr_f64s(path, &a, "group 'level_0'")?
-                    .first()
-                    .copied(),
+            let l0 = file.group(&g, "level_0", ROOT)?;
+            match file.try_attr(&l0, "time", "group 'level_0'")? {
+                Some(a) => file.attr_f64s(&a, "group 'level_0'")?.first().copied(),
                 None => None,
             }
         };
         Ok(ChomboReader {
-            path: path.to_path_buf(),
             file,
             metadata: Metadata {
                 format: "chombo".into(),
@@ -487,12 +465,12 @@ impl DataSource for ChomboReader {
                 name: name.to_string(),
                 available: self.components.join(", "),
             })?;
-        let g = root(&self.path, &self.file)?;
+        let g = self.file.root()?;
         let mut level_ds = Vec::new();
         for l in 0..=self.hierarchy.max_level() {
             let w = format!("level_{l}");
-            let lg = subgroup(&self.path, &g, &w, ROOT)?;
-            level_ds.push(dataset(&self.path, &lg, DATA, &format!("group '{w}'"))?);
+            let lg = self.file.group(&g, &w, ROOT)?;
+            level_ds.push(self.file.dataset(&lg, DATA, &format!("group '{w}'"))?);
         }
         let mut data = Vec::with_capacity(self.boxes.len());
         for b in &self.boxes {
@@ -501,20 +479,13 @@ impl DataSource for ChomboReader {
                 .ok_or_else(|| Error::Invalid(format!("level {} has no data dataset", b.level)))?;
             let len = b.stored_len() as u64;
             let start = b.offset + c as u64 * len;
-            let sel = SliceInfo {
-                selections: vec![SliceInfoElem::Slice {
-                    start,
-                    end: start + len,
-                    step: 1,
-                }],
-            };
+            let sel = select_range(start, len);
             let what = format!("component '{name}' of level_{} box {}", b.level, b.index);
-            let raw = read_f32(&self.path, ds, Some(&sel), &what)?;
+            let raw = self.file.read_f32(ds, Some(&sel), &what)?;
             if raw.len() as u64 != len {
-                return Err(Error::format(
-                    &self.path,
-                    format!("{what}: read {} values, expected {len}", raw.len()),
-                ));
+                return Err(self
+                    .file
+                    .error(format!("{what}: read {} values, expected {len}", raw.len())));
             }
             let s = b.stored_dims();
             let (d, gh) = (b.dims, b.ghost);

@@ -440,6 +440,24 @@ impl LegacyFile {
             .ok_or_else(|| LegacyError::Bad("not a dataset".into()))
     }
 
+    /// The values of a dataset of 32- or 64-bit floats (either byte order), whose shape the
+    /// caller has checked, as f32.
+    pub fn read_f32(&mut self, meta: &DatasetMeta) -> LResult<Vec<f32>> {
+        let (size, big_endian) = match &meta.dtype {
+            Dtype::Float { size, big_endian } => (*size, *big_endian),
+            Dtype::Other(s) => {
+                return bad(format!(
+                    "unsupported element type ({s}; expected 32- or 64-bit floats)"
+                ))
+            }
+        };
+        if size != 4 && size != 8 {
+            return bad(format!("unsupported {size}-byte floats"));
+        }
+        let bytes = self.read_bytes(meta)?;
+        Ok(decode_floats(&bytes, size == 8, big_endian))
+    }
+
     /// The raw bytes of a dataset whose shape the caller has checked.
     pub fn read_bytes(&mut self, meta: &DatasetMeta) -> LResult<Vec<u8>> {
         let Dtype::Float { size, .. } = &meta.dtype else {
@@ -469,4 +487,32 @@ impl LegacyFile {
             Layout::Other(s) => Err(LegacyError::Unsupported(s.clone())),
         }
     }
+}
+
+/// Decodes 4-byte (or, `wide`, 8-byte) floats of either byte order to f32.
+fn decode_floats(bytes: &[u8], wide: bool, big_endian: bool) -> Vec<f32> {
+    if wide {
+        return bytes
+            .chunks_exact(8)
+            .map(|c| {
+                let a = [c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]];
+                (if big_endian {
+                    f64::from_be_bytes(a)
+                } else {
+                    f64::from_le_bytes(a)
+                }) as f32
+            })
+            .collect();
+    }
+    bytes
+        .chunks_exact(4)
+        .map(|c| {
+            let a = [c[0], c[1], c[2], c[3]];
+            if big_endian {
+                f32::from_be_bytes(a)
+            } else {
+                f32::from_le_bytes(a)
+            }
+        })
+        .collect()
 }

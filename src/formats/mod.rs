@@ -4,8 +4,9 @@
 pub mod athena;
 pub mod chombo;
 pub mod enzo;
-pub mod hdf5_uniform;
+pub(crate) mod hdf5;
 pub mod legacy_hdf5;
+pub mod uniform;
 
 use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
@@ -76,12 +77,12 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
 }
 
 /// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`] or
-/// [`hdf5_uniform`] (`FILE.h5:/path/to/dataset`); `None` when it looks like none of them, so
+/// [`uniform`] (`FILE.h5:/path/to/dataset`); `None` when it looks like none of them, so
 /// that `open` can go on to other formats.
 pub fn open_hdf5_format(path: &Path) -> Option<Result<Box<dyn DataSource>>> {
     if !path.exists() {
-        if let Some((file, dataset)) = path.to_str().and_then(hdf5_uniform::split_spec) {
-            return Some(hdf5_uniform::open(&file, &dataset));
+        if let Some((file, dataset)) = path.to_str().and_then(uniform::split_spec) {
+            return Some(uniform::open(&file, &dataset));
         }
         return None;
     }

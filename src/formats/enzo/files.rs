@@ -1,0 +1,334 @@
+//! Enzo's HDF5 data files: one group `/GridNNNNNNNN` per grid with one dataset per field, in
+//! the file each grid's `BaryonFileName` names (packed `.cpuNNNN` files holding many grids).
+//! Old-format files (HDF5 1.4-1.8) are read through [`LegacyFile`], newer ones, and features
+//! of newer files found in an old-format one, through [`H5File`].
+
+use super::text::HierarchyGrid;
+use crate::error::{Error, Result};
+use crate::formats::hdf5::H5File;
+use crate::formats::legacy_hdf5::{Dtype, LegacyError, LegacyFile};
+use hdf5_reader::{Dataset, Datatype};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+
+/// Where one grid's data lives and how to cut its active cells out of the stored array.
+#[derive(Clone, Debug)]
+pub(super) struct GridData {
+    id: u64,
+    file: PathBuf,
+    group: String,
+    /// Active cells (x, y, z).
+    dims: [usize; 3],
+    /// The stored array including ghost zones (x, y, z) and the active cells' offset in it.
+    full: [usize; 3],
+    offset: [usize; 3],
+}
+
+impl GridData {
+    fn new(g: &HierarchyGrid, file: PathBuf) -> Self {
+        let dims = g.dims();
+        let offset = g.start.map(|s| s as usize);
+        let full = match g.dimension {
+            Some(d) => d.map(|v| v as usize),
+            None => [0, 1, 2].map(|a| dims[a] + 2 * offset[a]),
+        };
+        GridData {
+            id: g.id,
+            file,
+            group: g.group_name(),
+            dims,
+            full,
+            offset,
+        }
+    }
+
+    /// The HDF5 shapes (nz, ny, nx) of a field of this grid: the active cells, and the stored
+    /// array with ghost zones.
+    fn shapes(&self) -> ([u64; 3], [u64; 3]) {
+        (zyx(self.dims), zyx(self.full))
+    }
+}
+
+/// HDF5 shape (nz, ny, nx) of an (x, y, z) size.
+fn zyx(d: [usize; 3]) -> [u64; 3] {
+    [d[2] as u64, d[1] as u64, d[0] as u64]
+}
+
+/// Finds the data file of every grid of the hierarchy file `hpath` (see
+/// [`resolve_data_file`]); a grid without one is an error naming the file it should be.
+pub(super) fn locate_grids(hgrids: &[HierarchyGrid], hpath: &Path) -> Result<Vec<GridData>> {
+    let dir = hpath.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut resolved: HashMap<&str, PathBuf> = HashMap::new();
+    let mut grids = Vec::with_capacity(hgrids.len());
+    for g in hgrids {
+        let written = g.baryon_file.as_deref().ok_or_else(|| {
+            Error::format(
+                hpath,
+                format!(
+                    "line {}: grid {} has no BaryonFileName (no fields stored)",
+                    g.line, g.id
+                ),
+            )
+        })?;
+        let file = match resolved.get(written) {
+            Some(f) => f.clone(),
+            None => {
+                let f = resolve_data_file(&dir, written).ok_or_else(|| {
+                    let name = Path::new(written)
+                        .file_name()
+                        .map(|n| dir.join(n))
+                        .unwrap_or_else(|| dir.join(written));
+                    Error::format(
+                        &name,
+                        format!(
+                            "data file of grid {} is missing (BaryonFileName = {written} in {}, line {})",
+                            g.id,
+                            hpath.display(),
+                            g.line
+                        ),
+                    )
+                })?;
+                resolved.insert(written, f.clone());
+                f
+            }
+        };
+        grids.push(GridData::new(g, file));
+    }
+    Ok(grids)
+}
+
+/// Finds a grid's data file: relative names beside the hierarchy, absolute ones as written,
+/// and in both cases the bare file name in the hierarchy's folder (Enzo often writes the
+/// absolute path of the machine that ran it).
+fn resolve_data_file(dir: &Path, written: &str) -> Option<PathBuf> {
+    let w = Path::new(written);
+    let mut candidates = Vec::new();
+    if w.is_relative() {
+        candidates.push(dir.join(w));
+    }
+    if let Some(name) = w.file_name() {
+        candidates.push(dir.join(name));
+    }
+    if w.is_absolute() {
+        candidates.push(w.to_path_buf());
+    }
+    candidates.into_iter().find(|c| c.is_file())
+}
+
+/// What a read is about, for its errors: "`file`: `what`: cause". `file` is the grid's data
+/// file as its hierarchy entry names it (names that differ only by `./` share one open file).
+struct Context<'a> {
+    file: &'a Path,
+    what: String,
+}
+
+impl Context<'_> {
+    fn error(&self, cause: impl Display) -> Error {
+        Error::format(self.file, format!("{}: {cause}", self.what))
+    }
+}
+
+/// An open data file: an old-format file through [`LegacyFile`], a newer one through
+/// [`H5File`], which is also the fallback for features of newer files that an old-format one
+/// uses.
+struct DataFile {
+    path: PathBuf,
+    legacy: Option<LegacyFile>,
+    /// Opened at once for a newer file, on first need for an old-format one.
+    modern: Option<H5File>,
+}
+
+/// A dataset's name, shape (nz, ny, nx) and whether it holds 32- or 64-bit floats.
+struct DsInfo {
+    name: String,
+    shape: Vec<u64>,
+    float: bool,
+}
+
+impl DataFile {
+    fn open(path: &Path) -> Result<Self> {
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let cannot = |e: &dyn Display| Error::format(path, format!("cannot open as HDF5: {e}"));
+        let legacy = LegacyFile::open(f).map_err(|e| cannot(&e))?;
+        let modern = match legacy {
+            Some(_) => None,
+            None => Some(H5File::open_plain(path).map_err(|e| cannot(&e))?),
+        };
+        Ok(DataFile {
+            path: path.to_path_buf(),
+            legacy,
+            modern,
+        })
+    }
+
+    /// The file through `hdf5-reader`.
+    fn modern(&mut self, cx: &Context) -> Result<&H5File> {
+        let f = match self.modern.take() {
+            Some(f) => f,
+            None => H5File::open_plain(&self.path).map_err(|e| cx.error(e))?,
+        };
+        Ok(self.modern.insert(f))
+    }
+
+    /// The datasets of `group` (e.g. `Grid00000001`).
+    fn datasets(&mut self, group: &str, cx: &Context) -> Result<Vec<DsInfo>> {
+        if let Some(legacy) = &mut self.legacy {
+            match legacy.datasets(group) {
+                Ok(list) => {
+                    return Ok(list
+                        .into_iter()
+                        .map(|(name, m)| DsInfo {
+                            name,
+                            float: matches!(m.dtype, Dtype::Float { size: 4 | 8, .. }),
+                            shape: m.shape,
+                        })
+                        .collect())
+                }
+                Err(LegacyError::Unsupported(_)) => {}
+                Err(e) => return Err(cx.error(e)),
+            }
+        }
+        let f = self.modern(cx)?;
+        let g = f.group_at(group).map_err(|e| cx.error(e))?;
+        let datasets = g.datasets().map_err(|e| cx.error(e))?;
+        Ok(datasets
+            .iter()
+            .map(|d| DsInfo {
+                name: d.name().rsplit('/').next().unwrap_or(d.name()).to_string(),
+                shape: d.shape().to_vec(),
+                float: matches!(d.dtype(), Datatype::FloatingPoint { size: 4 | 8, .. }),
+            })
+            .collect())
+    }
+
+    /// Reads dataset `dset` (e.g. `/Grid00000001/Density`) as f32 after `check` accepts its
+    /// shape.
+    fn read(
+        &mut self,
+        dset: &str,
+        cx: &Context,
+        check: &dyn Fn(&[u64]) -> Result<()>,
+    ) -> Result<Vec<f32>> {
+        if let Some(legacy) = &mut self.legacy {
+            let values = match legacy.dataset(dset) {
+                Ok(meta) => {
+                    check(&meta.shape)?;
+                    legacy.read_f32(&meta)
+                }
+                Err(e) => Err(e),
+            };
+            match values {
+                Ok(v) => return Ok(v),
+                Err(LegacyError::Unsupported(_)) => {}
+                Err(e) => return Err(cx.error(e)),
+            }
+        }
+        let f = self.modern(cx)?;
+        let ds = f.dataset_at(dset).map_err(|e| cx.error(e))?;
+        check(ds.shape())?;
+        read_floats(&ds, cx)
+    }
+}
+
+/// Reads a whole dataset of 32- or 64-bit floats as f32.
+fn read_floats(ds: &Dataset, cx: &Context) -> Result<Vec<f32>> {
+    let n: usize = ds.shape().iter().map(|&d| d as usize).product();
+    match ds.dtype() {
+        Datatype::FloatingPoint { size: 4, .. } => {
+            let mut v = vec![0f32; n];
+            ds.read_into(&mut v).map_err(|e| cx.error(e))?;
+            Ok(v)
+        }
+        Datatype::FloatingPoint { size: 8, .. } => {
+            let mut v = vec![0f64; n];
+            ds.read_into(&mut v).map_err(|e| cx.error(e))?;
+            Ok(v.into_iter().map(|x| x as f32).collect())
+        }
+        other => Err(cx.error(format!(
+            "unsupported element type {other:?} (expected 32- or 64-bit floats)"
+        ))),
+    }
+}
+
+/// Field names: the datasets of the first grid's group whose shape is the grid's cells (with or
+/// without ghost zones) and whose values are floats; particle datasets and anything else are
+/// skipped.
+pub(super) fn list_fields(grids: &[GridData]) -> Result<Vec<String>> {
+    let Some(g) = grids.first() else {
+        return Ok(Vec::new());
+    };
+    let mut file = DataFile::open(&g.file)?;
+    let cx = Context {
+        file: &g.file,
+        what: format!("grid {}: cannot list group /{}", g.id, g.group),
+    };
+    let datasets = file.datasets(&g.group, &cx)?;
+    let (active, full) = g.shapes();
+    let mut names: Vec<String> = datasets
+        .into_iter()
+        .filter(|d| !d.name.starts_with("particle_"))
+        .filter(|d| d.float && (d.shape == active || d.shape == full))
+        .map(|d| d.name)
+        .collect();
+    names.dedup();
+    Ok(names)
+}
+
+/// Reads `field` on every grid, as f32 with ghost zones removed; each data file is opened
+/// once.
+pub(super) fn read_field(grids: &[GridData], field: &str) -> Result<Vec<Vec<f32>>> {
+    use std::collections::hash_map::Entry;
+    let mut files: HashMap<&Path, DataFile> = HashMap::new();
+    let mut data = Vec::with_capacity(grids.len());
+    for g in grids {
+        let file = match files.entry(g.file.as_path()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(DataFile::open(&g.file)?),
+        };
+        data.push(read_grid(file, g, field)?);
+    }
+    Ok(data)
+}
+
+/// Reads one grid's dataset as f32 with ghost zones removed.
+fn read_grid(file: &mut DataFile, g: &GridData, field: &str) -> Result<Vec<f32>> {
+    let path = format!("/{}/{}", g.group, field);
+    let cx = Context {
+        file: &g.file,
+        what: format!("grid {}: {path}", g.id),
+    };
+    let (active, full) = g.shapes();
+    let check = |shape: &[u64]| -> Result<()> {
+        if shape == active || shape == full {
+            return Ok(());
+        }
+        Err(cx.error(format!(
+            "shape {shape:?} does not match the hierarchy's {active:?} active cells (nz, ny, nx){}",
+            if full != active {
+                format!(" or {full:?} with ghost zones")
+            } else {
+                String::new()
+            }
+        )))
+    };
+    let values = file.read(&path, &cx, &check)?;
+    let n_active: usize = g.dims.iter().product();
+    if values.len() == n_active {
+        return Ok(values);
+    }
+    let [nx, ny, nz] = g.dims;
+    let [fx, fy, _] = g.full;
+    let [ox, oy, oz] = g.offset;
+    let mut out = Vec::with_capacity(n_active);
+    for k in 0..nz {
+        for j in 0..ny {
+            let row = ox + fx * ((oy + j) + fy * (oz + k));
+            let src = values
+                .get(row..row + nx)
+                .ok_or_else(|| cx.error("ghost-zone layout does not fit the array"))?;
+            out.extend_from_slice(src);
+        }
+    }
+    Ok(out)
+}
