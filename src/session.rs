@@ -167,7 +167,8 @@ impl Session {
     /// Uploads `ds` to `ctx`'s device with `settings` and prints the field's warnings. The
     /// caller may drop `ds` afterwards: the session keeps no values on the host.
     pub fn new(ctx: GpuContext, ds: &AmrDataset, settings: &RenderSettings) -> Result<Session> {
-        let renderer = Self::upload(&ctx, ds, settings)?;
+        let renderer = VolumeRenderer::new(&ctx, ds, settings)?;
+        renderer.prepared.print_warnings(&ds.field.name);
         let h = &ds.hierarchy;
         Ok(Session {
             ctx,
@@ -176,16 +177,6 @@ impl Session {
             field: ds.field.name.clone(),
             domain: (h.domain_left, h.domain_right),
         })
-    }
-
-    fn upload(
-        ctx: &GpuContext,
-        ds: &AmrDataset,
-        settings: &RenderSettings,
-    ) -> Result<VolumeRenderer> {
-        let renderer = VolumeRenderer::new(ctx, ds, settings)?;
-        renderer.prepared.print_warnings(&ds.field.name);
-        Ok(renderer)
     }
 
     /// Replaces the data with `ds` (another field or dataset) on the same device; the field's

@@ -14,5 +14,5 @@ pub mod surface;
 pub use context::GpuContext;
 pub use display::{DisplayPass, DisplaySettings};
 pub use frame::FrameAllocations;
-pub use offscreen::{render_image, render_stereo_pair, OffscreenTarget};
+pub use offscreen::{render_image, OffscreenTarget};
 pub use raycaster::{RenderTarget, VolumeRenderer};

@@ -180,24 +180,3 @@ impl OffscreenTarget {
         })
     }
 }
-
-/// Renders both eyes of `rig` around `cam` offscreen, each `width` x `height`, left first.
-pub fn render_stereo_pair(
-    ctx: &GpuContext,
-    renderer: &VolumeRenderer,
-    rig: &crate::stereo::StereoRig,
-    cam: &crate::camera::Camera,
-    width: u32,
-    height: u32,
-) -> Result<[FloatImage; 2]> {
-    use crate::stereo::Eye;
-    let rays = [
-        rig.eye_rays(cam, width, height, Eye::Left)?,
-        rig.eye_rays(cam, width, height, Eye::Right)?,
-    ];
-    let target = OffscreenTarget::new(ctx, width, height)?;
-    Ok([
-        target.render(ctx, renderer, &rays[0])?,
-        target.render(ctx, renderer, &rays[1])?,
-    ])
-}
