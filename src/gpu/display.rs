@@ -19,22 +19,28 @@ pub const DISPLAY_WGSL: &str = include_str!("../../shaders/display.wgsl");
 /// Samples of the colormap in its lookup texture.
 pub const COLORMAP_SAMPLES: u32 = 1024;
 
+/// The display pass's uniform block.
+///
+/// Keep in sync with `struct Params` in shaders/display.wgsl: same members, order, offsets
+/// and size (checked by the tests of src/gpu/shader_contract.rs).
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct Params {
-    src_offset: [f32; 2],
-    src_size: [f32; 2],
-    dst_offset: [f32; 2],
-    dst_size: [f32; 2],
-    src2_offset: [f32; 2],
-    lo: f32,
-    hi: f32,
-    inv_depth: f32,
-    mode: u32,
-    log_scale: u32,
-    srgb_target: u32,
-    anaglyph: u32,
-    _pad: [u32; 3],
+pub(crate) struct Params {
+    pub src_offset: [f32; 2],
+    pub src_size: [f32; 2],
+    pub dst_offset: [f32; 2],
+    pub dst_size: [f32; 2],
+    pub src2_offset: [f32; 2],
+    pub lo: f32,
+    pub hi: f32,
+    pub inv_depth: f32,
+    pub mode: u32,
+    pub log_scale: u32,
+    pub srgb_target: u32,
+    pub anaglyph: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
 }
 
 pub use crate::render::DisplaySettings;
@@ -296,6 +302,22 @@ impl DisplayPass {
         });
         let reuse = inputs.is_some() && inputs == self.converted;
         self.converted = inputs;
+        self.size_colour_textures(ctx, &items);
+        // Step 1: each region's colours at its own size.
+        for (it, (_, colours)) in items.iter().zip(&self.colours).filter(|_| !reuse) {
+            self.convert(ctx, encoder, it, settings, &cmap, colours);
+        }
+        // Step 2: stretched over the viewports.
+        let binds = items
+            .iter()
+            .zip(&self.colours)
+            .map(|(it, (_, colours))| (self.upscale_bind_group(ctx, it, settings, colours), it.dst))
+            .collect();
+        PreparedItems(binds)
+    }
+
+    /// Keeps one colour texture per item, at the size of the item's source region.
+    fn size_colour_textures(&mut self, ctx: &GpuContext, items: &[&DisplayItem]) {
         self.colours.truncate(items.len());
         for (k, it) in items.iter().enumerate() {
             if self
@@ -311,72 +333,74 @@ impl DisplayPass {
                 }
             }
         }
-        let uniform = |params: &Params| {
-            ctx.device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("display params"),
-                    contents: bytemuck::bytes_of(params),
-                    usage: wgpu::BufferUsages::UNIFORM,
-                })
+    }
+
+    /// Step 1 for one item: its source region's colours into `colours`, at their own size.
+    fn convert(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        it: &DisplayItem,
+        settings: &DisplaySettings,
+        cmap: &wgpu::TextureView,
+        colours: &wgpu::TextureView,
+    ) {
+        let at_own_size = Rect {
+            offset: [0, 0],
+            size: it.src.size,
         };
-        // Step 1: each region's colours at its own size.
-        for (it, (_, colours)) in items.iter().zip(&self.colours).filter(|_| !reuse) {
-            let at_own_size = Rect {
-                offset: [0, 0],
-                size: it.src.size,
-            };
-            let params = uniform(&self.params(it, settings, at_own_size));
-            let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("display convert"),
-                layout: &self.layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: params.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: wgpu::BindingResource::TextureView(it.image),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: wgpu::BindingResource::TextureView(&cmap),
-                    },
-                ],
-            });
-            let mut pass = clearing_pass(encoder, "display convert", colours);
-            pass.set_pipeline(&self.convert);
-            pass.set_bind_group(0, &bind, &[]);
-            pass.draw(0..3, 0..1);
-        }
-        // Step 2: stretched over the viewports.
-        let binds = items
-            .iter()
-            .zip(&self.colours)
-            .map(|(it, (_, colours))| {
-                let params = uniform(&self.params(it, settings, it.dst));
-                let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("display upscale"),
-                    layout: &self.upscale_layout,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: params.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 3,
-                            resource: wgpu::BindingResource::TextureView(colours),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 4,
-                            resource: wgpu::BindingResource::Sampler(&self.sampler),
-                        },
-                    ],
-                });
-                (bind, it.dst)
-            })
-            .collect();
-        PreparedItems(binds)
+        let params = params_buffer(ctx, &self.params(it, settings, at_own_size));
+        let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("display convert"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(it.image),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(cmap),
+                },
+            ],
+        });
+        let mut pass = clearing_pass(encoder, "display convert", colours);
+        pass.set_pipeline(&self.convert);
+        pass.set_bind_group(0, &bind, &[]);
+        pass.draw(0..3, 0..1);
+    }
+
+    /// Step 2's bind group for one item: its converted `colours` stretched over its viewport.
+    fn upscale_bind_group(
+        &self,
+        ctx: &GpuContext,
+        it: &DisplayItem,
+        settings: &DisplaySettings,
+        colours: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        let params = params_buffer(ctx, &self.params(it, settings, it.dst));
+        ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("display upscale"),
+            layout: &self.upscale_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::TextureView(colours),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+            ],
+        })
     }
 
     /// Draws items prepared by [`DisplayPass::prepare`] into `pass`, whose target has this
@@ -418,9 +442,21 @@ impl DisplayPass {
             log_scale: (settings.scale == Scale::Log) as u32,
             srgb_target: self.format.is_srgb() as u32,
             anaglyph,
-            _pad: [0; 3],
+            _pad0: 0,
+            _pad1: 0,
+            _pad2: 0,
         }
     }
+}
+
+/// A uniform buffer holding the display shader's `params`.
+fn params_buffer(ctx: &GpuContext, params: &Params) -> wgpu::Buffer {
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("display params"),
+            contents: bytemuck::bytes_of(params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        })
 }
 
 /// A texture for converted colours, drawn into and then sampled.
