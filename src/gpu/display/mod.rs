@@ -8,14 +8,19 @@
 //!
 //! [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
 
-use crate::error::Result;
 use crate::gpu::context::GpuContext;
 use crate::stereo::Anaglyph;
 use crate::transfer::{Colormap, Scale};
 use wgpu::util::DeviceExt;
 
+mod passes;
+mod readback;
+
+pub use passes::{clearing_pass, fragment_texture, screen_pipeline};
+pub use readback::{display_pair_to_rgba8, display_to_rgba8};
+
 /// The WGSL source of the display pass.
-pub const DISPLAY_WGSL: &str = include_str!("../../shaders/display.wgsl");
+pub const DISPLAY_WGSL: &str = include_str!("../../../shaders/display.wgsl");
 /// Samples of the colormap in its lookup texture.
 pub const COLORMAP_SAMPLES: u32 = 1024;
 
@@ -472,132 +477,4 @@ fn colour_texture(
         wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
     )
     .create_view(&Default::default())
-}
-
-/// A render pass that clears `target` to black.
-pub fn clearing_pass<'e>(
-    encoder: &'e mut wgpu::CommandEncoder,
-    label: &str,
-    target: &wgpu::TextureView,
-) -> wgpu::RenderPass<'e> {
-    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-        label: Some(label),
-        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-            view: target,
-            depth_slice: None,
-            resolve_target: None,
-            ops: wgpu::Operations {
-                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                store: wgpu::StoreOp::Store,
-            },
-        })],
-        ..Default::default()
-    })
-}
-
-/// A bind group layout entry for a float 2D texture read by the fragment stage.
-pub fn fragment_texture(binding: u32, filterable: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Texture {
-            sample_type: wgpu::TextureSampleType::Float { filterable },
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    }
-}
-
-/// A render pipeline whose vertex stage `vs_main` of `module` covers the target with one
-/// triangle (no vertex buffers) and whose fragment stage `entry` writes `format`, blended by
-/// `blend` or replacing.
-pub fn screen_pipeline(
-    device: &wgpu::Device,
-    label: &str,
-    layout: &wgpu::PipelineLayout,
-    module: &wgpu::ShaderModule,
-    entry: &str,
-    format: wgpu::TextureFormat,
-    blend: Option<wgpu::BlendState>,
-) -> wgpu::RenderPipeline {
-    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some(label),
-        layout: Some(layout),
-        vertex: wgpu::VertexState {
-            module,
-            entry_point: Some("vs_main"),
-            compilation_options: Default::default(),
-            buffers: &[],
-        },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: wgpu::MultisampleState::default(),
-        fragment: Some(wgpu::FragmentState {
-            module,
-            entry_point: Some(entry),
-            compilation_options: Default::default(),
-            targets: &[Some(wgpu::ColorTargetState {
-                format,
-                blend,
-                write_mask: wgpu::ColorWrites::ALL,
-            })],
-        }),
-        multiview_mask: None,
-        cache: None,
-    })
-}
-
-/// Draws region `src` of `image` at its own size onto an offscreen RGBA8 texture of `format`
-/// (`Rgba8Unorm` or `Rgba8UnormSrgb`) and reads the bytes back, rows from the top: the GPU
-/// counterpart of [`FloatImage::to_rgba8`], for tests.
-///
-/// [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
-pub fn display_to_rgba8(
-    ctx: &GpuContext,
-    image: &wgpu::TextureView,
-    src: Rect,
-    dst_size: [u32; 2],
-    settings: &DisplaySettings,
-    format: wgpu::TextureFormat,
-) -> Result<Vec<u8>> {
-    display_pair_to_rgba8(ctx, image, src, None, dst_size, settings, format)
-}
-
-/// [`display_to_rgba8`] for an anaglyph: `src` is the left eye's region, `anaglyph` the right
-/// eye's region offset (same size) and the colours. The GPU counterpart of
-/// [`crate::stereo::compose`] with [`crate::stereo::Packing::Anaglyph`], for tests.
-pub fn display_pair_to_rgba8(
-    ctx: &GpuContext,
-    image: &wgpu::TextureView,
-    src: Rect,
-    anaglyph: Option<([u32; 2], Anaglyph)>,
-    dst_size: [u32; 2],
-    settings: &DisplaySettings,
-    format: wgpu::TextureFormat,
-) -> Result<Vec<u8>> {
-    let texture = ctx.texture_2d(
-        "display readback",
-        dst_size,
-        format,
-        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-    );
-    let view = texture.create_view(&Default::default());
-    let mut pass = DisplayPass::new(ctx, format);
-    let mut enc = ctx.device.create_command_encoder(&Default::default());
-    ctx.checked("display pass", || {
-        let item = DisplayItem {
-            image,
-            src,
-            dst: Rect {
-                offset: [0, 0],
-                size: dst_size,
-            },
-            anaglyph,
-        };
-        pass.draw_items(ctx, &mut enc, &view, &[item], settings)
-    })?;
-    let readback = crate::gpu::offscreen::Readback::record(ctx, &mut enc, &texture, 4);
-    ctx.queue.submit([enc.finish()]);
-    readback.read(ctx)
 }
