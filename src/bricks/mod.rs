@@ -9,6 +9,8 @@
 //!   brick of the finest level there (yt's AMRKDTree idea); leaves larger than [`LEAF`] cells are
 //!   split further so that empty-space skipping works at that granularity. Rays walk the tree
 //!   front to back, so every sample comes from the finest data.
+//!
+//! [`AmrDataset::cell_value`]: crate::amr::AmrDataset::cell_value
 
 mod atlas;
 mod fill;
