@@ -4,6 +4,8 @@
 
 override HW_FILTER: bool = true;
 
+// Keep in sync with `Params` in src/gpu/sampling_bench.rs (same members, offsets and size; the
+// tests of src/gpu/shader_contract.rs compare them).
 struct Params {
     size: vec2u,
     steps: u32,

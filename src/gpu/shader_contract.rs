@@ -1,11 +1,13 @@
 //! What the Rust side and the WGSL shaders must agree on, checked: the constants both define
-//! (read from the shaders with naga) and the layout of the ray caster's uniform block (naga's
-//! offsets and sizes against the `#[repr(C)]` struct's). A change on either side alone fails
+//! (read from the shaders with naga) and the layout of the uniform blocks of the ray caster, the
+//! display pass and the sampling benchmark (naga's offsets and sizes against the `#[repr(C)]`
+//! structs'). A change on either side alone fails
 //! here.
 
-use crate::gpu::display::DISPLAY_WGSL;
+use crate::gpu::display::{self, DISPLAY_WGSL};
 use crate::gpu::frame::Params;
 use crate::gpu::raycaster::{LIST_ROW, RAYCAST_WGSL};
+use crate::gpu::sampling_bench::{self, SAMPLING_BENCH_WGSL};
 use crate::render::Mode;
 use crate::tiles::TILE;
 use crate::transfer::{MISSING, MISSING_BELOW};
@@ -142,6 +144,40 @@ fn raycast_params_have_the_same_layout_in_rust_and_wgsl() {
         t_scale,
     });
     assert_eq!(wgsl_struct(&parse(RAYCAST_WGSL), "Params"), rust);
+}
+
+#[test]
+fn display_params_have_the_same_layout_in_rust_and_wgsl() {
+    let rust = rust_struct!(display::Params {
+        src_offset,
+        src_size,
+        dst_offset,
+        dst_size,
+        src2_offset,
+        lo,
+        hi,
+        inv_depth,
+        mode,
+        log_scale,
+        srgb_target,
+        anaglyph,
+        _pad0,
+        _pad1,
+        _pad2,
+    });
+    assert_eq!(wgsl_struct(&parse(DISPLAY_WGSL), "Params"), rust);
+}
+
+#[test]
+fn sampling_bench_params_have_the_same_layout_in_rust_and_wgsl() {
+    let rust = rust_struct!(sampling_bench::Params {
+        size,
+        steps,
+        _pad,
+        atlas_size,
+        _pad2,
+    });
+    assert_eq!(wgsl_struct(&parse(SAMPLING_BENCH_WGSL), "Params"), rust);
 }
 
 #[test]

@@ -65,6 +65,29 @@ fn attrs(
 
 /// Parses and validates the text of a `.pvx` file; the error is a message without the file name.
 pub fn parse(text: &str) -> std::result::Result<Wall, String> {
+    let (machines, eye_separation) = read_elements(text)?;
+    let mut screens = Vec::with_capacity(machines.len());
+    for (i, m) in machines.iter().enumerate() {
+        screens.push(machine_screen(i, m)?);
+    }
+    number_repeated_names(&mut screens);
+    let eye_separation = eye_separation.unwrap_or(DEFAULT_EYE_SEPARATION);
+    let wall = Wall {
+        head: Head {
+            position: DVec3::ZERO,
+            forward: -DVec3::Z,
+            up: DVec3::Y,
+            eye_separation,
+        },
+        data: DataSpec::default(),
+        screens,
+    };
+    wall.validate()?;
+    Ok(wall)
+}
+
+/// The `Machine` elements and the `EyeSeparation` value of a `.pvx` text, in file order.
+fn read_elements(text: &str) -> std::result::Result<(Vec<Machine>, Option<f64>), String> {
     let mut reader = Reader::from_str(text);
     let mut machines = Vec::new();
     let mut eye_separation = None;
@@ -81,47 +104,8 @@ pub fn parse(text: &str) -> std::result::Result<Wall, String> {
         };
         match e.name().as_ref() {
             b"pvx" => saw_root = true,
-            b"EyeSeparation" => {
-                let v = attrs(&e, text, pos)?
-                    .into_iter()
-                    .find(|(k, _)| k == "Value")
-                    .ok_or_else(|| {
-                        format!(
-                            "line {}: EyeSeparation has no Value attribute",
-                            line_of(text, pos)
-                        )
-                    })?
-                    .1;
-                eye_separation = Some(v.trim().parse::<f64>().map_err(|_| {
-                    format!(
-                        "line {}: EyeSeparation Value=\"{v}\" is not a number",
-                        line_of(text, pos)
-                    )
-                })?);
-            }
-            b"Machine" => {
-                let mut m = Machine {
-                    line: line_of(text, pos),
-                    name: None,
-                    lower_left: None,
-                    lower_right: None,
-                    upper_right: None,
-                    geometry: None,
-                    stereo: None,
-                };
-                for (k, v) in attrs(&e, text, pos)? {
-                    match k.as_str() {
-                        "Name" => m.name = Some(v),
-                        "LowerLeft" => m.lower_left = Some(v),
-                        "LowerRight" => m.lower_right = Some(v),
-                        "UpperRight" => m.upper_right = Some(v),
-                        "Geometry" => m.geometry = Some(v),
-                        "StereoType" => m.stereo = Some(v),
-                        _ => {}
-                    }
-                }
-                machines.push(m);
-            }
+            b"EyeSeparation" => eye_separation = Some(read_eye_separation(&e, text, pos)?),
+            b"Machine" => machines.push(read_machine(&e, text, pos)?),
             _ => {}
         }
     }
@@ -131,107 +115,159 @@ pub fn parse(text: &str) -> std::result::Result<Wall, String> {
     if machines.is_empty() {
         return Err("no <Machine> elements: nothing to display".into());
     }
-    let mut screens = Vec::with_capacity(machines.len());
-    for (i, m) in machines.iter().enumerate() {
-        let what = format!(
-            "line {}: Machine {}",
-            m.line,
-            m.name
-                .as_deref()
-                .map_or(format!("{}", i + 1), |n| format!("\"{n}\""))
-        );
-        let corner = |key: &str, v: &Option<String>| -> std::result::Result<DVec3, String> {
-            let v = v.as_deref().ok_or_else(|| {
-                format!("{what}: no {key} attribute (a wall needs LowerLeft, LowerRight and UpperRight)")
-            })?;
-            let xyz: Vec<f64> = v
-                .split_whitespace()
-                .map(|c| c.parse::<f64>())
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|_| format!("{what}: {key}=\"{v}\" is not three numbers"))?;
-            match xyz[..] {
-                [x, y, z] if xyz.iter().all(|c| c.is_finite()) => Ok(DVec3::new(x, y, z)),
-                _ => Err(format!("{what}: {key}=\"{v}\" is not three numbers")),
-            }
-        };
-        let ll = corner("LowerLeft", &m.lower_left)?;
-        let lr = corner("LowerRight", &m.lower_right)?;
-        let ur = corner("UpperRight", &m.upper_right)?;
-        let ul = ll + ur - lr;
-        let (size, offset) = match &m.geometry {
-            Some(g) => {
-                let (s, o) = parse_geometry(g)
-                    .ok_or_else(|| format!("{what}: Geometry=\"{g}\" is not WxH+X+Y"))?;
-                (s, Some(o))
-            }
-            None => {
-                let aspect = (lr - ll).length() / (ul - ll).length();
-                let w = (DEFAULT_HEIGHT as f64 * aspect).round();
-                let w = if w.is_finite() {
-                    w.clamp(1.0, 16384.0)
-                } else {
-                    1.0
-                } as u32;
-                ([w, DEFAULT_HEIGHT], None)
-            }
-        };
-        let eyes = match m.stereo.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
-            None => vec![Eye::Mono],
-            Some(s) if s.is_empty() => vec![Eye::Mono],
-            Some(s) if s.starts_with("left") => vec![Eye::Left],
-            Some(s) if s.starts_with("right") => vec![Eye::Right],
-            Some(_) => vec![Eye::Left, Eye::Right],
-        };
-        let base = match &m.name {
-            Some(n) if !n.trim().is_empty() => n
-                .trim()
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect::<String>()
-                .trim_start_matches('.')
-                .to_string(),
-            _ => format!("screen{}", i + 1),
-        };
-        screens.push(Screen {
-            name: if base.is_empty() {
-                format!("screen{}", i + 1)
-            } else {
-                base
-            },
-            lower_left: ll,
-            lower_right: lr,
-            upper_left: ul,
-            size,
-            eyes,
-            monitor: None,
-            offset,
-        });
+    Ok((machines, eye_separation))
+}
+
+/// The `Value` of an `EyeSeparation` element at byte `pos`.
+fn read_eye_separation(e: &BytesStart, text: &str, pos: u64) -> std::result::Result<f64, String> {
+    let v = attrs(e, text, pos)?
+        .into_iter()
+        .find(|(k, _)| k == "Value")
+        .ok_or_else(|| {
+            format!(
+                "line {}: EyeSeparation has no Value attribute",
+                line_of(text, pos)
+            )
+        })?
+        .1;
+    v.trim().parse::<f64>().map_err(|_| {
+        format!(
+            "line {}: EyeSeparation Value=\"{v}\" is not a number",
+            line_of(text, pos)
+        )
+    })
+}
+
+/// The attributes of a `Machine` element at byte `pos` that the import uses.
+fn read_machine(e: &BytesStart, text: &str, pos: u64) -> std::result::Result<Machine, String> {
+    let mut m = Machine {
+        line: line_of(text, pos),
+        name: None,
+        lower_left: None,
+        lower_right: None,
+        upper_right: None,
+        geometry: None,
+        stereo: None,
+    };
+    for (k, v) in attrs(e, text, pos)? {
+        match k.as_str() {
+            "Name" => m.name = Some(v),
+            "LowerLeft" => m.lower_left = Some(v),
+            "LowerRight" => m.lower_right = Some(v),
+            "UpperRight" => m.upper_right = Some(v),
+            "Geometry" => m.geometry = Some(v),
+            "StereoType" => m.stereo = Some(v),
+            _ => {}
+        }
     }
+    Ok(m)
+}
+
+/// Machine `m`, the `i`-th (from 0), as a screen (its name not yet made unique).
+fn machine_screen(i: usize, m: &Machine) -> std::result::Result<Screen, String> {
+    let what = format!(
+        "line {}: Machine {}",
+        m.line,
+        m.name
+            .as_deref()
+            .map_or(format!("{}", i + 1), |n| format!("\"{n}\""))
+    );
+    let ll = corner(&what, "LowerLeft", &m.lower_left)?;
+    let lr = corner(&what, "LowerRight", &m.lower_right)?;
+    let ur = corner(&what, "UpperRight", &m.upper_right)?;
+    let ul = ll + ur - lr;
+    let (size, offset) = match &m.geometry {
+        Some(g) => {
+            let (s, o) = parse_geometry(g)
+                .ok_or_else(|| format!("{what}: Geometry=\"{g}\" is not WxH+X+Y"))?;
+            (s, Some(o))
+        }
+        None => (default_size(ll, lr, ul), None),
+    };
+    let base = screen_name(i, m.name.as_deref());
+    Ok(Screen {
+        name: if base.is_empty() {
+            format!("screen{}", i + 1)
+        } else {
+            base
+        },
+        lower_left: ll,
+        lower_right: lr,
+        upper_left: ul,
+        size,
+        eyes: eyes(m.stereo.as_deref()),
+        monitor: None,
+        offset,
+    })
+}
+
+/// A corner attribute `key` with value `v` of the machine described by `what`: three numbers.
+fn corner(what: &str, key: &str, v: &Option<String>) -> std::result::Result<DVec3, String> {
+    let v = v.as_deref().ok_or_else(|| {
+        format!("{what}: no {key} attribute (a wall needs LowerLeft, LowerRight and UpperRight)")
+    })?;
+    let xyz: Vec<f64> = v
+        .split_whitespace()
+        .map(|c| c.parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| format!("{what}: {key}=\"{v}\" is not three numbers"))?;
+    match xyz[..] {
+        [x, y, z] if xyz.iter().all(|c| c.is_finite()) => Ok(DVec3::new(x, y, z)),
+        _ => Err(format!("{what}: {key}=\"{v}\" is not three numbers")),
+    }
+}
+
+/// Pixel size of a screen without Geometry: [`DEFAULT_HEIGHT`] high, as wide as its aspect asks.
+fn default_size(ll: DVec3, lr: DVec3, ul: DVec3) -> [u32; 2] {
+    let aspect = (lr - ll).length() / (ul - ll).length();
+    let w = (DEFAULT_HEIGHT as f64 * aspect).round();
+    let w = if w.is_finite() {
+        w.clamp(1.0, 16384.0)
+    } else {
+        1.0
+    } as u32;
+    [w, DEFAULT_HEIGHT]
+}
+
+/// The eyes a `StereoType` shows: none is mono, `Left`/`Right` that eye, anything else both.
+fn eyes(stereo: Option<&str>) -> Vec<Eye> {
+    match stereo.map(|s| s.trim().to_ascii_lowercase()) {
+        None => vec![Eye::Mono],
+        Some(s) if s.is_empty() => vec![Eye::Mono],
+        Some(s) if s.starts_with("left") => vec![Eye::Left],
+        Some(s) if s.starts_with("right") => vec![Eye::Right],
+        Some(_) => vec![Eye::Left, Eye::Right],
+    }
+}
+
+/// The `i`-th machine's `Name` made file-safe, or `screenN` without one (may come out empty).
+fn screen_name(i: usize, name: Option<&str>) -> String {
+    match name {
+        Some(n) if !n.trim().is_empty() => n
+            .trim()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+            .trim_start_matches('.')
+            .to_string(),
+        _ => format!("screen{}", i + 1),
+    }
+}
+
+/// Appends `-N` (N counting from 1) to every name that more than one screen has.
+fn number_repeated_names(screens: &mut [Screen]) {
     let names: Vec<String> = screens.iter().map(|s| s.name.clone()).collect();
     for (i, s) in screens.iter_mut().enumerate() {
         if names.iter().filter(|n| **n == s.name).count() > 1 {
             s.name = format!("{}-{}", s.name, i + 1);
         }
     }
-    let eye_separation = eye_separation.unwrap_or(DEFAULT_EYE_SEPARATION);
-    let wall = Wall {
-        head: Head {
-            position: DVec3::ZERO,
-            forward: -DVec3::Z,
-            up: DVec3::Y,
-            eye_separation,
-        },
-        data: DataSpec::default(),
-        screens,
-    };
-    wall.validate()?;
-    Ok(wall)
 }
 
 /// `WxH+X+Y` (X and Y may be negative, `+-` or `-`), or plain `WxH`.

@@ -8,33 +8,44 @@
 //!
 //! [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
 
-use crate::error::Result;
 use crate::gpu::context::GpuContext;
 use crate::stereo::Anaglyph;
 use crate::transfer::{Colormap, Scale};
 use wgpu::util::DeviceExt;
 
+mod passes;
+mod readback;
+
+pub use passes::{clearing_pass, fragment_texture, screen_pipeline};
+pub use readback::{display_pair_to_rgba8, display_to_rgba8};
+
 /// The WGSL source of the display pass.
-pub const DISPLAY_WGSL: &str = include_str!("../../shaders/display.wgsl");
+pub const DISPLAY_WGSL: &str = include_str!("../../../shaders/display.wgsl");
 /// Samples of the colormap in its lookup texture.
 pub const COLORMAP_SAMPLES: u32 = 1024;
 
+/// The display pass's uniform block.
+///
+/// Keep in sync with `struct Params` in shaders/display.wgsl: same members, order, offsets
+/// and size (checked by the tests of src/gpu/shader_contract.rs).
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct Params {
-    src_offset: [f32; 2],
-    src_size: [f32; 2],
-    dst_offset: [f32; 2],
-    dst_size: [f32; 2],
-    src2_offset: [f32; 2],
-    lo: f32,
-    hi: f32,
-    inv_depth: f32,
-    mode: u32,
-    log_scale: u32,
-    srgb_target: u32,
-    anaglyph: u32,
-    _pad: [u32; 3],
+pub(crate) struct Params {
+    pub src_offset: [f32; 2],
+    pub src_size: [f32; 2],
+    pub dst_offset: [f32; 2],
+    pub dst_size: [f32; 2],
+    pub src2_offset: [f32; 2],
+    pub lo: f32,
+    pub hi: f32,
+    pub inv_depth: f32,
+    pub mode: u32,
+    pub log_scale: u32,
+    pub srgb_target: u32,
+    pub anaglyph: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
 }
 
 pub use crate::render::DisplaySettings;
@@ -296,6 +307,22 @@ impl DisplayPass {
         });
         let reuse = inputs.is_some() && inputs == self.converted;
         self.converted = inputs;
+        self.size_colour_textures(ctx, &items);
+        // Step 1: each region's colours at its own size.
+        for (it, (_, colours)) in items.iter().zip(&self.colours).filter(|_| !reuse) {
+            self.convert(ctx, encoder, it, settings, &cmap, colours);
+        }
+        // Step 2: stretched over the viewports.
+        let binds = items
+            .iter()
+            .zip(&self.colours)
+            .map(|(it, (_, colours))| (self.upscale_bind_group(ctx, it, settings, colours), it.dst))
+            .collect();
+        PreparedItems(binds)
+    }
+
+    /// Keeps one colour texture per item, at the size of the item's source region.
+    fn size_colour_textures(&mut self, ctx: &GpuContext, items: &[&DisplayItem]) {
         self.colours.truncate(items.len());
         for (k, it) in items.iter().enumerate() {
             if self
@@ -311,72 +338,74 @@ impl DisplayPass {
                 }
             }
         }
-        let uniform = |params: &Params| {
-            ctx.device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("display params"),
-                    contents: bytemuck::bytes_of(params),
-                    usage: wgpu::BufferUsages::UNIFORM,
-                })
+    }
+
+    /// Step 1 for one item: its source region's colours into `colours`, at their own size.
+    fn convert(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        it: &DisplayItem,
+        settings: &DisplaySettings,
+        cmap: &wgpu::TextureView,
+        colours: &wgpu::TextureView,
+    ) {
+        let at_own_size = Rect {
+            offset: [0, 0],
+            size: it.src.size,
         };
-        // Step 1: each region's colours at its own size.
-        for (it, (_, colours)) in items.iter().zip(&self.colours).filter(|_| !reuse) {
-            let at_own_size = Rect {
-                offset: [0, 0],
-                size: it.src.size,
-            };
-            let params = uniform(&self.params(it, settings, at_own_size));
-            let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("display convert"),
-                layout: &self.layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: params.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: wgpu::BindingResource::TextureView(it.image),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: wgpu::BindingResource::TextureView(&cmap),
-                    },
-                ],
-            });
-            let mut pass = clearing_pass(encoder, "display convert", colours);
-            pass.set_pipeline(&self.convert);
-            pass.set_bind_group(0, &bind, &[]);
-            pass.draw(0..3, 0..1);
-        }
-        // Step 2: stretched over the viewports.
-        let binds = items
-            .iter()
-            .zip(&self.colours)
-            .map(|(it, (_, colours))| {
-                let params = uniform(&self.params(it, settings, it.dst));
-                let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("display upscale"),
-                    layout: &self.upscale_layout,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: params.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 3,
-                            resource: wgpu::BindingResource::TextureView(colours),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 4,
-                            resource: wgpu::BindingResource::Sampler(&self.sampler),
-                        },
-                    ],
-                });
-                (bind, it.dst)
-            })
-            .collect();
-        PreparedItems(binds)
+        let params = params_buffer(ctx, &self.params(it, settings, at_own_size));
+        let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("display convert"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(it.image),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(cmap),
+                },
+            ],
+        });
+        let mut pass = clearing_pass(encoder, "display convert", colours);
+        pass.set_pipeline(&self.convert);
+        pass.set_bind_group(0, &bind, &[]);
+        pass.draw(0..3, 0..1);
+    }
+
+    /// Step 2's bind group for one item: its converted `colours` stretched over its viewport.
+    fn upscale_bind_group(
+        &self,
+        ctx: &GpuContext,
+        it: &DisplayItem,
+        settings: &DisplaySettings,
+        colours: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        let params = params_buffer(ctx, &self.params(it, settings, it.dst));
+        ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("display upscale"),
+            layout: &self.upscale_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::TextureView(colours),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+            ],
+        })
     }
 
     /// Draws items prepared by [`DisplayPass::prepare`] into `pass`, whose target has this
@@ -418,9 +447,21 @@ impl DisplayPass {
             log_scale: (settings.scale == Scale::Log) as u32,
             srgb_target: self.format.is_srgb() as u32,
             anaglyph,
-            _pad: [0; 3],
+            _pad0: 0,
+            _pad1: 0,
+            _pad2: 0,
         }
     }
+}
+
+/// A uniform buffer holding the display shader's `params`.
+fn params_buffer(ctx: &GpuContext, params: &Params) -> wgpu::Buffer {
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("display params"),
+            contents: bytemuck::bytes_of(params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        })
 }
 
 /// A texture for converted colours, drawn into and then sampled.
@@ -436,132 +477,4 @@ fn colour_texture(
         wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
     )
     .create_view(&Default::default())
-}
-
-/// A render pass that clears `target` to black.
-pub fn clearing_pass<'e>(
-    encoder: &'e mut wgpu::CommandEncoder,
-    label: &str,
-    target: &wgpu::TextureView,
-) -> wgpu::RenderPass<'e> {
-    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-        label: Some(label),
-        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-            view: target,
-            depth_slice: None,
-            resolve_target: None,
-            ops: wgpu::Operations {
-                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                store: wgpu::StoreOp::Store,
-            },
-        })],
-        ..Default::default()
-    })
-}
-
-/// A bind group layout entry for a float 2D texture read by the fragment stage.
-pub fn fragment_texture(binding: u32, filterable: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Texture {
-            sample_type: wgpu::TextureSampleType::Float { filterable },
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    }
-}
-
-/// A render pipeline whose vertex stage `vs_main` of `module` covers the target with one
-/// triangle (no vertex buffers) and whose fragment stage `entry` writes `format`, blended by
-/// `blend` or replacing.
-pub fn screen_pipeline(
-    device: &wgpu::Device,
-    label: &str,
-    layout: &wgpu::PipelineLayout,
-    module: &wgpu::ShaderModule,
-    entry: &str,
-    format: wgpu::TextureFormat,
-    blend: Option<wgpu::BlendState>,
-) -> wgpu::RenderPipeline {
-    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some(label),
-        layout: Some(layout),
-        vertex: wgpu::VertexState {
-            module,
-            entry_point: Some("vs_main"),
-            compilation_options: Default::default(),
-            buffers: &[],
-        },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: wgpu::MultisampleState::default(),
-        fragment: Some(wgpu::FragmentState {
-            module,
-            entry_point: Some(entry),
-            compilation_options: Default::default(),
-            targets: &[Some(wgpu::ColorTargetState {
-                format,
-                blend,
-                write_mask: wgpu::ColorWrites::ALL,
-            })],
-        }),
-        multiview_mask: None,
-        cache: None,
-    })
-}
-
-/// Draws region `src` of `image` at its own size onto an offscreen RGBA8 texture of `format`
-/// (`Rgba8Unorm` or `Rgba8UnormSrgb`) and reads the bytes back, rows from the top: the GPU
-/// counterpart of [`FloatImage::to_rgba8`], for tests.
-///
-/// [`FloatImage::to_rgba8`]: crate::render::FloatImage::to_rgba8
-pub fn display_to_rgba8(
-    ctx: &GpuContext,
-    image: &wgpu::TextureView,
-    src: Rect,
-    dst_size: [u32; 2],
-    settings: &DisplaySettings,
-    format: wgpu::TextureFormat,
-) -> Result<Vec<u8>> {
-    display_pair_to_rgba8(ctx, image, src, None, dst_size, settings, format)
-}
-
-/// [`display_to_rgba8`] for an anaglyph: `src` is the left eye's region, `anaglyph` the right
-/// eye's region offset (same size) and the colours. The GPU counterpart of
-/// [`crate::stereo::compose`] with [`crate::stereo::Packing::Anaglyph`], for tests.
-pub fn display_pair_to_rgba8(
-    ctx: &GpuContext,
-    image: &wgpu::TextureView,
-    src: Rect,
-    anaglyph: Option<([u32; 2], Anaglyph)>,
-    dst_size: [u32; 2],
-    settings: &DisplaySettings,
-    format: wgpu::TextureFormat,
-) -> Result<Vec<u8>> {
-    let texture = ctx.texture_2d(
-        "display readback",
-        dst_size,
-        format,
-        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-    );
-    let view = texture.create_view(&Default::default());
-    let mut pass = DisplayPass::new(ctx, format);
-    let mut enc = ctx.device.create_command_encoder(&Default::default());
-    ctx.checked("display pass", || {
-        let item = DisplayItem {
-            image,
-            src,
-            dst: Rect {
-                offset: [0, 0],
-                size: dst_size,
-            },
-            anaglyph,
-        };
-        pass.draw_items(ctx, &mut enc, &view, &[item], settings)
-    })?;
-    let readback = crate::gpu::offscreen::Readback::record(ctx, &mut enc, &texture, 4);
-    ctx.queue.submit([enc.finish()]);
-    readback.read(ctx)
 }
