@@ -1,6 +1,6 @@
 //! The names of the settings' enums, written once per enum: the command line (through
 //! `clap::ValueEnum`, see `cli::args`), the path and wall files, the viewer's panel and the
-//! logged render commands all take them from [`named_enum!`]'s table.
+//! logged render commands all take them from `named_enum!`'s table.
 
 /// `a`, `a or b`, `a, b or c`: a list of names for error messages.
 pub fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
@@ -12,7 +12,7 @@ pub fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
-/// An enum with a names table ([`named_enum!`]).
+/// An enum with a names table (`named_enum!`).
 pub trait Named: Copy + Send + Sync + 'static {
     /// Every value, in the order of the table.
     fn all() -> &'static [Self];

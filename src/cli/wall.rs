@@ -18,7 +18,7 @@ pub struct WallArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub look: LookArgs,
-    /// Render every screen and eye once into DIR (created when missing) as <screen>_<eye>.png
+    /// Render every screen and eye once into DIR (created when missing) as `<screen>_<eye>.png`
     /// instead of opening windows.
     #[arg(long, value_name = "DIR")]
     pub offscreen: Option<PathBuf>,
@@ -28,7 +28,7 @@ pub struct WallArgs {
     /// Head position X,Y,Z in wall coordinates, metres (instead of the file's viewer.position).
     #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true, value_name = "X,Y,Z")]
     pub head: Option<DVec3>,
-    /// With --offscreen: also write each tile's raw float image as <screen>_<eye>.npy.
+    /// With --offscreen: also write each tile's raw float image as `<screen>_<eye>.npy`.
     #[arg(long)]
     pub values: bool,
     /// Window mode: one window split into the screens' viewports instead of one borderless
