@@ -135,275 +135,327 @@ fn level_ghost(file: &H5File, level: &Group, where_: &str) -> Result<Option<[usi
     }
 }
 
+/// What the file says about one level, before any cross-level check.
+struct Level {
+    dx: f64,
+    ref_ratio: Option<i64>,
+    domain: [i64; 6],
+    boxes: Vec<[i64; 6]>,
+    offsets: Vec<i64>,
+    data_len: u64,
+    ghost: Option<[usize; 3]>,
+}
+
+/// The root group's `num_levels` and `component_N` names (`num_components` of them), after
+/// checking `Chombo_global/SpaceDim`.
+fn read_root(file: &H5File, g: &Group, path: &Path) -> Result<(u32, Vec<String>)> {
+    let [num_levels] = file.attr_n::<i64, 1>(g, "num_levels", ROOT)?;
+    if !(1..=31).contains(&num_levels) {
+        return Err(Error::format(
+            path,
+            format!("num_levels is {num_levels}, expected 1..=31"),
+        ));
+    }
+    let num_levels = num_levels as u32;
+    let [num_components] = file.attr_n::<i64, 1>(g, "num_components", ROOT)?;
+    if !(1..=100_000).contains(&num_components) {
+        return Err(Error::format(
+            path,
+            format!("num_components is {num_components}, expected at least 1"),
+        ));
+    }
+    let num_components = num_components as usize;
+    let mut components = Vec::with_capacity(num_components);
+    for c in 0..num_components {
+        let name = format!("component_{c}");
+        let v = file.attr_strings(&file.attr(g, &name, ROOT)?, ROOT)?;
+        components.push(v.into_iter().next().unwrap_or_default());
+    }
+    let global = file.group(g, "Chombo_global", ROOT)?;
+    let [dim] = file.attr_n::<i64, 1>(&global, "SpaceDim", "group 'Chombo_global'")?;
+    if dim != 3 {
+        return Err(Error::format(
+            path,
+            format!("SpaceDim is {dim}: only 3-D Chombo files are supported"),
+        ));
+    }
+    Ok((num_levels, components))
+}
+
+/// Group `level_{l}`: its attributes, boxes, offsets, the length of its data and its ghost
+/// width.
+fn read_level(file: &H5File, g: &Group, path: &Path, l: u32) -> Result<Level> {
+    let name = format!("level_{l}");
+    let lg = file.group(g, &name, ROOT)?;
+    let w = format!("group '{name}'");
+    let [dx] = file.attr_n::<f64, 1>(&lg, "dx", &w)?;
+    if !(dx.is_finite() && dx > 0.0) {
+        return Err(Error::format(
+            path,
+            format!("{w}: dx is {dx}, expected a positive number"),
+        ));
+    }
+    let ref_ratio = match file.try_attr(&lg, "ref_ratio", &w)? {
+        Some(a) => file.attr_i64s(&a, &w)?.first().copied(),
+        None => None,
+    };
+    let domain = box_attr(file, &file.attr(&lg, "prob_domain", &w)?, &w)?;
+    let bds = file.dataset(&lg, "boxes", &w)?;
+    if bds.ndim() != 1 {
+        return Err(Error::format(
+            path,
+            format!(
+                "{w}: dataset 'boxes' has shape {:?}, expected 1-D",
+                bds.shape()
+            ),
+        ));
+    }
+    file.checked_len(&bds, &format!("{w}: dataset 'boxes'"))?;
+    let raw = bds
+        .read_raw_bytes()
+        .map_err(file.context(format!("{w}: cannot read dataset 'boxes'")))?;
+    let boxes = compound_ints(bds.dtype(), &raw, &BOX_MEMBERS)
+        .map_err(|e| Error::format(path, format!("{w}: dataset 'boxes': {e}")))?;
+    let ods = file.dataset(&lg, OFFSETS, &w)?;
+    let offsets = file.read_i64(&ods, &format!("{w}: dataset '{OFFSETS}'"))?;
+    let dds = file.dataset(&lg, DATA, &w)?;
+    if dds.ndim() != 1 || !is_numeric(dds.dtype()) {
+        return Err(Error::format(
+            path,
+            format!(
+                "{w}: dataset '{DATA}' has shape {:?} and type {}, expected 1-D numbers",
+                dds.shape(),
+                describe(dds.dtype())
+            ),
+        ));
+    }
+    let data_len = dds.shape().first().copied().unwrap_or(0);
+    let ghost = level_ghost(file, &lg, &w)?;
+    Ok(Level {
+        dx,
+        ref_ratio,
+        domain,
+        boxes,
+        offsets,
+        data_len,
+        ghost,
+    })
+}
+
+/// The one refinement ratio, from the dx of consecutive levels, checked against ref_ratio.
+fn refinement_ratio(path: &Path, levels: &[Level]) -> Result<i64> {
+    let mut refine_by: Option<i64> = None;
+    for l in 0..levels.len().saturating_sub(1) {
+        let q = levels[l].dx / levels[l + 1].dx;
+        let r = q.round();
+        if !(2.0..=64.0).contains(&r) || (q - r).abs() > 1e-6 * r {
+            return Err(Error::format(
+                path,
+                format!(
+                    "level_{} dx {} and level_{} dx {} are not refined by an integer ratio of at least 2",
+                    l,
+                    levels[l].dx,
+                    l + 1,
+                    levels[l + 1].dx
+                ),
+            ));
+        }
+        let r = r as i64;
+        if let Some(rr) = levels[l].ref_ratio {
+            if rr != r {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "level_{l} ref_ratio is {rr} but its dx and level_{}'s differ by a factor {r}",
+                        l + 1
+                    ),
+                ));
+            }
+        }
+        match refine_by {
+            None => refine_by = Some(r),
+            Some(r0) if r0 != r => {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "levels are refined by different ratios ({r0} below level_{l}, {r} from level_{l} to level_{}); only one refinement ratio for all levels is supported",
+                        l + 1
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(refine_by
+        .or(levels
+            .first()
+            .and_then(|l| l.ref_ratio)
+            .filter(|r| (2..=64).contains(r)))
+        .unwrap_or(2))
+}
+
+/// The domain (left, right corners) and root cells from level 0's `prob_domain` and `dx`.
+fn root_domain(path: &Path, level0: &Level) -> Result<(DVec3, DVec3, [usize; 3])> {
+    let d0 = level0.domain;
+    if (0..3).any(|a| d0[a + 3] < d0[a]) {
+        return Err(Error::format(
+            path,
+            format!("level_0 prob_domain {d0:?} is empty"),
+        ));
+    }
+    let dx0 = level0.dx;
+    let domain_left = DVec3::new(d0[0] as f64, d0[1] as f64, d0[2] as f64) * dx0;
+    let domain_right = DVec3::new(d0[3] as f64 + 1.0, d0[4] as f64 + 1.0, d0[5] as f64 + 1.0) * dx0;
+    let root_dims = [0, 1, 2].map(|a| (d0[a + 3] - d0[a] + 1) as usize);
+    if root_dims.iter().any(|&d| d > 1 << 24) {
+        return Err(Error::format(
+            path,
+            format!("level_0 prob_domain {d0:?} is absurdly large"),
+        ));
+    }
+    Ok((domain_left, domain_right, root_dims))
+}
+
+/// Box `b` (`bx`) of level `l` (`lev`, named `w` in messages), checked against the level's
+/// domain, offsets and data; its `offset` is where its values start.
+fn box_data(
+    path: &Path,
+    lev: &Level,
+    (l, w): (usize, &str),
+    (b, bx): (usize, &[i64; 6]),
+    ghost: [usize; 3],
+    num_components: usize,
+) -> Result<BoxData> {
+    let mut dims = [0usize; 3];
+    for a in 0..3 {
+        let (lo, hi) = (bx[a], bx[a + 3]);
+        if hi < lo || hi - lo >= 1 << 24 {
+            return Err(Error::format(
+                path,
+                format!("{w} box {b} {bx:?} has lo above hi or an absurd size"),
+            ));
+        }
+        if lo < lev.domain[a] || hi > lev.domain[a + 3] {
+            return Err(Error::format(
+                path,
+                format!(
+                    "{w} box {b} {bx:?} lies outside the level's prob_domain {:?}",
+                    lev.domain
+                ),
+            ));
+        }
+        dims[a] = (hi - lo + 1) as usize;
+    }
+    let bd = BoxData {
+        level: l as u32,
+        index: b,
+        offset: 0,
+        dims,
+        ghost,
+    };
+    let len = bd.stored_len() as u64;
+    let need = len
+        .checked_mul(num_components as u64)
+        .filter(|&n| n <= MAX_VALUES)
+        .ok_or_else(|| Error::format(path, format!("{w} box {b} {bx:?} is absurdly large")))?;
+    let (o0, o1) = (lev.offsets[b], lev.offsets[b + 1]);
+    if o0 < 0 || o1 < o0 || (o1 - o0) as u64 != need {
+        return Err(Error::format(
+            path,
+            format!(
+                "{w} box {b} {bx:?}: '{OFFSETS}' gives it values {o0}..{o1} ({} values), but {num_components} components of {:?} cells (ghost {ghost:?}) need {need}",
+                o1 - o0,
+                bd.stored_dims()
+            ),
+        ));
+    }
+    if o1 as u64 > lev.data_len {
+        return Err(Error::format(
+            path,
+            format!(
+                "{w} box {b}: its values end at {o1}, beyond the {} values of '{DATA}'",
+                lev.data_len
+            ),
+        ));
+    }
+    Ok(BoxData {
+        offset: o0 as u64,
+        ..bd
+    })
+}
+
+/// The grids of every level (spaced by `refine_by` from level 0's dx) and where each one's
+/// values lie.
+fn build_grids(
+    path: &Path,
+    levels: &[Level],
+    refine_by: i64,
+    num_components: usize,
+) -> Result<(Vec<AmrGrid>, Vec<BoxData>)> {
+    let ghost0 = levels[0].ghost.unwrap_or([0; 3]);
+    let dx0 = levels[0].dx;
+    let mut grids = Vec::new();
+    let mut boxes = Vec::new();
+    let mut total: u64 = 0;
+    for (l, lev) in levels.iter().enumerate() {
+        let w = format!("level_{l}");
+        let nb = lev.boxes.len();
+        if lev.offsets.len() != nb + 1 {
+            return Err(Error::format(
+                path,
+                format!(
+                    "{w}: dataset '{OFFSETS}' has {} entries for {nb} boxes (expected {})",
+                    lev.offsets.len(),
+                    nb + 1
+                ),
+            ));
+        }
+        let ghost = lev.ghost.unwrap_or(ghost0);
+        let dx = dx0 / (refine_by as f64).powi(l as i32);
+        for (b, bx) in lev.boxes.iter().enumerate() {
+            let bd = box_data(path, lev, (l, &w), (b, bx), ghost, num_components)?;
+            total = total.saturating_add(bd.dims.iter().product::<usize>() as u64);
+            if total > MAX_VALUES {
+                return Err(Error::format(
+                    path,
+                    "the hierarchy holds too many cells to load",
+                ));
+            }
+            let lo = DVec3::new(bx[0] as f64, bx[1] as f64, bx[2] as f64);
+            let hi = DVec3::new(bx[3] as f64 + 1.0, bx[4] as f64 + 1.0, bx[5] as f64 + 1.0);
+            grids.push(AmrGrid {
+                id: grids.len() as u64,
+                level: l as u32,
+                left: lo * dx,
+                right: hi * dx,
+                dims: bd.dims,
+            });
+            boxes.push(bd);
+        }
+    }
+    Ok((grids, boxes))
+}
+
+/// The `time` attribute of group `level_0`, where present.
+fn read_time(file: &H5File, g: &Group) -> Result<Option<f64>> {
+    let l0 = file.group(g, "level_0", ROOT)?;
+    Ok(match file.try_attr(&l0, "time", "group 'level_0'")? {
+        Some(a) => file.attr_f64s(&a, "group 'level_0'")?.first().copied(),
+        None => None,
+    })
+}
+
 impl ChomboReader {
     pub fn open(path: &Path) -> Result<Self> {
         let file = H5File::open(path)?;
         let g = file.root()?;
-        let [num_levels] = file.attr_n::<i64, 1>(&g, "num_levels", ROOT)?;
-        if !(1..=31).contains(&num_levels) {
-            return Err(Error::format(
-                path,
-                format!("num_levels is {num_levels}, expected 1..=31"),
-            ));
-        }
-        let num_levels = num_levels as u32;
-        let [num_components] = file.attr_n::<i64, 1>(&g, "num_components", ROOT)?;
-        if !(1..=100_000).contains(&num_components) {
-            return Err(Error::format(
-                path,
-                format!("num_components is {num_components}, expected at least 1"),
-            ));
-        }
-        let num_components = num_components as usize;
-        let mut components = Vec::with_capacity(num_components);
-        for c in 0..num_components {
-            let name = format!("component_{c}");
-            let v = file.attr_strings(&file.attr(&g, &name, ROOT)?, ROOT)?;
-            components.push(v.into_iter().next().unwrap_or_default());
-        }
-        let global = file.group(&g, "Chombo_global", ROOT)?;
-        let [dim] = file.attr_n::<i64, 1>(&global, "SpaceDim", "group 'Chombo_global'")?;
-        if dim != 3 {
-            return Err(Error::format(
-                path,
-                format!("SpaceDim is {dim}: only 3-D Chombo files are supported"),
-            ));
-        }
-
-        struct Level {
-            dx: f64,
-            ref_ratio: Option<i64>,
-            domain: [i64; 6],
-            boxes: Vec<[i64; 6]>,
-            offsets: Vec<i64>,
-            data_len: u64,
-            ghost: Option<[usize; 3]>,
-        }
-        let mut levels = Vec::with_capacity(num_levels as usize);
-        for l in 0..num_levels {
-            let name = format!("level_{l}");
-            let lg = file.group(&g, &name, ROOT)?;
-            let w = format!("group '{name}'");
-            let [dx] = file.attr_n::<f64, 1>(&lg, "dx", &w)?;
-            if !(dx.is_finite() && dx > 0.0) {
-                return Err(Error::format(
-                    path,
-                    format!("{w}: dx is {dx}, expected a positive number"),
-                ));
-            }
-            let ref_ratio = match file.try_attr(&lg, "ref_ratio", &w)? {
-                Some(a) => file.attr_i64s(&a, &w)?.first().copied(),
-                None => None,
-            };
-            let domain = box_attr(&file, &file.attr(&lg, "prob_domain", &w)?, &w)?;
-            let bds = file.dataset(&lg, "boxes", &w)?;
-            if bds.ndim() != 1 {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "{w}: dataset 'boxes' has shape {:?}, expected 1-D",
-                        bds.shape()
-                    ),
-                ));
-            }
-            file.checked_len(&bds, &format!("{w}: dataset 'boxes'"))?;
-            let raw = bds
-                .read_raw_bytes()
-                .map_err(file.context(format!("{w}: cannot read dataset 'boxes'")))?;
-            let boxes = compound_ints(bds.dtype(), &raw, &BOX_MEMBERS)
-                .map_err(|e| Error::format(path, format!("{w}: dataset 'boxes': {e}")))?;
-            let ods = file.dataset(&lg, OFFSETS, &w)?;
-            let offsets = file.read_i64(&ods, &format!("{w}: dataset '{OFFSETS}'"))?;
-            let dds = file.dataset(&lg, DATA, &w)?;
-            if dds.ndim() != 1 || !is_numeric(dds.dtype()) {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "{w}: dataset '{DATA}' has shape {:?} and type {}, expected 1-D numbers",
-                        dds.shape(),
-                        describe(dds.dtype())
-                    ),
-                ));
-            }
-            let data_len = dds.shape().first().copied().unwrap_or(0);
-            let ghost = level_ghost(&file, &lg, &w)?;
-            levels.push(Level {
-                dx,
-                ref_ratio,
-                domain,
-                boxes,
-                offsets,
-                data_len,
-                ghost,
-            });
-        }
-
-        // One refinement ratio, from the dx of consecutive levels, checked against ref_ratio.
-        let mut refine_by: Option<i64> = None;
-        for l in 0..levels.len().saturating_sub(1) {
-            let q = levels[l].dx / levels[l + 1].dx;
-            let r = q.round();
-            if !(2.0..=64.0).contains(&r) || (q - r).abs() > 1e-6 * r {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "level_{} dx {} and level_{} dx {} are not refined by an integer ratio of at least 2",
-                        l,
-                        levels[l].dx,
-                        l + 1,
-                        levels[l + 1].dx
-                    ),
-                ));
-            }
-            let r = r as i64;
-            if let Some(rr) = levels[l].ref_ratio {
-                if rr != r {
-                    return Err(Error::format(
-                        path,
-                        format!(
-                            "level_{l} ref_ratio is {rr} but its dx and level_{}'s differ by a factor {r}",
-                            l + 1
-                        ),
-                    ));
-                }
-            }
-            match refine_by {
-                None => refine_by = Some(r),
-                Some(r0) if r0 != r => {
-                    return Err(Error::format(
-                        path,
-                        format!(
-                            "levels are refined by different ratios ({r0} below level_{l}, {r} from level_{l} to level_{}); only one refinement ratio for all levels is supported",
-                            l + 1
-                        ),
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        let refine_by = refine_by
-            .or(levels
-                .first()
-                .and_then(|l| l.ref_ratio)
-                .filter(|r| (2..=64).contains(r)))
-            .unwrap_or(2);
-
-        let level0 = &levels[0];
-        let d0 = level0.domain;
-        if (0..3).any(|a| d0[a + 3] < d0[a]) {
-            return Err(Error::format(
-                path,
-                format!("level_0 prob_domain {d0:?} is empty"),
-            ));
-        }
-        let dx0 = level0.dx;
-        let domain_left = DVec3::new(d0[0] as f64, d0[1] as f64, d0[2] as f64) * dx0;
-        let domain_right =
-            DVec3::new(d0[3] as f64 + 1.0, d0[4] as f64 + 1.0, d0[5] as f64 + 1.0) * dx0;
-        let root_dims = [0, 1, 2].map(|a| (d0[a + 3] - d0[a] + 1) as usize);
-        if root_dims.iter().any(|&d| d > 1 << 24) {
-            return Err(Error::format(
-                path,
-                format!("level_0 prob_domain {d0:?} is absurdly large"),
-            ));
-        }
-
-        let ghost0 = level0.ghost.unwrap_or([0; 3]);
-        let mut grids = Vec::new();
-        let mut boxes = Vec::new();
-        let mut total: u64 = 0;
-        for (l, lev) in levels.iter().enumerate() {
-            let w = format!("level_{l}");
-            let nb = lev.boxes.len();
-            if lev.offsets.len() != nb + 1 {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "{w}: dataset '{OFFSETS}' has {} entries for {nb} boxes (expected {})",
-                        lev.offsets.len(),
-                        nb + 1
-                    ),
-                ));
-            }
-            let ghost = lev.ghost.unwrap_or(ghost0);
-            let dx = dx0 / (refine_by as f64).powi(l as i32);
-            for (b, bx) in lev.boxes.iter().enumerate() {
-                let mut dims = [0usize; 3];
-                for a in 0..3 {
-                    let (lo, hi) = (bx[a], bx[a + 3]);
-                    if hi < lo || hi - lo >= 1 << 24 {
-                        return Err(Error::format(
-                            path,
-                            format!("{w} box {b} {bx:?} has lo above hi or an absurd size"),
-                        ));
-                    }
-                    if lo < lev.domain[a] || hi > lev.domain[a + 3] {
-                        return Err(Error::format(
-                            path,
-                            format!(
-                                "{w} box {b} {bx:?} lies outside the level's prob_domain {:?}",
-                                lev.domain
-                            ),
-                        ));
-                    }
-                    dims[a] = (hi - lo + 1) as usize;
-                }
-                let bd = BoxData {
-                    level: l as u32,
-                    index: b,
-                    offset: 0,
-                    dims,
-                    ghost,
-                };
-                let len = bd.stored_len() as u64;
-                let need = len
-                    .checked_mul(num_components as u64)
-                    .filter(|&n| n <= MAX_VALUES)
-                    .ok_or_else(|| {
-                        Error::format(path, format!("{w} box {b} {bx:?} is absurdly large"))
-                    })?;
-                let (o0, o1) = (lev.offsets[b], lev.offsets[b + 1]);
-                if o0 < 0 || o1 < o0 || (o1 - o0) as u64 != need {
-                    return Err(Error::format(
-                        path,
-                        format!(
-                            "{w} box {b} {bx:?}: '{OFFSETS}' gives it values {o0}..{o1} ({} values), but {num_components} components of {:?} cells (ghost {ghost:?}) need {need}",
-                            o1 - o0,
-                            bd.stored_dims()
-                        ),
-                    ));
-                }
-                if o1 as u64 > lev.data_len {
-                    return Err(Error::format(
-                        path,
-                        format!(
-                            "{w} box {b}: its values end at {o1}, beyond the {} values of '{DATA}'",
-                            lev.data_len
-                        ),
-                    ));
-                }
-                total = total.saturating_add(bd.dims.iter().product::<usize>() as u64);
-                if total > MAX_VALUES {
-                    return Err(Error::format(
-                        path,
-                        "the hierarchy holds too many cells to load",
-                    ));
-                }
-                let lo = DVec3::new(bx[0] as f64, bx[1] as f64, bx[2] as f64);
-                let hi = DVec3::new(bx[3] as f64 + 1.0, bx[4] as f64 + 1.0, bx[5] as f64 + 1.0);
-                grids.push(AmrGrid {
-                    id: grids.len() as u64,
-                    level: l as u32,
-                    left: lo * dx,
-                    right: hi * dx,
-                    dims,
-                });
-                boxes.push(BoxData {
-                    offset: o0 as u64,
-                    ..bd
-                });
-            }
-        }
+        let (num_levels, components) = read_root(&file, &g, path)?;
+        let levels = (0..num_levels)
+            .map(|l| read_level(&file, &g, path, l))
+            .collect::<Result<Vec<_>>>()?;
+        let refine_by = refinement_ratio(path, &levels)?;
+        let (domain_left, domain_right, root_dims) = root_domain(path, &levels[0])?;
+        let (grids, boxes) = build_grids(path, &levels, refine_by, components.len())?;
         let hierarchy = AmrHierarchy::new(
             domain_left,
             domain_right,
@@ -413,13 +465,7 @@ impl ChomboReader {
         )
         .map_err(|e| Error::format(path, e.to_string()))?;
 
-        let time = {
-            let l0 = file.group(&g, "level_0", ROOT)?;
-            match file.try_attr(&l0, "time", "group 'level_0'")? {
-                Some(a) => file.attr_f64s(&a, "group 'level_0'")?.first().copied(),
-                None => None,
-            }
-        };
+        let time = read_time(&file, &g)?;
         Ok(ChomboReader {
             file,
             metadata: Metadata {

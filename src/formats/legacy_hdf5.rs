@@ -331,84 +331,9 @@ impl LegacyFile {
         let (mut shape, mut dtype, mut layout) = (None, None, None);
         for (t, d) in &msgs {
             match t {
-                0x01 => {
-                    let v = uint(d, 0, 1)?;
-                    let nd = uint(d, 1, 1)? as usize;
-                    let start = match v {
-                        1 => 8,
-                        2 => 4,
-                        _ => {
-                            return Err(LegacyError::Unsupported(format!("dataspace version {v}")))
-                        }
-                    };
-                    if nd > 32 {
-                        return bad(format!("dataspace of rank {nd}"));
-                    }
-                    let dims = (0..nd)
-                        .map(|i| uint(d, start + i * lsz, lsz))
-                        .collect::<LResult<Vec<u64>>>()?;
-                    shape = Some(dims);
-                }
-                0x03 => {
-                    let class = uint(d, 0, 1)? & 0x0f;
-                    let bits = uint(d, 1, 1)?;
-                    let size = uint(d, 4, 4)? as usize;
-                    dtype = Some(if class == 1 && bits & 0x40 == 0 {
-                        Dtype::Float {
-                            size,
-                            big_endian: bits & 1 == 1,
-                        }
-                    } else {
-                        Dtype::Other(format!("HDF5 datatype class {class}, {size} bytes"))
-                    });
-                }
-                0x08 => {
-                    let v = uint(d, 0, 1)?;
-                    layout = Some(match v {
-                        1 | 2 => {
-                            let nd = uint(d, 1, 1)? as usize;
-                            let class = uint(d, 2, 1)?;
-                            let mut p = 8;
-                            let addr = if class != 0 {
-                                p += osz;
-                                uint(d, 8, osz)?
-                            } else {
-                                0
-                            };
-                            p += 4 * nd;
-                            match class {
-                                0 => {
-                                    let n = uint(d, p, 4)? as usize;
-                                    let bytes = d
-                                        .get(p + 4..(p + 4).saturating_add(n))
-                                        .ok_or_else(|| {
-                                            LegacyError::Bad(
-                                                "compact data runs past its message".into(),
-                                            )
-                                        })?;
-                                    Layout::Compact(bytes.to_vec())
-                                }
-                                1 => Layout::Contiguous { addr, size: None },
-                                c => Layout::Other(format!("layout class {c}")),
-                            }
-                        }
-                        3 => match uint(d, 1, 1)? {
-                            0 => {
-                                let n = uint(d, 2, 2)? as usize;
-                                let bytes = d.get(4..4 + n).ok_or_else(|| {
-                                    LegacyError::Bad("compact data runs past its message".into())
-                                })?;
-                                Layout::Compact(bytes.to_vec())
-                            }
-                            1 => Layout::Contiguous {
-                                addr: uint(d, 2, osz)?,
-                                size: Some(uint(d, 2 + osz, lsz)?),
-                            },
-                            c => Layout::Other(format!("layout class {c}")),
-                        },
-                        v => Layout::Other(format!("layout version {v}")),
-                    });
-                }
+                0x01 => shape = Some(dataspace(d, lsz)?),
+                0x03 => dtype = Some(datatype(d)?),
+                0x08 => layout = Some(data_layout(d, osz, lsz)?),
                 _ => {}
             }
         }
@@ -487,6 +412,85 @@ impl LegacyFile {
             Layout::Other(s) => Err(LegacyError::Unsupported(s.clone())),
         }
     }
+}
+
+/// The dimensions in a dataspace message (type 0x01).
+fn dataspace(d: &[u8], lsz: usize) -> LResult<Vec<u64>> {
+    let v = uint(d, 0, 1)?;
+    let nd = uint(d, 1, 1)? as usize;
+    let start = match v {
+        1 => 8,
+        2 => 4,
+        _ => return Err(LegacyError::Unsupported(format!("dataspace version {v}"))),
+    };
+    if nd > 32 {
+        return bad(format!("dataspace of rank {nd}"));
+    }
+    (0..nd)
+        .map(|i| uint(d, start + i * lsz, lsz))
+        .collect::<LResult<Vec<u64>>>()
+}
+
+/// The element type in a datatype message (type 0x03).
+fn datatype(d: &[u8]) -> LResult<Dtype> {
+    let class = uint(d, 0, 1)? & 0x0f;
+    let bits = uint(d, 1, 1)?;
+    let size = uint(d, 4, 4)? as usize;
+    Ok(if class == 1 && bits & 0x40 == 0 {
+        Dtype::Float {
+            size,
+            big_endian: bits & 1 == 1,
+        }
+    } else {
+        Dtype::Other(format!("HDF5 datatype class {class}, {size} bytes"))
+    })
+}
+
+/// Compact data: `n` bytes at `at` of a layout message.
+fn compact(d: &[u8], at: usize, n: usize) -> LResult<Layout> {
+    let bytes = d
+        .get(at..at.saturating_add(n))
+        .ok_or_else(|| LegacyError::Bad("compact data runs past its message".into()))?;
+    Ok(Layout::Compact(bytes.to_vec()))
+}
+
+/// Where the data lie, from a data-layout message (type 0x08).
+fn data_layout(d: &[u8], osz: usize, lsz: usize) -> LResult<Layout> {
+    let v = uint(d, 0, 1)?;
+    Ok(match v {
+        1 | 2 => {
+            let nd = uint(d, 1, 1)? as usize;
+            let class = uint(d, 2, 1)?;
+            let mut p = 8;
+            let addr = if class != 0 {
+                p += osz;
+                uint(d, 8, osz)?
+            } else {
+                0
+            };
+            p += 4 * nd;
+            match class {
+                0 => {
+                    let n = uint(d, p, 4)? as usize;
+                    compact(d, p + 4, n)?
+                }
+                1 => Layout::Contiguous { addr, size: None },
+                c => Layout::Other(format!("layout class {c}")),
+            }
+        }
+        3 => match uint(d, 1, 1)? {
+            0 => {
+                let n = uint(d, 2, 2)? as usize;
+                compact(d, 4, n)?
+            }
+            1 => Layout::Contiguous {
+                addr: uint(d, 2, osz)?,
+                size: Some(uint(d, 2 + osz, lsz)?),
+            },
+            c => Layout::Other(format!("layout class {c}")),
+        },
+        v => Layout::Other(format!("layout version {v}")),
+    })
 }
 
 /// Decodes 4-byte (or, `wide`, 8-byte) floats of either byte order to f32.

@@ -1,0 +1,207 @@
+//! Athena++ `.athdf` files (HDF5).
+//!
+//! Root attributes `RootGridX1/X2/X3` (`[min, max, ratio]`), `RootGridSize`, `MeshBlockSize`,
+//! `NumMeshBlocks`, `MaxLevel`, `DatasetNames`, `NumVariables`, `VariableNames`,
+//! `Coordinates` and `Time`; datasets `Levels`, `LogicalLocations`, `x1f/x2f/x3f` and one data
+//! dataset per entry of `DatasetNames` (`prim`, `cons`, ...) shaped
+//! `(nvar, nblock, nx3, nx2, nx1)`.
+//!
+//! Athena++ stores only the leaf blocks of its octree, so where the mesh is refined the
+//! coarser levels have holes. The AMR model wants every level inside the one below, so the
+//! reader synthesizes each missing parent block by restriction: a parent cell is the mean of
+//! its 8 child cells (the volume average on a uniform Cartesian mesh), recursively down to
+//! level 0. [`AthenaReader::stored_blocks_per_level`] reports what the file itself holds.
+//!
+//! Supported: uniform Cartesian meshes (every `RootGridX` ratio 1, `Coordinates` absent or
+//! `cartesian`). 3-D meshes may be refined; 2-D (and 1-D) meshes are read as one cell thick
+//! when they are not refined (`MaxLevel` 0) and refused when they are, since a refined 2-D
+//! mesh has no place in a model that refines all three axes.
+
+mod meta;
+
+use crate::amr::{AmrField, AmrHierarchy};
+use crate::error::{Error, Result};
+use crate::formats::hdf5::{has_attr, probe_root, select, stem, H5File};
+use crate::formats::{DataSource, Metadata};
+use hdf5_reader::SliceInfoElem;
+use meta::{build_hierarchy, check_faces, complete_octree, read_blocks, read_mesh, read_variables};
+use std::path::Path;
+
+const ROOT: &str = "the root group";
+
+/// Where a block of the hierarchy gets its values.
+#[derive(Clone, Debug)]
+enum Source {
+    /// Block `n` of the file (index along the data datasets' block axis).
+    Stored(usize),
+    /// Restricted from 8 children: hierarchy grid indices, child `(ox, oy, oz)` at
+    /// `ox + 2 * oy + 4 * oz`.
+    Synthesized([usize; 8]),
+}
+
+/// One variable: which data dataset holds it and at which index.
+#[derive(Clone, Debug)]
+struct Variable {
+    name: String,
+    dataset: String,
+    index: usize,
+}
+
+/// An opened `.athdf` file.
+pub struct AthenaReader {
+    file: H5File,
+    metadata: Metadata,
+    hierarchy: AmrHierarchy,
+    /// Per hierarchy grid.
+    sources: Vec<Source>,
+    variables: Vec<Variable>,
+    stored_per_level: Vec<usize>,
+    num_blocks: usize,
+    block_dims: [usize; 3],
+}
+
+/// Opens an Athena++ `.athdf` file.
+pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
+    Ok(Box::new(AthenaReader::open(path)?))
+}
+
+/// Cheap check: the extension is `.athdf`, or the file is HDF5 with a `RootGridSize` root
+/// attribute.
+pub fn looks_like(path: &Path) -> bool {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("athdf"))
+    {
+        return true;
+    }
+    probe_root(path).is_some_and(|g| has_attr(&g, "RootGridSize"))
+}
+
+impl AthenaReader {
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = H5File::open(path)?;
+        let g = file.root()?;
+        let mesh = read_mesh(&file, &g, path)?;
+        let (blocks, stored_per_level) = read_blocks(&file, &g, path, &mesh)?;
+        check_faces(&file, &g, path, &mesh, &blocks)?;
+        let (all, index) = complete_octree(path, &blocks, mesh.max_level)?;
+        let (hierarchy, sources) = build_hierarchy(path, &mesh, &all, &index)?;
+        let variables = read_variables(&file, &g, path, &mesh)?;
+        let time = match file.try_attr(&g, "Time", ROOT)? {
+            Some(a) => file.attr_f64s(&a, ROOT)?.first().copied(),
+            None => None,
+        };
+        Ok(AthenaReader {
+            file,
+            metadata: Metadata {
+                format: "athena++".into(),
+                name: stem(path),
+                time,
+                units: Default::default(),
+            },
+            hierarchy,
+            sources,
+            variables,
+            stored_per_level,
+            num_blocks: mesh.num_blocks,
+            block_dims: mesh.block_dims,
+        })
+    }
+
+    /// Leaf blocks the file stores at each level (index = level); the hierarchy also holds the
+    /// parents synthesized by restriction.
+    pub fn stored_blocks_per_level(&self) -> &[usize] {
+        &self.stored_per_level
+    }
+
+    /// Blocks synthesized by restriction (hierarchy grids not stored in the file).
+    pub fn synthesized_blocks(&self) -> usize {
+        self.sources
+            .iter()
+            .filter(|s| matches!(s, Source::Synthesized(_)))
+            .count()
+    }
+}
+
+/// Fills `parent` (dims `d`) with the means of the 8 children's cells.
+fn restrict(parent: &mut [f32], children: [&[f32]; 8], d: [usize; 3]) {
+    let h = [d[0] / 2, d[1] / 2, d[2] / 2];
+    for (o, child) in children.iter().enumerate() {
+        let off = [(o & 1) * h[0], ((o >> 1) & 1) * h[1], ((o >> 2) & 1) * h[2]];
+        for k in 0..h[2] {
+            for j in 0..h[1] {
+                for i in 0..h[0] {
+                    let mut sum = 0.0f64;
+                    for c in 0..8 {
+                        let (ci, cj, ck) =
+                            (2 * i + (c & 1), 2 * j + ((c >> 1) & 1), 2 * k + (c >> 2));
+                        sum += child[ci + d[0] * (cj + d[1] * ck)] as f64;
+                    }
+                    parent[(off[0] + i) + d[0] * ((off[1] + j) + d[1] * (off[2] + k))] =
+                        (sum / 8.0) as f32;
+                }
+            }
+        }
+    }
+}
+
+impl DataSource for AthenaReader {
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+    fn stored_grids_per_level(&self) -> Option<Vec<usize>> {
+        Some(self.stored_per_level.clone())
+    }
+    fn hierarchy(&self) -> &AmrHierarchy {
+        &self.hierarchy
+    }
+    fn field_names(&self) -> Vec<String> {
+        self.variables.iter().map(|v| v.name.clone()).collect()
+    }
+    fn read_field(&self, name: &str) -> Result<AmrField> {
+        let var = self
+            .variables
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| Error::UnknownField {
+                name: name.to_string(),
+                available: self.field_names().join(", "),
+            })?;
+        let g = self.file.root()?;
+        let ds = self.file.dataset(&g, &var.dataset, ROOT)?;
+        let what = format!("variable '{name}' of dataset '{}'", var.dataset);
+        let sel = select(&[SliceInfoElem::Index(var.index as u64)], 5);
+        let values = self.file.read_f32(&ds, Some(&sel), &what)?;
+        let cells: usize = self.block_dims.iter().product();
+        if values.len() != cells * self.num_blocks {
+            return Err(self.file.error(format!(
+                "{what} holds {} values, expected {} blocks of {cells}",
+                values.len(),
+                self.num_blocks
+            )));
+        }
+        let mut data: Vec<Vec<f32>> = vec![Vec::new(); self.sources.len()];
+        for (n, s) in self.sources.iter().enumerate() {
+            if let Source::Stored(b) = s {
+                data[n] = values[b * cells..(b + 1) * cells].to_vec();
+            }
+        }
+        drop(values);
+        // Children are finer, so later in the (level-sorted) order: fill from the end.
+        for n in (0..self.sources.len()).rev() {
+            if let Source::Synthesized(kids) = &self.sources[n] {
+                let mut parent = vec![0.0f32; cells];
+                restrict(
+                    &mut parent,
+                    kids.map(|k| data[k].as_slice()),
+                    self.block_dims,
+                );
+                data[n] = parent;
+            }
+        }
+        Ok(AmrField {
+            name: name.to_string(),
+            data,
+        })
+    }
+}
