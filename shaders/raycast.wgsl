@@ -26,6 +26,9 @@ const MODE_PROJECTION: u32 = 2u;
 override MODE: u32 = MODE_COMPOSITE;
 // Hardware trilinear filtering of the R32Float atlas (FLOAT32_FILTERABLE); else 8 loads.
 override HW_FILTER: bool = true;
+// Nearest-cell sampling (crate::render::Interpolation::Nearest): the texel whose cell holds
+// the point, instead of interpolating.
+override NEAREST: bool = false;
 
 // Keep in sync with `Params` in src/gpu/frame.rs (same members, offsets and size).
 struct Params {
@@ -64,6 +67,10 @@ struct Leaf {
 @group(0) @binding(8) var<storage, read_write> counter: array<atomic<u32>, 1>;
 
 fn sample_atlas(tc: vec3f) -> f32 {
+    if NEAREST {
+        // Texel i spans [i, i + 1) in texel units (its centre is at i + 0.5).
+        return textureLoad(atlas, vec3i(floor(tc * P.atlas_size)), 0).r;
+    }
     if HW_FILTER {
         return textureSampleLevel(atlas, atlas_sampler, tc, 0.0).r;
     }

@@ -86,7 +86,7 @@ pub(crate) use named_enum;
 #[cfg(test)]
 mod tests {
     use crate::camera::{Lens, View};
-    use crate::render::Mode;
+    use crate::render::{Interpolation, Mode};
     use crate::stereo::{Anaglyph, Layout, Projection};
     use crate::transfer::{Colormap, Scale};
 
@@ -103,6 +103,7 @@ mod tests {
     #[test]
     fn every_name_parses_back_to_its_value() {
         round_trips(Mode::ALL);
+        round_trips(Interpolation::ALL);
         round_trips(Lens::ALL);
         round_trips(View::ALL);
         round_trips(Scale::ALL);

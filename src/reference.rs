@@ -4,11 +4,13 @@
 //! walked straight through the AMR model. At each position the finest grid there is looked up,
 //! the segment runs to that grid's exit or the entry of any finer grid ahead, and is sampled at
 //! the midpoints of equal steps no longer than the level's cell size over `samples_per_cell`,
-//! interpolating in the model ([`AmrDataset::sample_level_map`]). Slow, and only for small images.
+//! interpolating in the model ([`AmrDataset::sample_level_map`]), or with nearest-cell sampling
+//! taking the finest stored cell there ([`AmrDataset::nearest_value`]). Slow, and only for
+//! small images.
 
 use crate::amr::AmrDataset;
 use crate::camera::{intersect_box, RayModel};
-use crate::render::{composite_step, FloatImage, Mode, Prepared, OPAQUE};
+use crate::render::{composite_step, FloatImage, Interpolation, Mode, Prepared, OPAQUE};
 use crate::transfer::{MISSING, MISSING_BELOW};
 use glam::DVec3;
 
@@ -66,7 +68,10 @@ fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared) -> [f32; 4] {
         let ds_step = len / n as f64;
         for k in 0..n {
             let p = o + d * (t + (k as f64 + 0.5) * ds_step);
-            let v = ds.sample_level_map(level, p, |v| encoding.encode(v));
+            let v = match prepared.settings.interpolation {
+                Interpolation::Linear => ds.sample_level_map(level, p, |v| encoding.encode(v)),
+                Interpolation::Nearest => encoding.encode(ds.nearest_value(level, p)),
+            };
             match mode {
                 Mode::Composite => {
                     composite_step(&mut acc, prepared, v, ds_step);

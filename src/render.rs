@@ -39,6 +39,23 @@ impl Mode {
     }
 }
 
+/// How a sample between cell centres takes its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Interpolation {
+    /// Trilinear in the cell centres of the finest level there: seamless across bricks and
+    /// levels.
+    #[default]
+    Linear,
+    /// The value of the finest stored cell containing the point: each cell drawn as a
+    /// constant, as yt's projections and slices show it.
+    Nearest,
+}
+
+crate::names::named_enum!(Interpolation, "interpolation", {
+    Linear => "linear",
+    Nearest => "nearest",
+});
+
 /// Settings of one render, independent of the camera.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderSettings {
@@ -46,6 +63,8 @@ pub struct RenderSettings {
     pub tf: TransferFunction,
     /// Samples per cell of the level being crossed (the step follows the local cell size).
     pub samples_per_cell: f64,
+    /// Trilinear or nearest-cell sampling.
+    pub interpolation: Interpolation,
 }
 
 impl Default for RenderSettings {
@@ -54,6 +73,7 @@ impl Default for RenderSettings {
             mode: Mode::Composite,
             tf: TransferFunction::default(),
             samples_per_cell: 1.0,
+            interpolation: Interpolation::Linear,
         }
     }
 }

@@ -5,7 +5,7 @@ use amrcast::amr::AmrDataset;
 use amrcast::camera::{Camera, Lens, View};
 use amrcast::gpu::{render_image, VolumeRenderer};
 use amrcast::reference;
-use amrcast::render::{FloatImage, Mode, RenderSettings};
+use amrcast::render::{FloatImage, Interpolation, Mode, RenderSettings};
 use amrcast::transfer::TransferFunction;
 use common::*;
 use glam::DVec3;
@@ -50,16 +50,33 @@ fn compare(
 }
 
 fn check(ds: &AmrDataset, n: u32, tf: TransferFunction, tolerance: f64) {
+    check_with(ds, n, tf, tolerance, Interpolation::Linear);
+}
+
+fn check_with(
+    ds: &AmrDataset,
+    n: u32,
+    tf: TransferFunction,
+    tolerance: f64,
+    interpolation: Interpolation,
+) {
     let h = &ds.hierarchy;
     for lens in [Lens::Plane, Lens::Perspective] {
         let mut cam = Camera::framing(View::Z, lens, h.domain_left, h.domain_right, 1.0);
         cam.position =
             cam.focus + (cam.position - cam.focus).length() * DVec3::new(0.3, 0.4, 1.0).normalize();
-        check_camera(ds, &cam, n, tf.clone(), tolerance);
+        check_camera(ds, &cam, n, tf.clone(), tolerance, interpolation);
     }
 }
 
-fn check_camera(ds: &AmrDataset, cam: &Camera, n: u32, tf: TransferFunction, tolerance: f64) {
+fn check_camera(
+    ds: &AmrDataset,
+    cam: &Camera,
+    n: u32,
+    tf: TransferFunction,
+    tolerance: f64,
+    interpolation: Interpolation,
+) {
     let ctx = gpu();
     let lens = cam.lens;
     for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
@@ -67,14 +84,23 @@ fn check_camera(ds: &AmrDataset, cam: &Camera, n: u32, tf: TransferFunction, tol
             let settings = RenderSettings {
                 mode,
                 tf: tf.clone(),
-                ..Default::default()
+                interpolation,
+                // Point samples of a piecewise-constant field pick a cell by where they fall:
+                // the GPU's steps restart at every kd-tree leaf, the reference's at every grid,
+                // so one sample per cell may pick neighbouring cells; finer steps converge.
+                samples_per_cell: match interpolation {
+                    Interpolation::Linear => 1.0,
+                    Interpolation::Nearest => 4.0,
+                },
             };
             let r = VolumeRenderer::new(ctx, ds, &settings).unwrap();
             let rays = cam.ray_model(n, n).unwrap();
             let g = render_image(ctx, &r, &rays, n, n).unwrap();
             let c = reference::render(ds, &rays, n, n, &r.prepared);
             let (err, mag) = compare(&g, &c, mode, r.prepared.encoding);
-            eprintln!("{mode:?} {lens:?}: mean error {err:.3e}, mean value {mag:.3e}");
+            eprintln!(
+                "{mode:?} {lens:?} {interpolation:?}: mean error {err:.3e}, mean value {mag:.3e}"
+            );
             assert!(mag > 0.0);
             assert!(
                 err < tolerance * mag,
@@ -116,7 +142,7 @@ fn perspective_camera_on_split_planes_matches_reference() {
     for (x, y) in [(0.375, 0.625), (0.25, 0.75), (0.625, 0.375)] {
         cam.focus = DVec3::new(x, y, 0.5);
         cam.position = DVec3::new(x, y, 2.5);
-        check_camera(&ds, &cam, 48, opaque_tf(), 0.01);
+        check_camera(&ds, &cam, 48, opaque_tf(), 0.01, Interpolation::Linear);
     }
 }
 
@@ -124,4 +150,27 @@ fn perspective_camera_on_split_planes_matches_reference() {
 fn demo_matches_reference_at_64x64() {
     let ds = amrcast::demo::demo_dataset(None).unwrap();
     check(&ds, 64, TransferFunction::default(), 0.01);
+}
+
+#[test]
+fn blob_matches_reference_with_nearest_sampling() {
+    check_with(
+        &blob_dataset(),
+        48,
+        opaque_tf(),
+        0.01,
+        Interpolation::Nearest,
+    );
+}
+
+#[test]
+fn demo_matches_reference_with_nearest_sampling() {
+    let ds = amrcast::demo::demo_dataset(None).unwrap();
+    check_with(
+        &ds,
+        64,
+        TransferFunction::default(),
+        0.01,
+        Interpolation::Nearest,
+    );
 }

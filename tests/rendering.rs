@@ -5,7 +5,7 @@
 mod common;
 use amrcast::camera::{Camera, Lens, View};
 use amrcast::gpu::{render_image, VolumeRenderer};
-use amrcast::render::{FloatImage, Mode, RenderSettings};
+use amrcast::render::{FloatImage, Interpolation, Mode, RenderSettings};
 use amrcast::transfer::{Colormap, Scale, TransferFunction};
 use common::*;
 use glam::DVec3;
@@ -397,4 +397,80 @@ fn a_gpu_error_outside_a_scope_is_an_error_not_a_panic() {
     );
     // Taken once: the next check is clean again.
     assert!(ctx.check().is_ok());
+}
+
+/// A value per cell that differs from its neighbours' (and is positive, for the log scale).
+fn distinct(p: DVec3) -> f32 {
+    (1.0 + (p.x * 97.13 + p.y * 179.71 + p.z * 311.37).sin().abs()) as f32
+}
+
+/// Nearest-cell sampling draws each finest cell as a constant: on an on-axis plane lens, MIP
+/// takes only values stored in the data (exactly), and every pixel whose centre lies in the
+/// same column of finest cells has the same line integral. With linear sampling MIP does not.
+#[test]
+fn nearest_sampling_is_piecewise_constant() {
+    let h = multilevel();
+    let finest = h.level_dims(2);
+    let ds = dataset(h, distinct);
+    let stored: std::collections::HashSet<u32> = ds
+        .field
+        .data
+        .iter()
+        .flatten()
+        .map(|v| v.to_bits())
+        .collect();
+    let cam = Camera::framing(View::Z, Lens::Plane, DVec3::ZERO, DVec3::ONE, 1.0);
+    let n = 128;
+    let rays = cam.ray_model(n, n).unwrap();
+    // The finest-level column of each pixel's centre, None when it is within a hair of a face.
+    let column = |x: u32, y: u32| {
+        let (o, _) = rays.ray(x as f64 + 0.5, y as f64 + 0.5);
+        let c = [o.x * finest[0] as f64, o.y * finest[1] as f64];
+        let clear = c.iter().all(|v| (v - v.round()).abs() > 1e-3 && *v > 0.0);
+        clear.then(|| (c[0].floor() as i64, c[1].floor() as i64))
+    };
+    let look = TransferFunction {
+        scale: Scale::Linear,
+        ..Default::default()
+    };
+    for interpolation in [Interpolation::Nearest, Interpolation::Linear] {
+        let mip = RenderSettings {
+            mode: Mode::Mip,
+            tf: look.clone(),
+            interpolation,
+            ..Default::default()
+        };
+        let img = render(&ds, &mip, &cam, n);
+        let (_, values) = img.values(Scale::Linear);
+        let foreign = values
+            .iter()
+            .filter(|v| !v.is_nan() && !stored.contains(&v.to_bits()))
+            .count();
+        assert!(values.iter().all(|v| !v.is_nan()));
+        match interpolation {
+            Interpolation::Nearest => assert_eq!(foreign, 0, "MIP values not in the data"),
+            Interpolation::Linear => assert!(foreign > values.len() / 2, "{foreign}"),
+        }
+    }
+    let proj = RenderSettings {
+        interpolation: Interpolation::Nearest,
+        ..projection()
+    };
+    let img = render(&ds, &proj, &cam, n);
+    let mut seen: std::collections::HashMap<(i64, i64), f32> = Default::default();
+    let mut checked = 0;
+    for y in 0..n {
+        for x in 0..n {
+            let Some(key) = column(x, y) else { continue };
+            let v = img.pixels[(y * n + x) as usize][0];
+            let first = *seen.entry(key).or_insert(v);
+            assert!(
+                (v - first).abs() <= 1e-6 * first.abs(),
+                "pixel {x},{y} in column {key:?}: {v} vs {first}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > (n * n) as usize / 2, "{checked}");
+    assert!(seen.len() > 1000, "{} columns", seen.len());
 }

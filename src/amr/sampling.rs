@@ -1,5 +1,6 @@
 //! Sampling the field: cell values with coarse fallback, trilinear interpolation on a level,
-//! the finest-level sample at a point, and resampling onto one uniform grid.
+//! the nearest stored cell, the finest-level sample at a point, and resampling onto one
+//! uniform grid.
 
 use super::{AmrDataset, AmrField, AmrGrid, AmrHierarchy};
 use crate::error::Result;
@@ -13,14 +14,8 @@ impl AmrDataset {
         let h = &self.hierarchy;
         let dims = h.level_dims(level);
         let c = [0, 1, 2].map(|a| ijk[a].clamp(0, dims[a] - 1));
-        if let Some(n) = h.grid_at_cell(level, c) {
-            let (s, _) = h.index_box(n);
-            return self.grid_value(
-                n,
-                (c[0] - s[0]) as usize,
-                (c[1] - s[1]) as usize,
-                (c[2] - s[2]) as usize,
-            );
+        if let Some(v) = self.stored_value(level, c) {
+            return v;
         }
         if level == 0 {
             // Level 0 covers the domain (validated), so this cannot happen.
@@ -29,6 +24,19 @@ impl AmrDataset {
         let dx = h.cell_size(level);
         let p = h.domain_left + (DVec3::new(c[0] as f64, c[1] as f64, c[2] as f64) + 0.5) * dx;
         self.sample_level(level - 1, p)
+    }
+
+    /// The value of global cell `c` of `level` where a grid of that level stores it.
+    fn stored_value(&self, level: u32, c: [i64; 3]) -> Option<f32> {
+        let h = &self.hierarchy;
+        let n = h.grid_at_cell(level, c)?;
+        let (s, _) = h.index_box(n);
+        Some(self.grid_value(
+            n,
+            (c[0] - s[0]) as usize,
+            (c[1] - s[1]) as usize,
+            (c[2] - s[2]) as usize,
+        ))
     }
 
     /// Trilinear interpolation at point `p` in the cell centres of `level`.
@@ -62,6 +70,22 @@ impl AmrDataset {
             acc += weight * v as f64;
         }
         acc as f32
+    }
+
+    /// The value of the finest stored cell containing `p` on `level` or coarser: nearest-cell
+    /// sampling. Indices are clamped to the domain.
+    pub fn nearest_value(&self, level: u32, p: DVec3) -> f32 {
+        let h = &self.hierarchy;
+        for l in (0..=level).rev() {
+            let dims = h.level_dims(l);
+            let f = ((p - h.domain_left) / h.cell_size(l)).floor();
+            let c = [f.x, f.y, f.z];
+            let c = [0, 1, 2].map(|a| (c[a] as i64).clamp(0, dims[a] - 1));
+            if let Some(v) = self.stored_value(l, c) {
+                return v;
+            }
+        }
+        f32::NAN
     }
 
     /// The field at point `p`, interpolated on the finest level there (NaN outside the domain).

@@ -5,7 +5,7 @@
 use crate::camera::{CameraSpec, Lens, View};
 use crate::error::{Error, Result};
 use crate::names::Named;
-use crate::render::{Mode, RenderSettings};
+use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::session::{DataSpec, RenderRequest};
 use crate::stereo::{Anaglyph, Layout, Packing, Projection, StereoRig};
 use crate::transfer::{layers, Colormap, Scale, TransferFunction};
@@ -90,6 +90,10 @@ pub struct LookArgs {
     /// Samples per cell of the level a ray crosses.
     #[arg(long, default_value_t = 1.0)]
     pub samples_per_cell: f64,
+    /// Trilinear sampling (seamless), or nearest: each finest cell drawn as a constant, as yt
+    /// shows it.
+    #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
+    pub interpolation: Interpolation,
     /// yt-style Gaussian layers instead of the opacity ramp: their number.
     #[arg(long, default_value_t = 0)]
     pub layers: usize,
@@ -115,6 +119,7 @@ impl LookArgs {
                 points: Vec::new(),
             },
             samples_per_cell: self.samples_per_cell,
+            interpolation: self.interpolation,
         }
     }
 }
@@ -385,7 +390,7 @@ mod tests {
                 ..Camera::framing(crate::camera::View::NegY, Lens::Plane, lo, hi, 1.0)
             },
         ];
-        for cam in cams {
+        for (cam, interpolation) in cams.into_iter().zip(Interpolation::ALL.iter().rev()) {
             let settings = RenderSettings {
                 mode: Mode::Mip,
                 tf: TransferFunction {
@@ -397,9 +402,17 @@ mod tests {
                     points: Vec::new(),
                 },
                 samples_per_cell: 2.0,
+                interpolation: *interpolation,
             };
             let (line, exact) = render_command(None, "Density", (300, 200), &cam, None, &settings);
             assert!(exact);
+            // The default is left out.
+            assert_eq!(
+                line.contains("--interpolation=nearest"),
+                *interpolation == Interpolation::Nearest,
+                "{line}"
+            );
+            assert!(!line.contains("--interpolation=linear"), "{line}");
             let opts = parse(&line);
             assert_eq!(opts.request().camera(lo, hi).unwrap(), cam, "{line}");
             assert_eq!(opts.look.settings(), settings, "{line}");

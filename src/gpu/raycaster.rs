@@ -9,7 +9,7 @@ use crate::gpu::context::GpuContext;
 use crate::gpu::frame::{FrameAllocations, FramePool, Params, SlotBindings};
 use crate::gpu::lists::ListTexture;
 pub use crate::gpu::lists::LIST_ROW;
-use crate::render::{Mode, Prepared, RenderSettings, OPAQUE};
+use crate::render::{Interpolation, Mode, Prepared, RenderSettings, OPAQUE};
 
 /// The WGSL source of the ray caster.
 pub const RAYCAST_WGSL: &str = include_str!("../../shaders/raycast.wgsl");
@@ -79,7 +79,7 @@ impl VolumeRenderer {
                 mapped_at_creation: false,
             });
             let bind_layout = bind_group_layout(device, ctx.float32_filterable);
-            let pipeline = pipeline(device, &bind_layout, settings.mode, ctx.float32_filterable);
+            let pipeline = pipeline(device, &bind_layout, settings, ctx.float32_filterable);
             let mut r = VolumeRenderer {
                 leaf_ranges: values.leaf_ranges,
                 leaf_boxes,
@@ -223,7 +223,7 @@ impl VolumeRenderer {
     }
 
     /// Changes the settings without uploading the bricks again: the transfer function's table,
-    /// bounds, opacity, samples per cell and the mode. An error when the new settings need the
+    /// bounds, opacity, samples per cell, the mode and the interpolation. An error when the new settings need the
     /// atlas in another encoding (log and linear scale, projection and the other modes): build
     /// a new renderer for those (see [`VolumeRenderer::can_update_to`]).
     pub fn set_settings(&mut self, ctx: &GpuContext, settings: &RenderSettings) -> Result<()> {
@@ -233,13 +233,9 @@ impl VolumeRenderer {
             ));
         }
         let prepared = self.prepared.with_settings(settings)?;
-        if prepared.settings.mode != self.prepared.settings.mode {
-            self.pipeline = pipeline(
-                &ctx.device,
-                &self.bind_layout,
-                prepared.settings.mode,
-                ctx.float32_filterable,
-            );
+        let (new, old) = (&prepared.settings, &self.prepared.settings);
+        if new.mode != old.mode || new.interpolation != old.interpolation {
+            self.pipeline = pipeline(&ctx.device, &self.bind_layout, new, ctx.float32_filterable);
         }
         self.table = table_texture(ctx, &prepared.table);
         self.prepared = prepared;
@@ -455,7 +451,7 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
 fn pipeline(
     device: &wgpu::Device,
     layout: &wgpu::BindGroupLayout,
-    mode: Mode,
+    settings: &RenderSettings,
     hw_filter: bool,
 ) -> wgpu::ComputePipeline {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -468,8 +464,15 @@ fn pipeline(
         immediate_size: 0,
     });
     let constants = [
-        ("MODE", mode.index() as f64),
+        ("MODE", settings.mode.index() as f64),
         ("HW_FILTER", if hw_filter { 1.0 } else { 0.0 }),
+        (
+            "NEAREST",
+            match settings.interpolation {
+                Interpolation::Linear => 0.0,
+                Interpolation::Nearest => 1.0,
+            },
+        ),
     ];
     device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some("raycast"),

@@ -1,8 +1,9 @@
-//! The side panel (egui): field, mode, lens, colormap, scale, bounds, opacity, samples per
-//! cell, the transfer-function editor, the frame time, and the camera as `render` flags.
+//! The side panel (egui): field, mode, sampling, lens, colormap, scale, bounds, opacity,
+//! samples per cell, the transfer-function editor, the frame time, and the camera as `render`
+//! flags.
 
 use crate::camera::Lens;
-use crate::render::{Mode, RenderSettings};
+use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::stereo::StereoRig;
 use crate::transfer::{Colormap, Scale, TransferFunction};
 use crate::viewer::histogram::Histogram;
@@ -125,6 +126,14 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     ui.horizontal_wrapped(|ui| {
         for &mode in Mode::ALL {
             ui.radio_value(&mut m.settings.mode, mode, mode.name());
+        }
+    });
+    ui.end_row();
+
+    ui.label("sampling");
+    ui.horizontal(|ui| {
+        for &i in Interpolation::ALL {
+            ui.radio_value(&mut m.settings.interpolation, i, i.name());
         }
     });
     ui.end_row();

@@ -2,7 +2,7 @@
 //! hand can be reproduced offscreen.
 
 use crate::camera::Camera;
-use crate::render::RenderSettings;
+use crate::render::{Interpolation, RenderSettings};
 use crate::stereo::{Anaglyph, Packing, Projection, StereoRig};
 use std::path::Path;
 
@@ -103,6 +103,9 @@ pub fn render_command(
     }
     words.push(format!("--opacity={}", tf.opacity));
     words.push(format!("--samples-per-cell={}", settings.samples_per_cell));
+    if settings.interpolation != Interpolation::Linear {
+        words.push(format!("--interpolation={}", settings.interpolation.name()));
+    }
     // Layers made by --layers N --layer-width W are reproducible; anything else is not.
     let mut exact = tf.points.is_empty();
     if !tf.layers.is_empty() {
