@@ -24,24 +24,20 @@ pub struct DataSpec {
     pub field: Option<String>,
 }
 
-impl DataSpec {
-    /// Opens the dataset's metadata and grids without reading a field.
-    pub fn open(&self) -> Result<Box<dyn DataSource>> {
-        match &self.dataset {
-            None => Ok(Box::new(crate::demo::Demo::new()?)),
-            Some(path) => crate::formats::open(path),
-        }
+/// Opens a dataset's metadata and grids without reading a field: `dataset`, or the built-in
+/// demo for `None`.
+pub fn open_source(dataset: Option<&Path>) -> Result<Box<dyn DataSource>> {
+    match dataset {
+        None => Ok(Box::new(crate::demo::Demo::new()?)),
+        Some(path) => crate::formats::open(path),
     }
+}
 
+impl DataSpec {
     /// Opens the dataset (or the demo) and reads the field.
     pub fn load(&self) -> Result<AmrDataset> {
-        match &self.dataset {
-            None => crate::demo::demo_dataset(self.field.as_deref()),
-            Some(path) => {
-                let source = crate::formats::open(path)?;
-                crate::formats::load(source.as_ref(), self.field.as_deref())
-            }
-        }
+        let source = open_source(self.dataset.as_deref())?;
+        crate::formats::load(source.as_ref(), self.field.as_deref())
     }
 
     /// The same field of another dataset.
@@ -148,10 +144,6 @@ pub fn write_images(images: &[Rendered], outputs: &Outputs) -> Result<()> {
 pub struct Session {
     pub ctx: GpuContext,
     pub renderer: VolumeRenderer,
-    /// Dataset name for titles ("DD0046", "demo").
-    pub name: String,
-    /// The field being rendered.
-    pub field: String,
     /// The domain, `lo..hi`.
     pub domain: (DVec3, DVec3),
 }
@@ -173,8 +165,6 @@ impl Session {
         Ok(Session {
             ctx,
             renderer,
-            name: ds.name.clone(),
-            field: ds.field.name.clone(),
             domain: (h.domain_left, h.domain_right),
         })
     }
@@ -184,8 +174,6 @@ impl Session {
     pub fn replace_data(&mut self, ds: &AmrDataset, settings: &RenderSettings) -> Result<()> {
         self.renderer = VolumeRenderer::new(&self.ctx, ds, settings)?;
         let h = &ds.hierarchy;
-        self.name = ds.name.clone();
-        self.field = ds.field.name.clone();
         self.domain = (h.domain_left, h.domain_right);
         Ok(())
     }

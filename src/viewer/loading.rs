@@ -19,12 +19,9 @@ pub(super) enum UserEvent {
     Loaded(String, Box<anyhow::Result<Loaded>>),
 }
 
-/// Opens `path` (the demo for `None`).
+/// Opens `path` (the demo for `None`), to be shared with the background loads.
 pub(super) fn open_source(path: Option<&PathBuf>) -> anyhow::Result<Arc<dyn DataSource>> {
-    Ok(match path {
-        None => Arc::new(crate::demo::Demo::new()?),
-        Some(p) => Arc::from(crate::formats::open(p)?),
-    })
+    Ok(Arc::from(crate::session::open_source(path.map(|p| p.as_path()))?))
 }
 
 impl App {
