@@ -21,7 +21,9 @@ pub(super) enum UserEvent {
 
 /// Opens `path` (the demo for `None`), to be shared with the background loads.
 pub(super) fn open_source(path: Option<&PathBuf>) -> anyhow::Result<Arc<dyn DataSource>> {
-    Ok(Arc::from(crate::session::open_source(path.map(|p| p.as_path()))?))
+    Ok(Arc::from(crate::session::open_source(
+        path.map(|p| p.as_path()),
+    )?))
 }
 
 impl App {

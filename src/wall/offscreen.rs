@@ -37,6 +37,12 @@ pub fn projection_depth(state: &WallState, lo: DVec3, hi: DVec3) -> f64 {
     depth_along(f, lo, hi)
 }
 
+/// How every tile's float image becomes colours, with the one projection depth of the wall.
+pub fn tile_display(session: &Session, state: &WallState) -> DisplaySettings {
+    let (lo, hi) = session.domain;
+    DisplaySettings::new(session.prepared(), projection_depth(state, lo, hi))
+}
+
 /// File stem of a tile: `<screen>_<eye>`.
 pub fn tile_stem(screen: &Screen, eye: Eye) -> String {
     format!("{}_{}", screen.name, eye.name())
@@ -52,8 +58,7 @@ pub fn write_tiles(
     dir: &Path,
     values: bool,
 ) -> Result<Vec<PathBuf>> {
-    let (lo, hi) = session.domain;
-    let display = DisplaySettings::new(session.prepared(), projection_depth(state, lo, hi));
+    let display = tile_display(session, state);
     let mut written = Vec::new();
     for screen in &wall.screens {
         let target = OffscreenTarget::new(&session.ctx, screen.size[0], screen.size[1])?;

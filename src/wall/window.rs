@@ -19,7 +19,7 @@ use crate::gpu::{OffscreenTarget, RenderTarget};
 use crate::render::RenderSettings;
 use crate::session::Session;
 use crate::wall::config::{Eye, Wall};
-use crate::wall::offscreen::projection_depth;
+use crate::wall::offscreen::tile_display;
 use crate::wall::state::WallState;
 use anyhow::{anyhow, Context};
 use glam::{DQuat, DVec3};
@@ -143,7 +143,6 @@ struct App {
     wall: Wall,
     state: WallState,
     initial: WallState,
-    domain: (DVec3, DVec3),
     ds: Option<AmrDataset>,
     settings: RenderSettings,
     single: bool,
@@ -169,12 +168,10 @@ pub fn run(
             crate::viewer::no_display::window_error_reason(&e.to_string())
         )
     })?;
-    let domain = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let mut app = App {
         wall,
         state,
         initial: state,
-        domain,
         ds: Some(ds),
         settings,
         single,
@@ -234,11 +231,10 @@ impl App {
         )?;
         let format = surfaces[0].format();
         let ds = self.ds.take().context("the dataset was already uploaded")?;
-        let depth = projection_depth(&self.state, self.domain.0, self.domain.1);
         let display = DisplayPass::new(&ctx, format);
         let session = Session::new(ctx, &ds, &self.settings)?;
         drop(ds);
-        let colours = DisplaySettings::new(session.prepared(), depth);
+        let colours = tile_display(&session, &self.state);
         let ctx = &session.ctx;
         let mut wins = Vec::new();
         for ((_, mut outputs, fills), surface) in windows.into_iter().zip(surfaces) {
