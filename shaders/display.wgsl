@@ -17,7 +17,7 @@
 // takes red from the left and green and blue from the right; Dubois applies its least-squares
 // matrices in linear light and clamps.
 
-// Keep in sync with `Params` in src/gpu/display.rs (same members, offsets and size; the tests
+// Keep in sync with `Params` in src/gpu/display/mod.rs (same members, offsets and size; the tests
 // of src/gpu/shader_contract.rs compare them).
 struct Params {
     // Region of the image texture to show, in texels.

@@ -11,7 +11,7 @@
 // Side of a screen tile in pixels (crate::tiles::TILE); the Morton order in `main` is for 8.
 const TILE: u32 = 8u;
 const_assert TILE == 8u;
-// Texels per row of a list texture (crate::gpu::raycaster::LIST_ROW), a power of two.
+// Texels per row of a list texture (crate::gpu::lists::LIST_ROW), a power of two.
 const LIST_ROW_LOG2: u32 = 12u;
 const LIST_ROW: u32 = 1u << LIST_ROW_LOG2;
 // The encoded value of cells without data, and the bound below which a value counts as

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::gpu::context::GpuContext;
 use crate::gpu::frame::{FrameAllocations, FramePool, Params, SlotBindings};
 use crate::gpu::lists::ListTexture;
-pub use crate::gpu::lists::LIST_ROW;
+use crate::gpu::lists::LIST_ROW;
 use crate::render::{Interpolation, Mode, Prepared, RenderSettings, OPAQUE};
 
 /// The WGSL source of the ray caster.

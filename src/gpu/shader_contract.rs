@@ -6,7 +6,8 @@
 
 use crate::gpu::display::{self, DISPLAY_WGSL};
 use crate::gpu::frame::Params;
-use crate::gpu::raycaster::{LIST_ROW, RAYCAST_WGSL};
+use crate::gpu::lists::LIST_ROW;
+use crate::gpu::raycaster::RAYCAST_WGSL;
 use crate::gpu::sampling_bench::{self, SAMPLING_BENCH_WGSL};
 use crate::render::Mode;
 use crate::tiles::TILE;

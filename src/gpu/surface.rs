@@ -13,7 +13,7 @@ use winit::event_loop::ActiveEventLoop;
 use winit::window::Window;
 
 /// The adapter `WGPU_BACKEND` (or wgpu's default choice) gives for drawing into `surface`.
-pub fn context_for_surface(
+fn context_for_surface(
     instance: &wgpu::Instance,
     surface: Option<&wgpu::Surface<'_>>,
 ) -> Result<GpuContext> {
@@ -30,7 +30,7 @@ pub fn context_for_surface(
 
 /// A surface configuration of `format` for a window of `width` x `height` (at least 1 x 1),
 /// vsynced, drawn as a render attachment plus `extra_usage` where the surface allows it.
-pub fn surface_config(
+fn surface_config(
     caps: &wgpu::SurfaceCapabilities,
     format: wgpu::TextureFormat,
     width: u32,
