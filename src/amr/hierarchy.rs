@@ -159,11 +159,15 @@ impl AmrHierarchy {
         if p.cmplt(self.domain_left).any() || p.cmpge(self.domain_right).any() {
             return None;
         }
-        (0..self.levels.len() as u32).rev().find_map(|level| {
-            let dx = self.cell_size(level);
-            let f = ((p - self.domain_left) / dx).floor();
-            self.grid_at_cell(level, [f.x as i64, f.y as i64, f.z as i64])
-        })
+        (0..self.levels.len() as u32)
+            .rev()
+            .find_map(|level| self.grid_at_cell(level, self.cell_of(level, p)))
+    }
+
+    /// The global index on `level` of the cell containing `p` (not clamped to the domain).
+    pub fn cell_of(&self, level: u32, p: DVec3) -> [i64; 3] {
+        let f = ((p - self.domain_left) / self.cell_size(level)).floor();
+        [f.x as i64, f.y as i64, f.z as i64]
     }
 }
 

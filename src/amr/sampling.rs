@@ -77,10 +77,8 @@ impl AmrDataset {
     pub fn nearest_value(&self, level: u32, p: DVec3) -> f32 {
         let h = &self.hierarchy;
         for l in (0..=level).rev() {
-            let dims = h.level_dims(l);
-            let f = ((p - h.domain_left) / h.cell_size(l)).floor();
-            let c = [f.x, f.y, f.z];
-            let c = [0, 1, 2].map(|a| (c[a] as i64).clamp(0, dims[a] - 1));
+            let (dims, c) = (h.level_dims(l), h.cell_of(l, p));
+            let c = [0, 1, 2].map(|a| c[a].clamp(0, dims[a] - 1));
             if let Some(v) = self.stored_value(l, c) {
                 return v;
             }
