@@ -8,8 +8,7 @@
 
 use crate::amr::{AmrDataset, AmrHierarchy};
 use crate::annotate::{
-    self, outlines, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer,
-    ScaleSpec,
+    self, outlines, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
 };
 use crate::camera::{Camera, RayModel};
 use crate::error::Result;
@@ -133,9 +132,9 @@ pub fn figure(
     let display = session.display_for(cam)?;
     let tf = &session.prepared().settings.tf;
     Ok(Figure {
-        colorbar: annotations.colorbar.then(|| {
-            ColorbarSpec::new(&display, tf, &data.field, data.field_units.as_deref())
-        }),
+        colorbar: annotations
+            .colorbar
+            .then(|| ColorbarSpec::new(&display, tf, &data.field, data.field_units.as_deref())),
         scale: annotations
             .scale
             .then(|| ScaleSpec::for_camera(cam, size, data.cm_per_unit))

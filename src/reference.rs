@@ -46,7 +46,9 @@ pub fn render_with_lines(
         for x in 0..width {
             let (o, d) = rays.ray(x as f64 + 0.5, y as f64 + 0.5);
             let i = (y * width + x) as usize;
-            let line = lines.filter(|_| composite).map(|l| (l.depth[i] as f64, l.colour_at(i)));
+            let line = lines
+                .filter(|_| composite)
+                .map(|l| (l.depth[i] as f64, l.colour_at(i)));
             let mut p = trace(ds, o, d, prepared, line.map_or(f64::INFINITY, |l| l.0));
             if let Some((_, c)) = line {
                 let k = 1.0 - p[3];

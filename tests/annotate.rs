@@ -49,7 +49,11 @@ fn line_at(z: f64, rays: &RayModel) -> (GeometryLayer, usize) {
     let layer = GeometryLayer::rasterize(&[seg], rays, N, N);
     let (px, py) = rays.pixel_of(DVec3::new(0.5, y, z)).unwrap();
     let i = (py.floor() as u32 * N + px.floor() as u32) as usize;
-    assert_eq!(layer.colour[i], [255, 0, 0, 255], "the line is fully over pixel {i}");
+    assert_eq!(
+        layer.colour[i],
+        [255, 0, 0, 255],
+        "the line is fully over pixel {i}"
+    );
     (layer, i)
 }
 
@@ -71,7 +75,9 @@ impl Scene {
         let ctx = gpu();
         let r = VolumeRenderer::new(ctx, &self.ds, settings).unwrap();
         let target = OffscreenTarget::new(ctx, N, N).unwrap();
-        target.render_with_lines(ctx, &r, &self.rays, lines).unwrap()
+        target
+            .render_with_lines(ctx, &r, &self.rays, lines)
+            .unwrap()
     }
 
     fn cpu(&self, settings: &RenderSettings, lines: Option<&GeometryLayer>) -> FloatImage {
@@ -88,14 +94,21 @@ fn opaque_volume_hides_the_line_behind_it_and_not_the_one_in_front() {
     // The camera looks down from +z: z = 0.8 is in front of the slab, z = 0.2 behind it.
     let (front, i) = line_at(0.8, &scene.rays);
     let (behind, j) = line_at(0.2, &scene.rays);
-    assert!(plain.pixels[i][3] > 0.99, "the slab is opaque: {:?}", plain.pixels[i]);
+    assert!(
+        plain.pixels[i][3] > 0.99,
+        "the slab is opaque: {:?}",
+        plain.pixels[i]
+    );
     for (renderer, image) in [
         ("gpu", scene.gpu(&s, Some(&front))),
         ("cpu", scene.cpu(&s, Some(&front))),
     ] {
         // Nothing in front of the line: it shows as drawn, red and opaque.
         let p = image.pixels[i];
-        assert!(p[0] > 0.99 && p[1] < 0.01 && p[3] > 0.99, "{renderer}: {p:?}");
+        assert!(
+            p[0] > 0.99 && p[1] < 0.01 && p[3] > 0.99,
+            "{renderer}: {p:?}"
+        );
     }
     for (renderer, image) in [
         ("gpu", scene.gpu(&s, Some(&behind))),
@@ -104,7 +117,10 @@ fn opaque_volume_hides_the_line_behind_it_and_not_the_one_in_front() {
         // Behind the slab: at most the 1% the slab lets through.
         let (p, q) = (image.pixels[j], plain.pixels[j]);
         for c in 0..4 {
-            assert!((p[c] - q[c]).abs() < 0.011, "{renderer}: {p:?} vs plain {q:?}");
+            assert!(
+                (p[c] - q[c]).abs() < 0.011,
+                "{renderer}: {p:?} vs plain {q:?}"
+            );
         }
     }
     // Away from the line, the image is the plain one.
@@ -138,7 +154,10 @@ fn half_transparent_volume_shows_the_line_through_what_it_lets_pass() {
     // The line shows partly: it adds a part of its red, and nothing to the green.
     let p = scene.gpu(&s, Some(&behind)).pixels[j];
     let shown = p[0] - q[0];
-    assert!(shown > 0.25 && shown < 0.75 && (p[1] - q[1]).abs() < 1e-4, "{p:?} vs {q:?}");
+    assert!(
+        shown > 0.25 && shown < 0.75 && (p[1] - q[1]).abs() < 1e-4,
+        "{p:?} vs {q:?}"
+    );
 }
 
 #[test]
@@ -195,7 +214,10 @@ fn the_colour_bar_shows_the_colormap_between_its_bounds() {
         let want = display.colormap.eval(f).map(|c| (c * 255.0).round() as i32);
         let got = canvas.pixel(x, y);
         for c in 0..3 {
-            assert!((got[c] as i32 - want[c]).abs() <= 3, "row {y}: {got:?} vs {want:?}");
+            assert!(
+                (got[c] as i32 - want[c]).abs() <= 3,
+                "row {y}: {got:?} vs {want:?}"
+            );
         }
     }
     // The top is the upper bound's colour, the bottom the lower one's.
@@ -228,7 +250,10 @@ fn the_scale_bar_is_as_long_as_its_label_says() {
     let lit: Vec<u32> = (0..w).filter(|&x| canvas.pixel(x, y)[0] > 128).collect();
     let span = (lit.last().unwrap() - lit.first().unwrap() + 1) as f64;
     // The bar plus its 2-pixel-wide end ticks.
-    assert!((span - (pixels + 2.0)).abs() <= 2.0, "{span} px vs {pixels} px");
+    assert!(
+        (span - (pixels + 2.0)).abs() <= 2.0,
+        "{span} px vs {pixels} px"
+    );
 }
 
 fn amrcast(args: &[&str]) -> std::process::Output {
@@ -243,7 +268,13 @@ fn amrcast(args: &[&str]) -> std::process::Output {
 fn bad_annotation_names_fail_with_the_list_of_names() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("a.png");
-    let o = amrcast(&["render", "--annotate", "grids,ticks", "-o", out.to_str().unwrap()]);
+    let o = amrcast(&[
+        "render",
+        "--annotate",
+        "grids,ticks",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && !e.contains("panicked"), "{e}");
     assert!(
@@ -260,12 +291,30 @@ fn values_stay_unannotated_and_the_png_is_annotated() {
     for mode in ["composite", "mip"] {
         let base = ["render", "--size", "96x80", "--mode", mode, "--view", "x"];
         let plain = amrcast(&[&base[..], &["-o", &p("a.png"), "--values", &p("a.npy")]].concat());
-        assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
+        assert!(
+            plain.status.success(),
+            "{}",
+            String::from_utf8_lossy(&plain.stderr)
+        );
         let all = "domain,grids,colorbar,scale,axes";
-        let args = ["-o", &p("b.png"), "--values", &p("b.npy"), "--annotate", all];
+        let args = [
+            "-o",
+            &p("b.png"),
+            "--values",
+            &p("b.npy"),
+            "--annotate",
+            all,
+        ];
         let ann = amrcast(&[&base[..], &args].concat());
-        assert!(ann.status.success(), "{}", String::from_utf8_lossy(&ann.stderr));
-        let (va, vb) = (std::fs::read(p("a.npy")).unwrap(), std::fs::read(p("b.npy")).unwrap());
+        assert!(
+            ann.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ann.stderr)
+        );
+        let (va, vb) = (
+            std::fs::read(p("a.npy")).unwrap(),
+            std::fs::read(p("b.npy")).unwrap(),
+        );
         assert_eq!(va, vb, "{mode}: the values are the plain render's");
         let (ia, ib) = (
             image::open(p("a.png")).unwrap().to_rgba8(),

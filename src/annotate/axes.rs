@@ -46,7 +46,8 @@ pub fn draw(canvas: &mut Canvas, spec: &AxesSpec, size: f32) {
         canvas.width as f64 - margin - length,
         canvas.height as f64 - margin - length,
     ];
-    let mut order: Vec<(usize, ([f64; 2], f64))> = spec.arrows(length).into_iter().enumerate().collect();
+    let mut order: Vec<(usize, ([f64; 2], f64))> =
+        spec.arrows(length).into_iter().enumerate().collect();
     // Farthest first, so that nearer arrows are drawn over it.
     order.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1));
     for (axis, (v, _)) in order {
@@ -69,7 +70,10 @@ pub fn draw(canvas: &mut Canvas, spec: &AxesSpec, size: f32) {
         }
         // The label just beyond the tip (beside the centre for an arrow along the view).
         let (lx, ly) = if len > 0.2 * length {
-            (tip[0] + v[0] / len * 0.6 * size as f64, tip[1] + v[1] / len * 0.6 * size as f64)
+            (
+                tip[0] + v[0] / len * 0.6 * size as f64,
+                tip[1] + v[1] / len * 0.6 * size as f64,
+            )
         } else {
             (c[0] + 0.7 * size as f64, c[1] - 0.7 * size as f64)
         };

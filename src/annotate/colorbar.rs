@@ -30,15 +30,28 @@ impl ColorbarSpec {
     /// The bar of an image coloured with `display` (its colormap, scale and bounds) and, in
     /// composite mode, `tf`'s colours and opacity; titled with the field's name and `units`
     /// (`None`: the values are in code units, and the title says so).
-    pub fn new(display: &DisplaySettings, tf: &TransferFunction, field: &str, units: Option<&str>) -> Self {
+    pub fn new(
+        display: &DisplaySettings,
+        tf: &TransferFunction,
+        field: &str,
+        units: Option<&str>,
+    ) -> Self {
         let t = |i: usize| i as f64 / (SAMPLES - 1) as f64;
         let (colours, opacity) = if display.mode == Mode::Composite {
             let op: Vec<f64> = (0..SAMPLES).map(|i| tf.opacity_at(t(i))).collect();
             let max = op.iter().copied().fold(0.0, f64::max);
-            let op = op.iter().map(|&a| if max > 0.0 { (a / max) as f32 } else { 0.0 });
-            ((0..SAMPLES).map(|i| tf.colour_at(t(i))).collect(), Some(op.collect()))
+            let op = op
+                .iter()
+                .map(|&a| if max > 0.0 { (a / max) as f32 } else { 0.0 });
+            (
+                (0..SAMPLES).map(|i| tf.colour_at(t(i))).collect(),
+                Some(op.collect()),
+            )
         } else {
-            ((0..SAMPLES).map(|i| display.colormap.eval(t(i))).collect(), None)
+            (
+                (0..SAMPLES).map(|i| display.colormap.eval(t(i))).collect(),
+                None,
+            )
         };
         let (lo, hi) = display.bounds;
         let decode = |e: f32| match display.scale {
@@ -226,9 +239,20 @@ pub fn draw(canvas: &mut Canvas, spec: &ColorbarSpec, size: f32) {
             continue;
         }
         let y = y1 as f64 - f * (y1 - y0) as f64;
-        canvas.line([x1 as f64, y], [x1 as f64 + 0.35 * size as f64, y], 1.0, [1.0; 3]);
+        canvas.line(
+            [x1 as f64, y],
+            [x1 as f64 + 0.35 * size as f64, y],
+            1.0,
+            [1.0; 3],
+        );
         let baseline = y as f32 + 0.5 * text::cap_height(size);
-        text::draw(canvas, label, (x1 + 0.5 * size, baseline), Align::Left, size);
+        text::draw(
+            canvas,
+            label,
+            (x1 + 0.5 * size, baseline),
+            Align::Left,
+            size,
+        );
     }
     // The title above the strip, right-aligned to the image's margin, in as much room as the
     // image has.
@@ -256,7 +280,10 @@ mod tests {
         let t = ticks(Scale::Log, 2e-30, 1e-20);
         assert_eq!(t.len(), 5, "{t:?}: every second decade");
         assert_eq!(ticks(Scale::Log, 1.5, 8.0), vec![2.0, 5.0]);
-        assert_eq!(ticks(Scale::Linear, -0.3, 1.05), vec![-0.2, 0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        assert_eq!(
+            ticks(Scale::Linear, -0.3, 1.05),
+            vec![-0.2, 0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+        );
         let t = ticks(Scale::Linear, 0.0, 1000.0);
         assert_eq!(t, vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
     }

@@ -116,7 +116,13 @@ impl Canvas {
     }
 
     /// Fills the rectangle `[x0, x1) x [y0, y1)` (pixels) with `rgb` at `alpha`.
-    pub fn fill_rect(&mut self, (x0, y0): (i64, i64), (x1, y1): (i64, i64), rgb: [f32; 3], alpha: f32) {
+    pub fn fill_rect(
+        &mut self,
+        (x0, y0): (i64, i64),
+        (x1, y1): (i64, i64),
+        rgb: [f32; 3],
+        alpha: f32,
+    ) {
         for y in y0..y1 {
             for x in x0..x1 {
                 self.blend(x, y, rgb, alpha);
@@ -142,7 +148,12 @@ impl Canvas {
     /// The pixel at `(x, y)`.
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
         let i = ((y * self.width + x) * 4) as usize;
-        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2], self.rgba[i + 3]]
+        [
+            self.rgba[i],
+            self.rgba[i + 1],
+            self.rgba[i + 2],
+            self.rgba[i + 3],
+        ]
     }
 }
 
@@ -191,7 +202,9 @@ mod tests {
         assert!(!Annotations::default().any());
         let e = "ticks".parse::<Annotation>().unwrap_err().to_string();
         assert!(
-            e.contains("unknown annotation 'ticks' (expected domain, grids, colorbar, scale or axes)"),
+            e.contains(
+                "unknown annotation 'ticks' (expected domain, grids, colorbar, scale or axes)"
+            ),
             "{e}"
         );
     }

@@ -219,7 +219,12 @@ impl GeometryLayer {
         self.depth
             .iter()
             .zip(&self.colour)
-            .map(|(&t, c)| [((t as f64 / scale) as f32).to_bits(), u32::from_le_bytes(*c)])
+            .map(|(&t, c)| {
+                [
+                    ((t as f64 / scale) as f32).to_bits(),
+                    u32::from_le_bytes(*c),
+                ]
+            })
             .collect()
     }
 
@@ -318,7 +323,11 @@ mod tests {
             let rays = cam(lens);
             // A line along x through the domain's centre, at z = 0.25.
             let (a, b) = (DVec3::new(0.1, 0.5, 0.25), DVec3::new(0.9, 0.5, 0.25));
-            let seg = Segment { a, b, colour: [1.0, 0.0, 0.0, 1.0] };
+            let seg = Segment {
+                a,
+                b,
+                colour: [1.0, 0.0, 0.0, 1.0],
+            };
             let layer = GeometryLayer::rasterize(&[seg], &rays, 64, 64);
             let (px, py) = rays.pixel_of(DVec3::new(0.5, 0.5, 0.25)).unwrap();
             let (x, y) = (px.floor() as u32, py.floor() as u32);
@@ -326,7 +335,10 @@ mod tests {
             let (o, d) = rays.ray(x as f64 + 0.5, y as f64 + 0.5);
             let expect = (0.25 - o.z) / d.z;
             assert!(((layer.depth[i] as f64) - expect).abs() < 1e-3, "{lens:?}");
-            assert!(layer.colour[i][0] > 100 && layer.colour[i][1] == 0, "{lens:?}");
+            assert!(
+                layer.colour[i][0] > 100 && layer.colour[i][1] == 0,
+                "{lens:?}"
+            );
             // Far from the line: nothing.
             assert_eq!(layer.depth[5], f32::INFINITY);
             assert_eq!(layer.colour[5], [0; 4]);

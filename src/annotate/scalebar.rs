@@ -117,7 +117,13 @@ pub fn draw(canvas: &mut Canvas, spec: &ScaleSpec, size: f32) {
     } else {
         (x0 as f32, Align::Left)
     };
-    text::draw(canvas, &label, (x, (y - tick) as f32 - 0.35 * size), align, size);
+    text::draw(
+        canvas,
+        &label,
+        (x, (y - tick) as f32 - 0.35 * size),
+        align,
+        size,
+    );
 }
 
 #[cfg(test)]

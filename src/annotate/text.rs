@@ -100,8 +100,14 @@ pub fn draw(
     };
     // The coverage of the ink, in a mask over the text's box with a margin for the halo.
     let margin = 2i64;
-    let (mx0, my0) = (left.floor() as i64 - margin, (y - 1.2 * size).floor() as i64);
-    let (mw, mh) = ((w.ceil() as i64 + 2 * margin + 2), (1.6 * size).ceil() as i64 + 2);
+    let (mx0, my0) = (
+        left.floor() as i64 - margin,
+        (y - 1.2 * size).floor() as i64,
+    );
+    let (mw, mh) = (
+        (w.ceil() as i64 + 2 * margin + 2),
+        (1.6 * size).ceil() as i64 + 2,
+    );
     let mut mask = vec![0.0f32; (mw * mh) as usize];
     let f = font();
     layout(text, size, |g| {
@@ -137,7 +143,12 @@ pub fn draw(
             let c = at(mx, my);
             canvas.blend(cx, cy, TEXT_COLOUR, c);
             if c > 0.0 {
-                ink = (ink.0.min(cx), ink.1.min(cy), ink.2.max(cx + 1), ink.3.max(cy + 1));
+                ink = (
+                    ink.0.min(cx),
+                    ink.1.min(cy),
+                    ink.2.max(cx + 1),
+                    ink.3.max(cy + 1),
+                );
             }
         }
     }
@@ -168,10 +179,16 @@ mod tests {
         let (x0, y0, x1, y1) = draw(&mut c, "Density", (10.0, 25.0), Align::Left, size);
         // The ink spans the advance width from x = 10 and rises about a cap height.
         let w = width("Density", size);
-        assert!(x0 >= 9 && x0 <= 12, "{x0}");
+        assert!((9..=12).contains(&x0), "{x0}");
         assert!((x1 as f32 - (10.0 + w)).abs() < 3.0, "{x1} vs {w}");
-        assert!(y0 <= 25 - cap_height(size) as i64 + 1 && y0 >= 25 - size as i64, "{y0}");
-        assert!(y1 > 25 && y1 <= 25 + (0.3 * size) as i64, "{y1}: the y descends");
+        assert!(
+            y0 <= 25 - cap_height(size) as i64 + 1 && y0 >= 25 - size as i64,
+            "{y0}"
+        );
+        assert!(
+            y1 > 25 && y1 <= 25 + (0.3 * size) as i64,
+            "{y1}: the y descends"
+        );
         // Coverage: a good part of the box is bright, and outside the halo nothing changed.
         let bright = (0..40)
             .flat_map(|y| (0..120).map(move |x| (x, y)))

@@ -280,7 +280,12 @@ impl VolumeRenderer {
     /// The geometry texture of `layer` (an image of the size of the region it will be
     /// rendered into), its depths in the normalised frame the shader traces in.
     pub fn lines_texture(&self, ctx: &GpuContext, layer: &GeometryLayer) -> wgpu::TextureView {
-        geometry_texture(ctx, layer.width, layer.height, &layer.texels(self.layout.scale))
+        geometry_texture(
+            ctx,
+            layer.width,
+            layer.height,
+            &layer.texels(self.layout.scale),
+        )
     }
 
     pub(crate) fn atlas_view(&self) -> &wgpu::TextureView {
@@ -412,7 +417,12 @@ fn table_texture(ctx: &GpuContext, table: &[[f32; 4]]) -> ListTexture {
 
 /// An `Rg32Uint` texture of `width` x `height` geometry texels (see
 /// [`GeometryLayer::texels`]).
-fn geometry_texture(ctx: &GpuContext, width: u32, height: u32, texels: &[[u32; 2]]) -> wgpu::TextureView {
+fn geometry_texture(
+    ctx: &GpuContext,
+    width: u32,
+    height: u32,
+    texels: &[[u32; 2]],
+) -> wgpu::TextureView {
     let size = wgpu::Extent3d {
         width,
         height,

@@ -22,9 +22,9 @@ pub use series::{dataset_for_frame, expand_pattern};
 
 use crate::amr::AmrDataset;
 use crate::annotate::Annotations;
+use crate::error::{Error, Result};
 use crate::figure::{render_annotated, write_annotated, FigureData};
 use crate::formats::Metadata;
-use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, OffscreenTarget};
 use crate::path::CameraPath;
 use crate::session::{write_images, RenderRequest, Session};
