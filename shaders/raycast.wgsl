@@ -65,6 +65,12 @@ struct Leaf {
 @group(0) @binding(6) var atlas_sampler: sampler;
 @group(0) @binding(7) var target_image: texture_storage_2d<rgba32float, write>;
 @group(0) @binding(8) var<storage, read_write> counter: array<atomic<u32>, 1>;
+// Annotation lines (src/annotate/outlines.rs, crate::annotate::GeometryLayer::texels), per
+// pixel of the target region: x = the nearest line's ray parameter t as f32 bits (+inf where
+// none), y = its premultiplied colour as pack4x8unorm packs it. A 1x1 texture holding +inf when
+// there are no lines. Composite mode stops each ray at the line and puts the line behind what
+// it accumulated; the other modes ignore it (their lines are drawn over the coloured image).
+@group(0) @binding(9) var geometry: texture_2d<u32>;
 
 fn sample_atlas(tc: vec3f) -> f32 {
     if NEAREST {
@@ -140,6 +146,8 @@ fn main(
     // Keep 1/d finite: a component of exactly zero becomes a tiny positive one.
     d = select(d, vec3f(1.0e-12), abs(d) < vec3f(1.0e-12));
     let inv = 1.0 / d;
+    let line = textureLoad(geometry, min(gid, textureDimensions(geometry) - 1u), 0);
+    let line_t = select(3.0e38, bitcast<f32>(line.x), MODE == MODE_COMPOSITE);
 
     var acc = vec4f(0.0);
     var vmax = MISSING;
@@ -162,8 +170,16 @@ fn main(
         if seg1 <= seg0 {
             continue;
         }
+        if seg0 >= line_t {
+            break;
+        }
         let cnt = max(1u, u32(ceil((seg1 - seg0) * P.samples_per_cell / leaf.cell)));
         let ds = (seg1 - seg0) / f32(cnt);
+        // Only the samples whose midpoint lies before the line: seg0 + (k + 0.5) ds <= line_t.
+        var taken = cnt;
+        if line_t < seg1 {
+            taken = min(cnt, u32(max(floor((line_t - seg0) / ds + 0.5), 0.0)));
+        }
         // Texture coordinates of the first sample and their step: the loop keeps few values
         // live (on CPU adapters every live value is a SIMD register).
         var tc = (o + (seg0 + 0.5 * ds) * d) * leaf.s + leaf.o;
@@ -171,7 +187,7 @@ fn main(
         var done = false;
         var k = 0u;
         loop {
-            if k >= cnt {
+            if k >= taken {
                 break;
             }
             let v = sample_atlas(tc);
@@ -199,12 +215,12 @@ fn main(
             }
         }
         samples += k;
-        if done {
+        if done || taken < cnt {
             break;
         }
     }
 
-    var out = acc;
+    var out = acc + (1.0 - acc.a) * unpack4x8unorm(line.y);
     if MODE == MODE_MIP {
         out = vec4f(vmax, select(0.0, 1.0, vmax > MISSING_BELOW), 0.0, 0.0);
     } else if MODE == MODE_PROJECTION {

@@ -10,22 +10,26 @@
 //! 3. **What to draw** ([`camera`], [`stereo`], [`transfer`], [`render`], [`path`]): cameras
 //!    and lenses reduced to ray models, stereo rigs, the transfer function, the render
 //!    settings and the float image; all GPU-free, with a CPU reference renderer ([`mod@reference`]).
-//!    [`slice`] takes slices (a plane's values, on the CPU) into the same float image.
+//!    [`slice`] takes slices (a plane's values, on the CPU) into the same float image;
+//!    [`annotate`] draws annotations (3-D lines for the ray caster, 2-D overlays on colours).
 //! 4. **GPU** ([`gpu`]): the device, the ray caster (long-lived state and per-frame state),
 //!    offscreen targets, the display pass and window surfaces.
 //! 5. **Session** ([`session`]): one field on one GPU with one look; renders a camera or a
-//!    stereo rig into images that carry their colouring, and writes PNG and NPY ([`output`]).
+//!    stereo rig into images that carry their colouring, and writes PNG and NPY ([`output`]);
+//!    [`figure`] renders annotated images through it.
 //! 6. **Front ends**, each on the session: [`movie`] (image sequences), [`wall`] (stereo
 //!    walls and CAVEs), [`viewer`] (the interactive window).
 //! 7. **Command line** ([`cli`]): the top layer, parsing options into the types above; nothing
 //!    below it imports it.
 
 pub mod amr;
+pub mod annotate;
 pub mod bricks;
 pub mod camera;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod figure;
 pub mod formats;
 pub mod gpu;
 pub mod info;

@@ -7,8 +7,13 @@
 //! interpolating in the model ([`AmrDataset::sample_level_map`]), or with nearest-cell sampling
 //! taking the finest stored cell there ([`AmrDataset::nearest_value`]). Slow, and only for
 //! small images.
+//!
+//! With annotation lines ([`render_with_lines`]), as the shader: in composite mode a ray takes
+//! only the samples whose midpoint lies before its pixel's line, then adds the line behind
+//! what it accumulated.
 
 use crate::amr::AmrDataset;
+use crate::annotate::GeometryLayer;
 use crate::camera::{intersect_box, RayModel};
 use crate::render::{composite_step, FloatImage, Interpolation, Mode, Prepared, OPAQUE};
 use crate::transfer::{MISSING, MISSING_BELOW};
@@ -22,11 +27,34 @@ pub fn render(
     height: u32,
     prepared: &Prepared,
 ) -> FloatImage {
+    render_with_lines(ds, rays, width, height, prepared, None)
+}
+
+/// [`render`] with annotation lines (`lines`: a layer of `width` x `height`), hidden by the
+/// volume in composite mode and ignored by the other modes, as in the shader.
+pub fn render_with_lines(
+    ds: &AmrDataset,
+    rays: &RayModel,
+    width: u32,
+    height: u32,
+    prepared: &Prepared,
+    lines: Option<&GeometryLayer>,
+) -> FloatImage {
+    let composite = prepared.settings.mode == Mode::Composite;
     let mut pixels = Vec::with_capacity((width * height) as usize);
     for y in 0..height {
         for x in 0..width {
             let (o, d) = rays.ray(x as f64 + 0.5, y as f64 + 0.5);
-            pixels.push(trace(ds, o, d, prepared));
+            let i = (y * width + x) as usize;
+            let line = lines
+                .filter(|_| composite)
+                .map(|l| (l.depth[i] as f64, l.colour_at(i)));
+            let mut p = trace(ds, o, d, prepared, line.map_or(f64::INFINITY, |l| l.0));
+            if let Some((_, c)) = line {
+                let k = 1.0 - p[3];
+                p = [0, 1, 2, 3].map(|j| p[j] + k * c[j]);
+            }
+            pixels.push(p);
         }
     }
     FloatImage {
@@ -37,7 +65,8 @@ pub fn render(
     }
 }
 
-fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared) -> [f32; 4] {
+/// One ray; in composite mode it ends at the sample whose midpoint lies beyond `line_t`.
+fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared, line_t: f64) -> [f32; 4] {
     let h = &ds.hierarchy;
     let mode = prepared.settings.mode;
     let encoding = prepared.encoding;
@@ -67,7 +96,11 @@ fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared) -> [f32; 4] {
         let n = (len / dt).ceil().max(1.0) as usize;
         let ds_step = len / n as f64;
         for k in 0..n {
-            let p = o + d * (t + (k as f64 + 0.5) * ds_step);
+            let mid = t + (k as f64 + 0.5) * ds_step;
+            if mid > line_t {
+                break 'walk;
+            }
+            let p = o + d * mid;
             let v = match prepared.settings.interpolation {
                 Interpolation::Linear => ds.sample_level_map(level, p, |v| encoding.encode(v)),
                 Interpolation::Nearest => encoding.encode(ds.nearest_value(level, p)),

@@ -36,8 +36,14 @@ pub fn open_source(dataset: Option<&Path>) -> Result<Box<dyn DataSource>> {
 impl DataSpec {
     /// Opens the dataset (or the demo) and reads the field.
     pub fn load(&self) -> Result<AmrDataset> {
+        Ok(self.load_with_metadata()?.0)
+    }
+
+    /// [`DataSpec::load`], with what the reader knows about the dataset (its units).
+    pub fn load_with_metadata(&self) -> Result<(AmrDataset, crate::formats::Metadata)> {
         let source = open_source(self.dataset.as_deref())?;
-        crate::formats::load(source.as_ref(), self.field.as_deref())
+        let ds = crate::formats::load(source.as_ref(), self.field.as_deref())?;
+        Ok((ds, source.metadata().clone()))
     }
 
     /// The same field of another dataset.
@@ -270,8 +276,20 @@ impl Session {
         rays: &RayModel,
         display: DisplaySettings,
     ) -> Result<Rendered> {
+        self.render_rays_with_lines(target, rays, display, None)
+    }
+
+    /// [`Session::render_rays`] with annotation lines of the target's size, hidden by the
+    /// volume in composite mode (the other modes ignore them: draw them over the colours).
+    pub fn render_rays_with_lines(
+        &self,
+        target: &OffscreenTarget,
+        rays: &RayModel,
+        display: DisplaySettings,
+        lines: Option<&crate::annotate::GeometryLayer>,
+    ) -> Result<Rendered> {
         Ok(Rendered {
-            image: target.render(&self.ctx, &self.renderer, rays)?,
+            image: target.render_with_lines(&self.ctx, &self.renderer, rays, lines)?,
             display,
             encoding: self.prepared().encoding,
         })

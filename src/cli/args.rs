@@ -2,6 +2,7 @@
 //! camera (lens, placement, size) and stereo. Each converts into the library's own type; the
 //! option names are a contract other tools rely on (see the README).
 
+use crate::annotate::{Annotation, Annotations};
 use crate::camera::{CameraSpec, Lens, View};
 use crate::error::{Error, Result};
 use crate::names::Named;
@@ -202,6 +203,23 @@ impl RenderOptions {
             camera: self.camera.spec(),
             size: self.camera.size,
         }
+    }
+}
+
+/// Annotations drawn on the image.
+#[derive(Args, Clone, Debug, Default)]
+pub struct AnnotateArgs {
+    /// Annotations, comma-separated: domain (the domain's box), grids (grid outlines coloured
+    /// by level), colorbar, scale (a scale bar in the dataset's length unit, else code units),
+    /// axes (an x/y/z triad). In composite mode the volume in front of a line hides it; in mip
+    /// and projection modes lines are drawn over the image. --values stays unannotated.
+    #[arg(long, value_delimiter = ',', value_parser = names::<Annotation>(), value_name = "NAMES")]
+    pub annotate: Vec<Annotation>,
+}
+
+impl AnnotateArgs {
+    pub fn annotations(&self) -> Annotations {
+        Annotations::from_list(&self.annotate)
     }
 }
 

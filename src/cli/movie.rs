@@ -1,6 +1,6 @@
 //! `amrcast movie` options; the command itself is [`crate::movie::movie`].
 
-use super::args::{RenderOptions, StereoArgs};
+use super::args::{AnnotateArgs, RenderOptions, StereoArgs};
 use crate::error::Result;
 use crate::movie::{parse_frame_range, parse_shard, FrameRange, MovieJob, Shard};
 use clap::Args;
@@ -49,6 +49,8 @@ pub struct MovieArgs {
     /// Frame rate of the --encode video.
     #[arg(long, default_value_t = 30.0)]
     pub fps: f64,
+    #[command(flatten)]
+    pub annotate: AnnotateArgs,
 }
 
 impl MovieArgs {
@@ -68,6 +70,7 @@ impl MovieArgs {
             datasets: self.datasets.clone(),
             encode: self.encode.clone(),
             fps: self.fps,
+            annotate: self.annotate.annotations(),
         })
     }
 }

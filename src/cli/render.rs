@@ -1,7 +1,9 @@
 //! `amrcast render`: one image, or a stereo pair, to PNG (and NPY) files.
 
-use super::args::{RenderOptions, StereoArgs};
+use super::args::{AnnotateArgs, RenderOptions, StereoArgs};
 use crate::error::{Error, Result};
+use crate::figure::{render_annotated, write_annotated, FigureData};
+use crate::gpu::OffscreenTarget;
 use crate::session::{write_images, Outputs, Session};
 use crate::stereo::Eye;
 use clap::Args;
@@ -22,6 +24,8 @@ pub struct RenderArgs {
     pub values: Option<PathBuf>,
     #[command(flatten)]
     pub stereo: StereoArgs,
+    #[command(flatten)]
+    pub annotate: AnnotateArgs,
 }
 
 /// `amrcast render`.
@@ -35,8 +39,13 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     for path in outputs.all() {
         check_output(path)?;
     }
+    let annotations = args.annotate.annotations();
+    if annotations.any() && stereo.is_some() {
+        return Err(Error::Settings("--annotate does not work with --stereo yet".into()).into());
+    }
     let request = args.opts.request();
-    let ds = request.data.load()?;
+    let (ds, metadata) = request.data.load_with_metadata()?;
+    let figure = annotations.any().then(|| FigureData::new(&ds, &metadata));
     let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let cam = request.camera(lo, hi)?;
     let size = request.size;
@@ -57,6 +66,19 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     // The values live on the GPU now: free the host copy before rendering.
     drop(ds);
     let t = Instant::now();
+    if let Some(data) = &figure {
+        let target = OffscreenTarget::new(&session.ctx, size.0, size.1)?;
+        let wants_values = args.values.is_some();
+        let image = render_annotated(&session, &target, &cam, &annotations, data, wants_values)?;
+        log::info!(
+            "rendered an annotated {}x{} image in {:.1} ms",
+            size.0,
+            size.1,
+            t.elapsed().as_secs_f64() * 1e3
+        );
+        write_annotated(&image, size, &outputs)?;
+        return Ok(());
+    }
     let images = match &stereo {
         None => vec![session.render(&cam, size)?],
         Some((rig, _)) => session.render_stereo(rig, &cam, size)?.to_vec(),

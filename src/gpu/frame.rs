@@ -84,8 +84,8 @@ pub(crate) struct FrameSlot {
     tile_leaves: ListTexture,
     /// The tile lists, rebuilt in place by every frame.
     pub tiles: TileListBuilder,
-    /// The bind group and the target and table views it was made with.
-    bind: Option<(wgpu::TextureView, wgpu::TextureView, wgpu::BindGroup)>,
+    /// The bind group and the target, table and annotation-line views it was made with.
+    bind: Option<([wgpu::TextureView; 3], wgpu::BindGroup)>,
 }
 
 /// Texels a slot's list textures start with: the tile starts of a 256x256 image.
@@ -128,29 +128,28 @@ impl FrameSlot {
         grown.iter().filter(|&&g| g).count()
     }
 
-    /// The bind group for `target` and `table`, made with `make` when the cached one does not
-    /// fit; true with it when it was made.
+    /// The bind group for the views `[target, table, lines]`, made with `make` when the cached
+    /// one does not fit; true with it when it was made.
     fn bind_group(
         &mut self,
-        target: &wgpu::TextureView,
-        table: &wgpu::TextureView,
+        views: [&wgpu::TextureView; 3],
         make: impl FnOnce(SlotBindings) -> wgpu::BindGroup,
     ) -> (&wgpu::BindGroup, bool) {
-        let fits = matches!(&self.bind, Some((t, tb, _)) if t == target && tb == table);
+        let fits = matches!(&self.bind, Some((v, _)) if v.iter().zip(views).all(|(a, b)| a == b));
         if !fits {
             let group = make(SlotBindings {
                 uniform: &self.uniform,
                 tile_start: self.tile_start.view(),
                 tile_leaves: self.tile_leaves.view(),
             });
-            self.bind = Some((target.clone(), table.clone(), group));
+            self.bind = Some((views.map(|v| v.clone()), group));
         }
-        let (_, _, group) = self.bind.as_ref().expect("made above");
+        let (_, group) = self.bind.as_ref().expect("made above");
         (group, !fits)
     }
 
     fn made_for(&self, target: &wgpu::TextureView) -> bool {
-        matches!(&self.bind, Some((t, _, _)) if t == target)
+        matches!(&self.bind, Some(([t, _, _], _)) if t == target)
     }
 }
 
@@ -181,19 +180,19 @@ impl FramePool {
         })
     }
 
-    /// Uploads `params` and the slot's tile lists; returns the slot's bind group for `target`
-    /// and `table` (made with `make` when needed).
+    /// Uploads `params` and the slot's tile lists; returns the slot's bind group for the views
+    /// `[target, table, lines]` (made with `make` when needed).
     pub fn prepare<'s>(
         &self,
         ctx: &GpuContext,
         slot: &'s mut FrameSlot,
         params: &Params,
-        (target, table): (&wgpu::TextureView, &wgpu::TextureView),
+        views: [&wgpu::TextureView; 3],
         make: impl FnOnce(SlotBindings) -> wgpu::BindGroup,
     ) -> &'s wgpu::BindGroup {
         let grown = slot.upload(ctx, params);
         self.regrown.fetch_add(grown, Ordering::Relaxed);
-        let (group, made) = slot.bind_group(target, table, make);
+        let (group, made) = slot.bind_group(views, make);
         self.bind_groups.fetch_add(made as usize, Ordering::Relaxed);
         group
     }

@@ -167,9 +167,30 @@ impl OffscreenTarget {
         renderer: &VolumeRenderer,
         rays: &RayModel,
     ) -> Result<FloatImage> {
+        self.render_with_lines(ctx, renderer, rays, None)
+    }
+
+    /// [`OffscreenTarget::render`] with annotation lines (`lines`: a layer of this target's
+    /// size), hidden by the volume in composite mode and ignored by the others.
+    pub fn render_with_lines(
+        &self,
+        ctx: &GpuContext,
+        renderer: &VolumeRenderer,
+        rays: &RayModel,
+        lines: Option<&crate::annotate::GeometryLayer>,
+    ) -> Result<FloatImage> {
+        if let Some(l) = lines {
+            if (l.width, l.height) != (self.width, self.height) {
+                return Err(Error::Settings(format!(
+                    "annotation lines of {}x{} for an image of {}x{}",
+                    l.width, l.height, self.width, self.height
+                )));
+            }
+        }
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         ctx.checked("rendering", || {
-            renderer.encode(ctx, &mut enc, &self.region(), rays)
+            let view = lines.map(|l| renderer.lines_texture(ctx, l));
+            renderer.encode_with_lines(ctx, &mut enc, &self.region(), rays, view.as_ref())
         })?;
         ctx.queue.submit([enc.finish()]);
         Ok(FloatImage {

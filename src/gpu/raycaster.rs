@@ -2,6 +2,7 @@
 //! any target it is handed (an offscreen texture, later a window or a wall tile).
 
 use crate::amr::AmrDataset;
+use crate::annotate::GeometryLayer;
 use crate::bricks::BrickLayout;
 use crate::camera::RayModel;
 use crate::error::{Error, Result};
@@ -15,6 +16,10 @@ use crate::render::{Interpolation, Mode, Prepared, RenderSettings, OPAQUE};
 pub const RAYCAST_WGSL: &str = include_str!("../../shaders/raycast.wgsl");
 /// Format of every render target: see [`crate::render::FloatImage`] for the channels.
 pub const TARGET_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba32Float;
+
+/// The binding of the annotation-line texture (`geometry` in shaders/raycast.wgsl; checked by
+/// the tests of src/gpu/shader_contract.rs), `Rg32Uint` texels of [`GeometryLayer::texels`].
+pub(crate) const LINES_BINDING: u32 = 9;
 
 /// Largest upload per `write_texture` call.
 const UPLOAD_CHUNK_BYTES: usize = 64 << 20;
@@ -54,6 +59,8 @@ pub struct VolumeRenderer {
     bind_layout: wgpu::BindGroupLayout,
     pipeline: wgpu::ComputePipeline,
     frames: FramePool,
+    /// The 1x1 geometry texture of renders without annotation lines.
+    no_lines: wgpu::TextureView,
 }
 
 impl VolumeRenderer {
@@ -94,6 +101,7 @@ impl VolumeRenderer {
                 bind_layout,
                 pipeline,
                 frames: FramePool::default(),
+                no_lines: geometry_texture(ctx, 1, 1, &[[f32::INFINITY.to_bits(), 0]]),
             };
             r.update_visibility();
             Ok(r)
@@ -138,6 +146,25 @@ impl VolumeRenderer {
         target: &RenderTarget,
         rays: &RayModel,
     ) {
+        self.encode_with_lines(ctx, encoder, target, rays, None)
+    }
+
+    /// [`VolumeRenderer::encode`] with annotation lines: `lines` is a texture of
+    /// [`VolumeRenderer::lines_texture`] of the target region's size. In composite mode each
+    /// ray stops at its pixel's line and the line is composited behind what it accumulated;
+    /// the other modes ignore it.
+    pub fn encode_with_lines(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &RenderTarget,
+        rays: &RayModel,
+        lines: Option<&wgpu::TextureView>,
+    ) {
+        let lines = match lines {
+            Some(l) if self.prepared.settings.mode == Mode::Composite => l,
+            _ => &self.no_lines,
+        };
         let r = rays.to_frame(self.layout.origin, self.layout.scale);
         let params = self.params(&r, target);
         let mut slot = self.frames.take(ctx, target.view);
@@ -149,9 +176,9 @@ impl VolumeRenderer {
             target.size,
         );
         let groups = [tiles.tiles_x, tiles.tiles_y];
-        let views = (target.view, self.table.view());
+        let views = [target.view, self.table.view(), lines];
         let bind = self.frames.prepare(ctx, &mut slot, &params, views, |s| {
-            self.bind_group(ctx, s, target.view)
+            self.bind_group(ctx, s, target.view, lines)
         });
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("raycast"),
@@ -196,6 +223,7 @@ impl VolumeRenderer {
         ctx: &GpuContext,
         slot: SlotBindings,
         target: &wgpu::TextureView,
+        lines: &wgpu::TextureView,
     ) -> wgpu::BindGroup {
         let view = wgpu::BindingResource::TextureView;
         ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -211,6 +239,7 @@ impl VolumeRenderer {
                 (6, wgpu::BindingResource::Sampler(&self.sampler)),
                 (7, view(target)),
                 (8, self.counter.as_entire_binding()),
+                (LINES_BINDING, view(lines)),
             ]
             .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource }),
         })
@@ -246,6 +275,17 @@ impl VolumeRenderer {
     /// Whether [`VolumeRenderer::set_settings`] can switch to `settings`.
     pub fn can_update_to(&self, settings: &RenderSettings) -> bool {
         settings.mode.encoding(&settings.tf) == self.prepared.encoding
+    }
+
+    /// The geometry texture of `layer` (an image of the size of the region it will be
+    /// rendered into), its depths in the normalised frame the shader traces in.
+    pub fn lines_texture(&self, ctx: &GpuContext, layer: &GeometryLayer) -> wgpu::TextureView {
+        geometry_texture(
+            ctx,
+            layer.width,
+            layer.height,
+            &layer.texels(self.layout.scale),
+        )
     }
 
     pub(crate) fn atlas_view(&self) -> &wgpu::TextureView {
@@ -375,6 +415,42 @@ fn table_texture(ctx: &GpuContext, table: &[[f32; 4]]) -> ListTexture {
     )
 }
 
+/// An `Rg32Uint` texture of `width` x `height` geometry texels (see
+/// [`GeometryLayer::texels`]).
+fn geometry_texture(
+    ctx: &GpuContext,
+    width: u32,
+    height: u32,
+    texels: &[[u32; 2]],
+) -> wgpu::TextureView {
+    let size = wgpu::Extent3d {
+        width,
+        height,
+        depth_or_array_layers: 1,
+    };
+    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("annotation lines"),
+        size,
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rg32Uint,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    ctx.queue.write_texture(
+        texture.as_image_copy(),
+        bytemuck::cast_slice(texels),
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(width * 8),
+            rows_per_image: Some(height),
+        },
+        size,
+    );
+    texture.create_view(&Default::default())
+}
+
 fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroupLayout {
     let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
         binding,
@@ -444,6 +520,7 @@ fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroup
                 count: None,
             },
             storage(8, false),
+            list(LINES_BINDING, wgpu::TextureSampleType::Uint),
         ],
     })
 }

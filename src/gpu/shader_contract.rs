@@ -7,7 +7,7 @@
 use crate::gpu::display::{self, DISPLAY_WGSL};
 use crate::gpu::frame::Params;
 use crate::gpu::lists::LIST_ROW;
-use crate::gpu::raycaster::RAYCAST_WGSL;
+use crate::gpu::raycaster::{LINES_BINDING, RAYCAST_WGSL};
 use crate::gpu::sampling_bench::{self, SAMPLING_BENCH_WGSL};
 use crate::render::Mode;
 use crate::tiles::TILE;
@@ -193,6 +193,31 @@ fn raycast_constants_match_the_rust_ones() {
         Literal::U32(LIST_ROW.trailing_zeros())
     );
     check_missing_and_modes(&m);
+}
+
+#[test]
+fn raycast_line_texture_is_where_the_rust_side_binds_it() {
+    // A 2-D texture of u32 texels (Rg32Uint: depth bits, packed colour) at LINES_BINDING.
+    let m = parse(RAYCAST_WGSL);
+    let (_, g) = m
+        .global_variables
+        .iter()
+        .find(|(_, g)| g.name.as_deref() == Some("geometry"))
+        .expect("the shader has the annotation-line texture `geometry`");
+    let binding = g.binding.as_ref().expect("bound");
+    assert_eq!((binding.group, binding.binding), (0, LINES_BINDING));
+    match m.types[g.ty].inner {
+        TypeInner::Image {
+            dim: naga::ImageDimension::D2,
+            arrayed: false,
+            class:
+                naga::ImageClass::Sampled {
+                    kind: ScalarKind::Uint,
+                    multi: false,
+                },
+        } => {}
+        ref t => panic!("geometry is {t:?}, not texture_2d<u32>"),
+    }
 }
 
 #[test]

@@ -21,7 +21,10 @@ pub use frames::{
 pub use series::{dataset_for_frame, expand_pattern};
 
 use crate::amr::AmrDataset;
+use crate::annotate::Annotations;
 use crate::error::{Error, Result};
+use crate::figure::{render_annotated, write_annotated, FigureData};
+use crate::formats::Metadata;
 use crate::gpu::{GpuContext, OffscreenTarget};
 use crate::path::CameraPath;
 use crate::session::{write_images, RenderRequest, Session};
@@ -55,6 +58,8 @@ pub struct MovieJob {
     /// Video to encode with ffmpeg after rendering.
     pub encode: Option<PathBuf>,
     pub fps: f64,
+    /// Annotations drawn on every frame (mono only).
+    pub annotate: Annotations,
 }
 
 /// Frames of one dataset, rendered with one upload.
@@ -62,11 +67,22 @@ struct FrameRenderer {
     session: Session,
     target: OffscreenTarget,
     files: FrameFiles,
+    /// The annotations and what they need of the data, when there are any.
+    figure: Option<(Annotations, FigureData)>,
 }
 
 impl FrameRenderer {
-    fn new(ctx: GpuContext, ds: AmrDataset, job: &MovieJob, files: FrameFiles) -> Result<Self> {
+    fn new(
+        ctx: GpuContext,
+        (ds, metadata): (AmrDataset, Metadata),
+        job: &MovieJob,
+        files: FrameFiles,
+    ) -> Result<Self> {
         let session = Session::new(ctx, &ds, &job.request.settings)?;
+        let figure = job
+            .annotate
+            .any()
+            .then(|| (job.annotate, FigureData::new(&ds, &metadata)));
         drop(ds);
         let (w, h) = job.request.size;
         let target = OffscreenTarget::new(&session.ctx, w, h)?;
@@ -74,17 +90,26 @@ impl FrameRenderer {
             session,
             target,
             files,
+            figure,
         })
     }
 
     /// Renders frame `k` (one image, or one per eye) and writes its files: the values first,
     /// then the PNGs, the last of which marks the frame complete. Returns that last PNG.
     fn render(&self, path: &CameraPath, dir: &Path, k: usize) -> Result<PathBuf> {
+        let outputs = self.files.outputs(dir, k);
+        if let Some((annotations, data)) = &self.figure {
+            let cam = path.frame_camera(k);
+            let values = self.files.values;
+            let image =
+                render_annotated(&self.session, &self.target, &cam, annotations, data, values)?;
+            write_annotated(&image, self.files.size, &outputs)?;
+            return Ok(outputs.pngs.last().cloned().unwrap_or_default());
+        }
         let rig = self.files.stereo.as_ref().map(|(rig, _)| rig);
         let images = self
             .session
             .render_eyes(&self.target, rig, &path.frame_camera(k))?;
-        let outputs = self.files.outputs(dir, k);
         write_images(&images, &outputs)?;
         Ok(outputs.pngs.last().cloned().unwrap_or_default())
     }
@@ -133,6 +158,11 @@ fn check(job: &MovieJob) -> Result<(Option<PathBuf>, RenderRequest, Option<Vec<P
             job.fps
         )));
     }
+    if job.annotate.any() && job.stereo.is_some() {
+        return Err(Error::Settings(
+            "--annotate does not work with --stereo yet".into(),
+        ));
+    }
     if let (Some(video), Some((_, None))) = (&job.encode, &job.stereo) {
         return Err(Error::Settings(format!(
             "--encode {} needs one image per frame: with --stereo, choose a --stereo-layout other than separate",
@@ -167,8 +197,8 @@ pub fn movie(job: &MovieJob) -> Result<()> {
     let (path, first) = match &path_file {
         Some(p) => (CameraPath::load(p, request.camera.lens)?, None),
         None => {
-            let ds = request.data.load()?;
-            let h = &ds.hierarchy;
+            let ds = request.data.load_with_metadata()?;
+            let h = &ds.0.hierarchy;
             let start = request.camera(h.domain_left, h.domain_right)?;
             let path = CameraPath::shorthand(
                 job.count,
@@ -204,7 +234,7 @@ pub fn movie(job: &MovieJob) -> Result<()> {
                 // One upload, one transfer function for the whole movie.
                 let ds = match first {
                     Some(ds) => ds,
-                    None => request.data.load()?,
+                    None => request.data.load_with_metadata()?,
                 };
                 let fr = FrameRenderer::new(GpuContext::new()?, ds, job, files)?;
                 render(&fr, &todo)?;
@@ -214,7 +244,7 @@ pub fn movie(job: &MovieJob) -> Result<()> {
                 let job = with_series_bounds(job, &request, list)?;
                 let mut ctx = GpuContext::new()?;
                 for (d, frames) in group_by_dataset(&todo, path.frames, list.len()) {
-                    let ds = request.data.with_dataset(&list[d]).load()?;
+                    let ds = request.data.with_dataset(&list[d]).load_with_metadata()?;
                     let fr = FrameRenderer::new(ctx, ds, &job, files)?;
                     render(&fr, &frames)?;
                     ctx = fr.into_context();
@@ -299,9 +329,14 @@ pub const SETTINGS_FILE: &str = "movie-settings.txt";
 
 /// Everything that decides the pixels of a frame (not which frames a task renders).
 fn settings_record(job: &MovieJob, request: &RenderRequest, path_text: &str) -> String {
+    // Only annotated movies record their annotations, so older records still match.
+    let annotate = match job.annotate.any() {
+        true => format!("# annotate: {:?}\n", job.annotate),
+        false => String::new(),
+    };
     format!(
         "# amrcast movie: the frames in this directory were rendered with these settings\n\
-         # render options: {request:?}\n# stereo: {:?}\n# datasets: {:?}\n\
+         # render options: {request:?}\n# stereo: {:?}\n# datasets: {:?}\n{annotate}\
          # camera path:\n{path_text}\n",
         job.stereo, job.datasets
     )

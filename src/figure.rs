@@ -1,0 +1,147 @@
+//! Annotated renders (`--annotate`): a camera rendered through a [`Session`] with the domain
+//! box and grid outlines (hidden by the volume in composite mode, drawn over the colours in
+//! the others), then the colour bar, scale bar and axes triad drawn on the colours.
+//!
+//! The raw values (`--values`) stay those of the plain render: in composite mode, where the
+//! lines change the float image, the camera is rendered a second time without them, and only
+//! when the values are asked for.
+
+use crate::amr::{AmrDataset, AmrHierarchy};
+use crate::annotate::{
+    self, outlines, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
+};
+use crate::camera::{Camera, RayModel};
+use crate::error::Result;
+use crate::formats::Metadata;
+use crate::gpu::OffscreenTarget;
+use crate::render::Mode;
+use crate::session::{Outputs, Rendered, Session};
+
+/// What annotations need to know about the data: the grids (for the outlines), the field's
+/// name and units, and the length unit.
+#[derive(Clone, Debug)]
+pub struct FigureData {
+    pub hierarchy: AmrHierarchy,
+    pub field: String,
+    /// The field's units; `None`: code units.
+    pub field_units: Option<String>,
+    /// Centimetres per domain unit; `None` when the dataset does not say.
+    pub cm_per_unit: Option<f64>,
+}
+
+impl FigureData {
+    /// The figure data of `ds`, with the length unit of `metadata` (Enzo's `LengthUnits`, or
+    /// the cosmology's comoving box). Fields stay in code units: the readers do not convert
+    /// them.
+    pub fn new(ds: &AmrDataset, metadata: &Metadata) -> FigureData {
+        FigureData {
+            hierarchy: ds.hierarchy.clone(),
+            field: ds.field.name.clone(),
+            field_units: None,
+            cm_per_unit: metadata.units.get("length").copied(),
+        }
+    }
+
+    /// The 3-D lines `annotations` asks for.
+    pub fn segments(&self, annotations: &Annotations) -> Vec<outlines::Segment> {
+        let mut s = Vec::new();
+        if annotations.grids {
+            s.extend(outlines::grid_segments(&self.hierarchy));
+        }
+        if annotations.domain {
+            s.extend(outlines::domain_segments(&self.hierarchy));
+        }
+        s
+    }
+}
+
+/// An annotated image: the figure's pixels and the plain render's values.
+pub struct AnnotatedImage {
+    /// 8-bit RGBA of the figure, the image's size.
+    pub rgba: Vec<u8>,
+    /// The render without annotations (its values are `--values`); `None` unless asked for.
+    pub plain: Option<Rendered>,
+}
+
+/// Renders `cam` at `size` with `annotations` into `target` (of that size); with `values`,
+/// also the plain render for the raw values.
+pub fn render_annotated(
+    session: &Session,
+    target: &OffscreenTarget,
+    cam: &Camera,
+    annotations: &Annotations,
+    data: &FigureData,
+    values: bool,
+) -> Result<AnnotatedImage> {
+    let size = (target.width, target.height);
+    let rays = cam.ray_model(size.0, size.1)?;
+    let display = session.display_for(cam)?;
+    let composite = session.prepared().settings.mode == Mode::Composite;
+    let layer = annotations
+        .lines()
+        .then(|| lines(data, annotations, &rays, size));
+    let hidden = layer.as_ref().filter(|_| composite);
+    let shown = session.render_rays_with_lines(target, &rays, display, hidden)?;
+    let mut canvas = Canvas::new(size.0, size.1, shown.rgba8());
+    if let (Some(l), false) = (&layer, composite) {
+        l.draw_over(&mut canvas);
+    }
+    annotate::draw_overlays(&mut canvas, &figure(session, cam, size, annotations, data)?);
+    let plain = match (values, hidden) {
+        (false, _) => None,
+        (true, None) => Some(shown),
+        (true, Some(_)) => Some(session.render_rays(target, &rays, display)?),
+    };
+    Ok(AnnotatedImage {
+        rgba: canvas.rgba,
+        plain,
+    })
+}
+
+/// Writes `image` to `outputs` (one image): the plain render's values first when there are
+/// both, then the figure as the PNG.
+pub fn write_annotated(image: &AnnotatedImage, size: (u32, u32), outputs: &Outputs) -> Result<()> {
+    if let (Some(plain), Some(npy)) = (&image.plain, outputs.npys.first()) {
+        let (shape, data) = plain.values();
+        crate::output::write_npy_f32(npy, &shape, &data)?;
+    }
+    match outputs.pngs.first() {
+        Some(png) => crate::output::write_png_rgba8(png, size.0, size.1, &image.rgba),
+        None => Ok(()),
+    }
+}
+
+/// The lines of `annotations` rasterised for `rays`.
+pub fn lines(
+    data: &FigureData,
+    annotations: &Annotations,
+    rays: &RayModel,
+    size: (u32, u32),
+) -> GeometryLayer {
+    GeometryLayer::rasterize(&data.segments(annotations), rays, size.0, size.1)
+}
+
+/// The 2-D overlays of `annotations` for `cam`'s image of `size`.
+pub fn figure(
+    session: &Session,
+    cam: &Camera,
+    size: (u32, u32),
+    annotations: &Annotations,
+    data: &FigureData,
+) -> Result<Figure> {
+    let display = session.display_for(cam)?;
+    let tf = &session.prepared().settings.tf;
+    Ok(Figure {
+        colorbar: annotations
+            .colorbar
+            .then(|| ColorbarSpec::new(&display, tf, &data.field, data.field_units.as_deref())),
+        scale: annotations
+            .scale
+            .then(|| ScaleSpec::for_camera(cam, size, data.cm_per_unit))
+            .transpose()?,
+        axes: annotations
+            .axes
+            .then(|| AxesSpec::for_camera(cam))
+            .transpose()?,
+    })
+}
