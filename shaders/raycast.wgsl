@@ -22,6 +22,11 @@ const MISSING_BELOW: f32 = -1.0e30;
 const MODE_COMPOSITE: u32 = 0u;
 const MODE_MIP: u32 = 1u;
 const MODE_PROJECTION: u32 = 2u;
+// The PCG hash and the bits of it that make a pixel's sampling offset (crate::jitter).
+const PCG_MUL: u32 = 747796405u;
+const PCG_INC: u32 = 2891336453u;
+const PCG_OUT: u32 = 277803737u;
+const JITTER_BITS: u32 = 10u;
 
 override MODE: u32 = MODE_COMPOSITE;
 // Hardware trilinear filtering of the R32Float atlas (FLOAT32_FILTERABLE); else 8 loads.
@@ -29,6 +34,9 @@ override HW_FILTER: bool = true;
 // Nearest-cell sampling (crate::render::Interpolation::Nearest): the texel whose cell holds
 // the point, instead of interpolating.
 override NEAREST: bool = false;
+// Jittered sampling (crate::render::RenderSettings::jittered): each pixel's samples start at
+// an offset of its own in the step instead of the middle.
+override JITTER: bool = false;
 
 // Keep in sync with `Params` in src/gpu/frame.rs (same members, offsets and size).
 struct Params {
@@ -109,6 +117,23 @@ fn load_leaf(i: u32) -> Leaf {
     return Leaf(a.xyz, a.w, b.xyz, 0.0, c.xyz, 0.0, e.xyz, 0.0);
 }
 
+// Keep in sync with crate::jitter::{pcg, pixel_hash, offset} (tests/jitter.rs compares them).
+fn pcg(v: u32) -> u32 {
+    let state = v * PCG_MUL + PCG_INC;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * PCG_OUT;
+    return (word >> 22u) ^ word;
+}
+
+// Where in its step a ray's samples lie, in (0, 1): a hash of the pixel's place in the whole
+// image, or the middle.
+fn jitter_offset(pixel: vec2u) -> f32 {
+    if !JITTER {
+        return 0.5;
+    }
+    let h = pcg(pixel.x + pcg(pixel.y));
+    return (f32(h >> (32u - JITTER_BITS)) + 0.5) / f32(1u << JITTER_BITS);
+}
+
 fn tf_lookup(t: f32) -> vec4f {
     let n = textureDimensions(table).x;
     let x = clamp(t, 0.0, 1.0) * f32(n - 1u);
@@ -140,6 +165,7 @@ fn main(
     // Keep 1/d finite: a component of exactly zero becomes a tiny positive one.
     d = select(d, vec3f(1.0e-12), abs(d) < vec3f(1.0e-12));
     let inv = 1.0 / d;
+    let jitter = jitter_offset(gid + P.offset);
 
     var acc = vec4f(0.0);
     var vmax = MISSING;
@@ -166,7 +192,7 @@ fn main(
         let ds = (seg1 - seg0) / f32(cnt);
         // Texture coordinates of the first sample and their step: the loop keeps few values
         // live (on CPU adapters every live value is a SIMD register).
-        var tc = (o + (seg0 + 0.5 * ds) * d) * leaf.s + leaf.o;
+        var tc = (o + (seg0 + jitter * ds) * d) * leaf.s + leaf.o;
         let dtc = d * ds * leaf.s;
         var done = false;
         var k = 0u;

@@ -2,8 +2,9 @@
 //!
 //! Deliberately simple and independent of the bricks, the atlas and the kd-tree: each ray is
 //! walked straight through the AMR model. At each position the finest grid there is looked up,
-//! the segment runs to that grid's exit or the entry of any finer grid ahead, and is sampled at
-//! the midpoints of equal steps no longer than the level's cell size over `samples_per_cell`,
+//! the segment runs to that grid's exit or the entry of any finer grid ahead, and is sampled in
+//! equal steps no longer than the level's cell size over `samples_per_cell`, at their midpoints
+//! or, with jittered sampling, at the pixel's offset in every step ([`crate::jitter`]),
 //! interpolating in the model ([`AmrDataset::sample_level_map`]), or with nearest-cell sampling
 //! taking the finest stored cell there ([`AmrDataset::nearest_value`]). Slow, and only for
 //! small images.
@@ -26,7 +27,13 @@ pub fn render(
     for y in 0..height {
         for x in 0..width {
             let (o, d) = rays.ray(x as f64 + 0.5, y as f64 + 0.5);
-            pixels.push(trace(ds, o, d, prepared));
+            // Keep in sync with `jitter_offset` in shaders/raycast.wgsl.
+            let jitter = if prepared.settings.jittered() {
+                crate::jitter::offset(x, y) as f64
+            } else {
+                0.5
+            };
+            pixels.push(trace(ds, o, d, jitter, prepared));
         }
     }
     FloatImage {
@@ -37,7 +44,8 @@ pub fn render(
     }
 }
 
-fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared) -> [f32; 4] {
+/// The ray from `o` along `d`, sampled at `jitter` (in [0, 1)) of each step.
+fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, jitter: f64, prepared: &Prepared) -> [f32; 4] {
     let h = &ds.hierarchy;
     let mode = prepared.settings.mode;
     let encoding = prepared.encoding;
@@ -67,7 +75,7 @@ fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared) -> [f32; 4] {
         let n = (len / dt).ceil().max(1.0) as usize;
         let ds_step = len / n as f64;
         for k in 0..n {
-            let p = o + d * (t + (k as f64 + 0.5) * ds_step);
+            let p = o + d * (t + (k as f64 + jitter) * ds_step);
             let v = match prepared.settings.interpolation {
                 Interpolation::Linear => ds.sample_level_map(level, p, |v| encoding.encode(v)),
                 Interpolation::Nearest => encoding.encode(ds.nearest_value(level, p)),

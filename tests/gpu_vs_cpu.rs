@@ -92,6 +92,8 @@ fn check_camera(
                     Interpolation::Linear => 1.0,
                     Interpolation::Nearest => 4.0,
                 },
+                // As by default: the reference samples at the same per-pixel offsets.
+                jitter: true,
             };
             let r = VolumeRenderer::new(ctx, ds, &settings).unwrap();
             let rays = cam.ray_model(n, n).unwrap();

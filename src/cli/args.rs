@@ -9,7 +9,7 @@ use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::session::{DataSpec, RenderRequest};
 use crate::stereo::{Anaglyph, Layout, Packing, Projection, StereoRig};
 use crate::transfer::{layers, Colormap, Scale, TransferFunction};
-use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::Args;
 use glam::DVec3;
 use std::marker::PhantomData;
@@ -47,6 +47,11 @@ where
             T::all().iter().map(|v| PossibleValue::new(v.name())),
         ))
     }
+}
+
+/// `on` or `off` as a bool.
+fn on_off() -> impl TypedValueParser<Value = bool> {
+    PossibleValuesParser::new(["on", "off"]).map(|s| s == "on")
 }
 
 /// The dataset and the field.
@@ -94,6 +99,11 @@ pub struct LookArgs {
     /// shows it.
     #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
     pub interpolation: Interpolation,
+    /// Jittered sampling in composite and MIP: each pixel's samples at an offset of its own
+    /// (a hash of the pixel), so close-up views show no banding; off: at the middle of each
+    /// step.
+    #[arg(long, value_name = "on|off", value_parser = on_off(), default_value = "on", action = clap::ArgAction::Set)]
+    pub jitter: bool,
     /// yt-style Gaussian layers instead of the opacity ramp: their number.
     #[arg(long, default_value_t = 0)]
     pub layers: usize,
@@ -120,6 +130,7 @@ impl LookArgs {
             },
             samples_per_cell: self.samples_per_cell,
             interpolation: self.interpolation,
+            jitter: self.jitter,
         }
     }
 }
@@ -390,7 +401,8 @@ mod tests {
                 ..Camera::framing(crate::camera::View::NegY, Lens::Plane, lo, hi, 1.0)
             },
         ];
-        for (cam, interpolation) in cams.into_iter().zip(Interpolation::ALL.iter().rev()) {
+        let looks = Interpolation::ALL.iter().rev().zip([false, true]);
+        for (cam, (interpolation, jitter)) in cams.into_iter().zip(looks) {
             let settings = RenderSettings {
                 mode: Mode::Mip,
                 tf: TransferFunction {
@@ -403,6 +415,7 @@ mod tests {
                 },
                 samples_per_cell: 2.0,
                 interpolation: *interpolation,
+                jitter,
             };
             let (line, exact) = render_command(None, "Density", (300, 200), &cam, None, &settings);
             assert!(exact);
@@ -413,6 +426,8 @@ mod tests {
                 "{line}"
             );
             assert!(!line.contains("--interpolation=linear"), "{line}");
+            assert_eq!(line.contains("--jitter=off"), !jitter, "{line}");
+            assert!(!line.contains("--jitter=on"), "{line}");
             let opts = parse(&line);
             assert_eq!(opts.request().camera(lo, hi).unwrap(), cam, "{line}");
             assert_eq!(opts.look.settings(), settings, "{line}");

@@ -223,7 +223,7 @@ impl VolumeRenderer {
     }
 
     /// Changes the settings without uploading the bricks again: the transfer function's table,
-    /// bounds, opacity, samples per cell, the mode and the interpolation. An error when the new settings need the
+    /// bounds, opacity, samples per cell, the mode, the interpolation and the jitter. An error when the new settings need the
     /// atlas in another encoding (log and linear scale, projection and the other modes): build
     /// a new renderer for those (see [`VolumeRenderer::can_update_to`]).
     pub fn set_settings(&mut self, ctx: &GpuContext, settings: &RenderSettings) -> Result<()> {
@@ -234,7 +234,10 @@ impl VolumeRenderer {
         }
         let prepared = self.prepared.with_settings(settings)?;
         let (new, old) = (&prepared.settings, &self.prepared.settings);
-        if new.mode != old.mode || new.interpolation != old.interpolation {
+        if new.mode != old.mode
+            || new.interpolation != old.interpolation
+            || new.jittered() != old.jittered()
+        {
             self.pipeline = pipeline(&ctx.device, &self.bind_layout, new, ctx.float32_filterable);
         }
         self.table = table_texture(ctx, &prepared.table);
@@ -473,6 +476,7 @@ fn pipeline(
                 Interpolation::Nearest => 1.0,
             },
         ),
+        ("JITTER", if settings.jittered() { 1.0 } else { 0.0 }),
     ];
     device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some("raycast"),

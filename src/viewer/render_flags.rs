@@ -106,6 +106,9 @@ pub fn render_command(
     if settings.interpolation != Interpolation::Linear {
         words.push(format!("--interpolation={}", settings.interpolation.name()));
     }
+    if !settings.jitter {
+        words.push("--jitter=off".into());
+    }
     // Layers made by --layers N --layer-width W are reproducible; anything else is not.
     let mut exact = tf.points.is_empty();
     if !tf.layers.is_empty() {
