@@ -48,6 +48,7 @@ struct Params {
     ddy: vec3f, inv_range: f32,
     atlas_size: vec3f, opaque: f32,
     offset: vec2u, opaque_from: f32, t_scale: f32,
+    first_pixel: vec2u, _pad: vec2u,
 }
 
 // A leaf: its box, the cell size of its level, and texture coordinates `p * s + o`.
@@ -124,8 +125,8 @@ fn pcg(v: u32) -> u32 {
     return (word >> 22u) ^ word;
 }
 
-// Where in its step a ray's samples lie, in (0, 1): a hash of the pixel's place in the whole
-// image, or the middle.
+// Where in its step a ray's samples lie, in (0, 1): a hash of the pixel's place in the image
+// (gid + P.first_pixel), or the middle.
 fn jitter_offset(pixel: vec2u) -> f32 {
     if !JITTER {
         return 0.5;
@@ -165,7 +166,7 @@ fn main(
     // Keep 1/d finite: a component of exactly zero becomes a tiny positive one.
     d = select(d, vec3f(1.0e-12), abs(d) < vec3f(1.0e-12));
     let inv = 1.0 / d;
-    let jitter = jitter_offset(gid + P.offset);
+    let jitter = jitter_offset(gid + P.first_pixel);
 
     var acc = vec4f(0.0);
     var vmax = MISSING;

@@ -5,8 +5,10 @@
 //! view of a smooth structure with few samples per cell shows the sampling pattern as banding
 //! ("wood grain"). Jittered sampling gives each pixel its own `j` in `(0, 1)`, the same for every
 //! leaf of its ray, from an integer hash of the pixel's coordinates in the whole image: the bands
-//! become fine noise, and the image stays deterministic (the same render gives the same bytes, a
-//! region rendered alone gets the offsets it has in the whole image).
+//! become fine noise, and the image stays deterministic (the same render gives the same bytes;
+//! a part of an image rendered alone, as the viewer's bands of rows, gets the offsets it has in
+//! the whole image: [`crate::gpu::VolumeRenderer::encode_part`]; an image rendered into a
+//! region of a larger target, as a stereo eye, gets the offsets it has on its own).
 //!
 //! The offset has [`JITTER_BITS`] bits, centred in its bin, so it stays at least
 //! `2^-(JITTER_BITS + 1)` of a step from either end of a segment: f32 rounding never moves a

@@ -8,7 +8,7 @@ use crate::names::Named;
 use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::session::{DataSpec, RenderRequest};
 use crate::stereo::{Anaglyph, Layout, Packing, Projection, StereoRig};
-use crate::transfer::{layers, Colormap, Scale, TransferFunction};
+use crate::transfer::{default_layers, layers, Colormap, Scale, TransferFunction};
 use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::Args;
 use glam::DVec3;
@@ -104,9 +104,10 @@ pub struct LookArgs {
     /// step.
     #[arg(long, value_name = "on|off", value_parser = on_off(), default_value = "on", action = clap::ArgAction::Set)]
     pub jitter: bool,
-    /// yt-style Gaussian layers instead of the opacity ramp: their number.
-    #[arg(long, default_value_t = 0)]
-    pub layers: usize,
+    /// yt-style Gaussian layers evenly spread over the bounds: their number, instead of the
+    /// default layers (over the upper 70% of the range); 0 for the opacity ramp.
+    #[arg(long)]
+    pub layers: Option<usize>,
     /// Width (standard deviation) of each layer as a fraction of the bounds' range.
     #[arg(long, default_value_t = 0.02)]
     pub layer_width: f64,
@@ -121,10 +122,9 @@ impl LookArgs {
                 scale: self.scale,
                 bounds: self.bounds,
                 opacity: self.opacity,
-                layers: if self.layers > 0 {
-                    layers(self.layers, self.layer_width)
-                } else {
-                    Vec::new()
+                layers: match self.layers {
+                    None => default_layers(),
+                    Some(n) => layers(n, self.layer_width),
                 },
                 points: Vec::new(),
             },
@@ -434,6 +434,35 @@ mod tests {
             assert_eq!(opts.camera.size, (300, 200));
             assert_eq!(opts.data.field.as_deref(), Some("Density"));
             assert!(opts.data.dataset.is_none());
+        }
+    }
+
+    #[test]
+    fn the_default_layers_and_the_ramp_round_trip() {
+        let cam = Camera::framing(
+            crate::camera::View::Z,
+            Lens::Plane,
+            DVec3::ZERO,
+            DVec3::ONE,
+            1.0,
+        );
+        let default = RenderSettings::default();
+        assert_eq!(default.tf.layers, crate::transfer::default_layers());
+        let ramp = RenderSettings {
+            tf: TransferFunction {
+                layers: Vec::new(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        for (settings, flag) in [(default, None), (ramp, Some("--layers=0"))] {
+            let (line, exact) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+            assert!(exact, "{line}");
+            assert_eq!(line.contains("--layers"), flag.is_some(), "{line}");
+            if let Some(f) = flag {
+                assert!(line.contains(f), "{line}");
+            }
+            assert_eq!(parse(&line).look.settings(), settings, "{line}");
         }
     }
 

@@ -138,8 +138,23 @@ impl VolumeRenderer {
         target: &RenderTarget,
         rays: &RayModel,
     ) {
+        self.encode_part(ctx, encoder, target, rays, [0, 0]);
+    }
+
+    /// [`VolumeRenderer::encode`] of a part of a larger image whose first pixel is
+    /// `first_pixel` of that image (the viewer's bands of rows): `rays` describe the part, and
+    /// its pixels get the jitter offsets ([`crate::jitter`]) they have in the whole image.
+    pub fn encode_part(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &RenderTarget,
+        rays: &RayModel,
+        first_pixel: [u32; 2],
+    ) {
         let r = rays.to_frame(self.layout.origin, self.layout.scale);
-        let params = self.params(&r, target);
+        let mut params = self.params(&r, target);
+        params.first_pixel = first_pixel;
         let mut slot = self.frames.take(ctx, target.view);
         let tiles = slot.tiles.build(
             &self.layout,
@@ -187,6 +202,8 @@ impl VolumeRenderer {
             opaque: OPAQUE,
             offset: target.offset,
             opaque_from: p.opaque_from(),
+            first_pixel: [0, 0],
+            _pad: [0, 0],
         }
     }
 

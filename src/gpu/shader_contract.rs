@@ -143,6 +143,8 @@ fn raycast_params_have_the_same_layout_in_rust_and_wgsl() {
         offset,
         opaque_from,
         t_scale,
+        first_pixel,
+        _pad,
     });
     assert_eq!(wgsl_struct(&parse(RAYCAST_WGSL), "Params"), rust);
 }

@@ -109,9 +109,12 @@ pub fn render_command(
     if !settings.jitter {
         words.push("--jitter=off".into());
     }
-    // Layers made by --layers N --layer-width W are reproducible; anything else is not.
+    // The default layers need no flag, no layers is --layers=0, layers made by --layers N
+    // --layer-width W are reproducible; anything else is not.
     let mut exact = tf.points.is_empty();
-    if !tf.layers.is_empty() {
+    if tf.layers.is_empty() {
+        words.push("--layers=0".into());
+    } else if tf.layers != crate::transfer::default_layers() {
         let n = tf.layers.len();
         let w = tf.layers[0].width;
         if tf.layers == crate::transfer::layers(n, w) {
