@@ -22,6 +22,11 @@ const MISSING_BELOW: f32 = -1.0e30;
 const MODE_COMPOSITE: u32 = 0u;
 const MODE_MIP: u32 = 1u;
 const MODE_PROJECTION: u32 = 2u;
+// The PCG hash and the bits of it that make a pixel's sampling offset (crate::jitter).
+const PCG_MUL: u32 = 747796405u;
+const PCG_INC: u32 = 2891336453u;
+const PCG_OUT: u32 = 277803737u;
+const JITTER_BITS: u32 = 10u;
 
 override MODE: u32 = MODE_COMPOSITE;
 // Hardware trilinear filtering of the R32Float atlas (FLOAT32_FILTERABLE); else 8 loads.
@@ -29,6 +34,9 @@ override HW_FILTER: bool = true;
 // Nearest-cell sampling (crate::render::Interpolation::Nearest): the texel whose cell holds
 // the point, instead of interpolating.
 override NEAREST: bool = false;
+// Jittered sampling (crate::render::RenderSettings::jittered): each pixel's samples start at
+// an offset of its own in the step instead of the middle.
+override JITTER: bool = false;
 
 // Keep in sync with `Params` in src/gpu/frame.rs (same members, offsets and size).
 struct Params {
@@ -40,6 +48,7 @@ struct Params {
     ddy: vec3f, inv_range: f32,
     atlas_size: vec3f, opaque: f32,
     offset: vec2u, opaque_from: f32, t_scale: f32,
+    first_pixel: vec2u, _pad: vec2u,
 }
 
 // A leaf: its box, the cell size of its level, and texture coordinates `p * s + o`.
@@ -115,6 +124,23 @@ fn load_leaf(i: u32) -> Leaf {
     return Leaf(a.xyz, a.w, b.xyz, 0.0, c.xyz, 0.0, e.xyz, 0.0);
 }
 
+// Keep in sync with crate::jitter::{pcg, pixel_hash, offset} (tests/jitter.rs compares them).
+fn pcg(v: u32) -> u32 {
+    let state = v * PCG_MUL + PCG_INC;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * PCG_OUT;
+    return (word >> 22u) ^ word;
+}
+
+// Where in its step a ray's samples lie, in (0, 1): a hash of the pixel's place in the image
+// (gid + P.first_pixel), or the middle.
+fn jitter_offset(pixel: vec2u) -> f32 {
+    if !JITTER {
+        return 0.5;
+    }
+    let h = pcg(pixel.x + pcg(pixel.y));
+    return (f32(h >> (32u - JITTER_BITS)) + 0.5) / f32(1u << JITTER_BITS);
+}
+
 fn tf_lookup(t: f32) -> vec4f {
     let n = textureDimensions(table).x;
     let x = clamp(t, 0.0, 1.0) * f32(n - 1u);
@@ -148,6 +174,7 @@ fn main(
     let inv = 1.0 / d;
     let line = textureLoad(geometry, min(gid, textureDimensions(geometry) - 1u), 0);
     let line_t = select(3.0e38, bitcast<f32>(line.x), MODE == MODE_COMPOSITE);
+    let jitter = jitter_offset(gid + P.first_pixel);
 
     var acc = vec4f(0.0);
     var vmax = MISSING;
@@ -175,14 +202,14 @@ fn main(
         }
         let cnt = max(1u, u32(ceil((seg1 - seg0) * P.samples_per_cell / leaf.cell)));
         let ds = (seg1 - seg0) / f32(cnt);
-        // Only the samples whose midpoint lies before the line: seg0 + (k + 0.5) ds <= line_t.
+        // Only the samples that lie before the line: seg0 + (k + jitter) ds <= line_t.
         var taken = cnt;
         if line_t < seg1 {
-            taken = min(cnt, u32(max(floor((line_t - seg0) / ds + 0.5), 0.0)));
+            taken = min(cnt, u32(max(floor((line_t - seg0) / ds + 1.0 - jitter), 0.0)));
         }
         // Texture coordinates of the first sample and their step: the loop keeps few values
         // live (on CPU adapters every live value is a SIMD register).
-        var tc = (o + (seg0 + 0.5 * ds) * d) * leaf.s + leaf.o;
+        var tc = (o + (seg0 + jitter * ds) * d) * leaf.s + leaf.o;
         let dtc = d * ds * leaf.s;
         var done = false;
         var k = 0u;

@@ -7,11 +7,12 @@
 //!    fields); [`demo`] builds a dataset without files, [`info`] summarises one.
 //! 2. **Bricks** ([`bricks`], [`tiles`]): grids cut into bricks with borders, a kd-tree of
 //!    non-overlapping leaves, and per-tile lists of the leaves a tile's rays can meet.
-//! 3. **What to draw** ([`camera`], [`stereo`], [`transfer`], [`render`], [`path`]): cameras
-//!    and lenses reduced to ray models, stereo rigs, the transfer function, the render
-//!    settings and the float image; all GPU-free, with a CPU reference renderer ([`mod@reference`]).
-//!    [`slice`] takes slices (a plane's values, on the CPU) into the same float image;
-//!    [`annotate`] draws annotations (3-D lines for the ray caster, 2-D overlays on colours).
+//! 3. **What to draw** ([`camera`], [`stereo`], [`transfer`], [`render`], [`jitter`],
+//!    [`path`]): cameras and lenses reduced to ray models, stereo rigs, the transfer function,
+//!    the render settings and the float image, where rays take their samples; all GPU-free,
+//!    with a CPU reference renderer ([`mod@reference`]). [`slice`] takes slices (a plane's
+//!    values, on the CPU) into the same float image; [`annotate`] draws annotations (3-D lines
+//!    for the ray caster, 2-D overlays on colours).
 //! 4. **GPU** ([`gpu`]): the device, the ray caster (long-lived state and per-frame state),
 //!    offscreen targets, the display pass and window surfaces.
 //! 5. **Session** ([`session`]): one field on one GPU with one look; renders a camera or a
@@ -33,6 +34,7 @@ pub mod figure;
 pub mod formats;
 pub mod gpu;
 pub mod info;
+pub mod jitter;
 pub mod movie;
 pub mod names;
 pub mod output;

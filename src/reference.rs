@@ -2,8 +2,9 @@
 //!
 //! Deliberately simple and independent of the bricks, the atlas and the kd-tree: each ray is
 //! walked straight through the AMR model. At each position the finest grid there is looked up,
-//! the segment runs to that grid's exit or the entry of any finer grid ahead, and is sampled at
-//! the midpoints of equal steps no longer than the level's cell size over `samples_per_cell`,
+//! the segment runs to that grid's exit or the entry of any finer grid ahead, and is sampled in
+//! equal steps no longer than the level's cell size over `samples_per_cell`, at their midpoints
+//! or, with jittered sampling, at the pixel's offset in every step ([`crate::jitter`]),
 //! interpolating in the model ([`AmrDataset::sample_level_map`]), or with nearest-cell sampling
 //! taking the finest stored cell there ([`AmrDataset::nearest_value`]). Slow, and only for
 //! small images.
@@ -49,7 +50,14 @@ pub fn render_with_lines(
             let line = lines
                 .filter(|_| composite)
                 .map(|l| (l.depth[i] as f64, l.colour_at(i)));
-            let mut p = trace(ds, o, d, prepared, line.map_or(f64::INFINITY, |l| l.0));
+            // Keep in sync with `jitter_offset` in shaders/raycast.wgsl.
+            let jitter = if prepared.settings.jittered() {
+                crate::jitter::offset(x, y) as f64
+            } else {
+                0.5
+            };
+            let line_t = line.map_or(f64::INFINITY, |l| l.0);
+            let mut p = trace(ds, o, d, jitter, prepared, line_t);
             if let Some((_, c)) = line {
                 let k = 1.0 - p[3];
                 p = [0, 1, 2, 3].map(|j| p[j] + k * c[j]);
@@ -65,8 +73,16 @@ pub fn render_with_lines(
     }
 }
 
-/// One ray; in composite mode it ends at the sample whose midpoint lies beyond `line_t`.
-fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared, line_t: f64) -> [f32; 4] {
+/// The ray from `o` along `d`, sampled at `jitter` (in [0, 1)) of each step; in composite mode
+/// it ends at the first sample that lies beyond `line_t`.
+fn trace(
+    ds: &AmrDataset,
+    o: DVec3,
+    d: DVec3,
+    jitter: f64,
+    prepared: &Prepared,
+    line_t: f64,
+) -> [f32; 4] {
     let h = &ds.hierarchy;
     let mode = prepared.settings.mode;
     let encoding = prepared.encoding;
@@ -96,11 +112,11 @@ fn trace(ds: &AmrDataset, o: DVec3, d: DVec3, prepared: &Prepared, line_t: f64) 
         let n = (len / dt).ceil().max(1.0) as usize;
         let ds_step = len / n as f64;
         for k in 0..n {
-            let mid = t + (k as f64 + 0.5) * ds_step;
-            if mid > line_t {
+            let at = t + (k as f64 + jitter) * ds_step;
+            if at > line_t {
                 break 'walk;
             }
-            let p = o + d * mid;
+            let p = o + d * at;
             let v = match prepared.settings.interpolation {
                 Interpolation::Linear => ds.sample_level_map(level, p, |v| encoding.encode(v)),
                 Interpolation::Nearest => encoding.encode(ds.nearest_value(level, p)),

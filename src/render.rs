@@ -65,6 +65,11 @@ pub struct RenderSettings {
     pub samples_per_cell: f64,
     /// Trilinear or nearest-cell sampling.
     pub interpolation: Interpolation,
+    /// Jittered sampling (see [`crate::jitter`]) in composite and MIP: each pixel's samples
+    /// start at an offset of its own, so that close-up views show no banding. Projection
+    /// always samples at the midpoints of its steps, which integrates data that varies
+    /// linearly along a step exactly.
+    pub jitter: bool,
 }
 
 impl Default for RenderSettings {
@@ -74,7 +79,17 @@ impl Default for RenderSettings {
             tf: TransferFunction::default(),
             samples_per_cell: 1.0,
             interpolation: Interpolation::Linear,
+            jitter: true,
         }
+    }
+}
+
+impl RenderSettings {
+    /// Whether rays take their samples at per-pixel offsets ([`crate::jitter::offset`])
+    /// rather than at the midpoints of their steps: with [`RenderSettings::jitter`], except in
+    /// projection. The GPU's pipeline and the CPU reference both follow it.
+    pub fn jittered(&self) -> bool {
+        self.jitter && self.mode != Mode::Projection
     }
 }
 

@@ -11,7 +11,8 @@
 //! 3. The table maps `t` to a colour (from the colormap) and an opacity `alpha(t)` defined over
 //!    the *reference length* `ds0 = L / 256`, where `L` is the domain's largest width. A ray
 //!    step of length `ds` uses `a = 1 - (1 - alpha)^(opacity * ds / ds0)`, so the image does
-//!    not depend on the step or the image size. The default opacity ramp is
+//!    not depend on the step or the image size. The default is Gaussian layers over the upper
+//!    part of the range ([`default_layers`]); without layers, the opacity ramp
 //!    `alpha(t) = 0.3 ((t - 0.3) / 0.7)^2` above `t = 0.3` and zero below; Gaussian layers (yt's `add_layers`) replace it with
 //!    `alpha(t) = sum_i a_i exp(-(t - c_i)^2 / (2 w^2))`, each layer coloured by the colormap
 //!    at its centre. Opacity control points `(t, alpha)` (the viewer's editor) replace the ramp
@@ -110,6 +111,9 @@ impl Colormap {
     }
 }
 
+/// Widths from its centre beyond which a layer adds nothing.
+pub const LAYER_REACH: f64 = 4.0;
+
 /// One Gaussian layer of opacity, in normalised units (`t` in [0, 1]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Layer {
@@ -119,9 +123,15 @@ pub struct Layer {
 }
 
 impl Layer {
-    /// The Gaussian's value at `t`, from 1 at the centre.
+    /// The Gaussian's value at `t`, from 1 at the centre; exactly zero beyond
+    /// [`LAYER_REACH`] widths (where it was below 3.4e-4), so that values below every layer
+    /// are transparent and empty space is skipped.
     pub fn weight(&self, t: f64) -> f64 {
-        (-(t - self.center).powi(2) / (2.0 * self.width * self.width)).exp()
+        let x = (t - self.center) / self.width;
+        if x.abs() > LAYER_REACH {
+            return 0.0;
+        }
+        (-0.5 * x * x).exp()
     }
 
     /// The layer's opacity at `t`.
@@ -146,6 +156,34 @@ pub fn layers(n: usize, width: f64) -> Vec<Layer> {
         .collect()
 }
 
+/// Layers of the default transfer function.
+pub const DEFAULT_LAYERS: usize = 7;
+/// The lower end of the default layers' span in `t`: values below it (the bottom of the log
+/// range, a simulation's background) stay transparent.
+pub const DEFAULT_LAYERS_FROM: f64 = 0.3;
+/// Width (standard deviation) of each default layer, in `t`.
+pub const DEFAULT_LAYER_WIDTH: f64 = 0.015;
+
+/// The default transfer function's opacity, as yt's default: [`DEFAULT_LAYERS`] thin Gaussian
+/// layers evenly spread over `t` from [`DEFAULT_LAYERS_FROM`] to 1 (the upper part of the log
+/// range of the field), each coloured by the colormap at its centre, their opacities rising
+/// from 0.025 to 0.25 so that the densest structures stand out without hiding the faint ones
+/// (a demo's filaments and subhalos around its halo).
+pub fn default_layers() -> Vec<Layer> {
+    let n = DEFAULT_LAYERS;
+    let span = 1.0 - DEFAULT_LAYERS_FROM;
+    (0..n)
+        .map(|i| {
+            let f = i as f64 / (n - 1) as f64;
+            Layer {
+                center: DEFAULT_LAYERS_FROM + span * (i as f64 + 0.5) / n as f64,
+                width: DEFAULT_LAYER_WIDTH,
+                alpha: 0.025 * 10f64.powf(f),
+            }
+        })
+        .collect()
+}
+
 /// Everything that turns field values into colour and opacity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransferFunction {
@@ -155,7 +193,7 @@ pub struct TransferFunction {
     pub bounds: Option<(f64, f64)>,
     /// Multiplier of the extinction (1 = the table as defined).
     pub opacity: f64,
-    /// Gaussian layers; empty for the default ramp.
+    /// Gaussian layers ([`default_layers`] by default); empty for the opacity ramp.
     pub layers: Vec<Layer>,
     /// Opacity control points `[t, alpha]`, sorted by `t`; empty for none (see the module
     /// documentation).
@@ -169,7 +207,7 @@ impl Default for TransferFunction {
             scale: Scale::default(),
             bounds: None,
             opacity: 1.0,
-            layers: Vec::new(),
+            layers: default_layers(),
             points: Vec::new(),
         }
     }
@@ -387,15 +425,18 @@ mod tests {
 
     #[test]
     fn table_opacity_and_layers() {
-        let tf = TransferFunction::default();
-        let t = tf.table();
+        let ramp_only = TransferFunction {
+            layers: Vec::new(),
+            ..Default::default()
+        };
+        let t = ramp_only.table();
         assert_eq!(t.len(), TABLE_SIZE);
         assert_eq!(t[0][3], 0.0);
         assert!((t[TABLE_SIZE - 1][3] as f64 - -(1.0 - RAMP_ALPHA).ln()).abs() < 1e-6);
         // Doubling the opacity doubles the extinction.
         let t2 = TransferFunction {
             opacity: 2.0,
-            ..Default::default()
+            ..ramp_only.clone()
         }
         .table();
         assert!((t2[700][3] - 2.0 * t[700][3]).abs() < 1e-6);
@@ -417,6 +458,34 @@ mod tests {
     }
 
     #[test]
+    fn the_default_is_thin_layers_over_the_upper_range() {
+        let tf = TransferFunction::default();
+        assert_eq!(tf.layers, default_layers());
+        let t = tf.table();
+        let at = |x: f64| t[(x * (TABLE_SIZE - 1) as f64).round() as usize];
+        // Transparent below the layers (the background), so empty space is skipped.
+        let first = &tf.layers[0];
+        let clear = first.center - LAYER_REACH * first.width;
+        assert!(clear > 0.2, "{clear}");
+        assert!(t[..(clear * (TABLE_SIZE - 1) as f64) as usize]
+            .iter()
+            .all(|e| e[3] == 0.0));
+        // Each layer peaks at its centre with the colormap's colour there, separated from the
+        // next by nearly transparent values, and the opacity rises with the value.
+        let mut last = 0.0;
+        for (a, b) in tf.layers.iter().zip(&tf.layers[1..]) {
+            let mid = 0.5 * (a.center + b.center);
+            assert!(at(a.center)[3] > 20.0 * at(mid)[3], "{}", a.center);
+            assert!(at(a.center)[3] > last);
+            last = at(a.center)[3];
+            let c = tf.colormap.eval(a.center);
+            assert!((at(a.center)[1] - c[1]).abs() < 0.02);
+        }
+        assert!(tf.layers.last().unwrap().center < 1.0);
+        assert_eq!(tf.layers.len(), DEFAULT_LAYERS);
+    }
+
+    #[test]
     fn control_points_define_the_opacity() {
         let pts = vec![[0.2, 0.0], [0.5, 0.6], [0.8, 0.1]];
         assert_eq!(piecewise_linear(&pts, 0.0), 0.0);
@@ -426,6 +495,7 @@ mod tests {
         assert_eq!(piecewise_linear(&[], 0.5), 0.0);
         let tf = TransferFunction {
             points: pts.clone(),
+            layers: Vec::new(),
             ..Default::default()
         };
         let t = tf.table();

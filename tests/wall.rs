@@ -224,7 +224,7 @@ fn a_rod_stays_straight_and_continuous_across_a_corner() {
             ..Default::default()
         },
         samples_per_cell: 2.0,
-        interpolation: Default::default(),
+        ..Default::default()
     };
     let ctx = gpu();
     let renderer = VolumeRenderer::new(ctx, &ds, &settings).unwrap();
@@ -338,7 +338,7 @@ fn rendered_disparity_is_zero_on_the_screen_and_crossed_in_front() {
             ..Default::default()
         },
         samples_per_cell: 2.0,
-        interpolation: Default::default(),
+        ..Default::default()
     };
     let renderer = VolumeRenderer::new(ctx, &ds, &settings).unwrap();
     let size = [64, 48];

@@ -9,8 +9,8 @@ use crate::names::Named;
 use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::session::{DataSpec, RenderRequest};
 use crate::stereo::{Anaglyph, Layout, Packing, Projection, StereoRig};
-use crate::transfer::{layers, Colormap, Scale, TransferFunction};
-use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use crate::transfer::{default_layers, layers, Colormap, Scale, TransferFunction};
+use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::Args;
 use glam::DVec3;
 use std::marker::PhantomData;
@@ -48,6 +48,11 @@ where
             T::all().iter().map(|v| PossibleValue::new(v.name())),
         ))
     }
+}
+
+/// `on` or `off` as a bool.
+fn on_off() -> impl TypedValueParser<Value = bool> {
+    PossibleValuesParser::new(["on", "off"]).map(|s| s == "on")
 }
 
 /// The dataset and the field.
@@ -88,9 +93,15 @@ pub struct LookArgs {
     /// shows it.
     #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
     pub interpolation: Interpolation,
-    /// yt-style Gaussian layers instead of the opacity ramp: their number.
-    #[arg(long, default_value_t = 0)]
-    pub layers: usize,
+    /// Jittered sampling in composite and MIP: each pixel's samples at an offset of its own
+    /// (a hash of the pixel), so close-up views show no banding; off: at the middle of each
+    /// step.
+    #[arg(long, value_name = "on|off", value_parser = on_off(), default_value = "on", action = clap::ArgAction::Set)]
+    pub jitter: bool,
+    /// yt-style Gaussian layers evenly spread over the bounds: their number, instead of the
+    /// default layers (over the upper 70% of the range); 0 for the opacity ramp.
+    #[arg(long)]
+    pub layers: Option<usize>,
     /// Width (standard deviation) of each layer as a fraction of the bounds' range.
     #[arg(long, default_value_t = 0.02)]
     pub layer_width: f64,
@@ -102,15 +113,15 @@ impl LookArgs {
             mode: self.mode,
             tf: TransferFunction {
                 opacity: self.opacity,
-                layers: if self.layers > 0 {
-                    layers(self.layers, self.layer_width)
-                } else {
-                    Vec::new()
+                layers: match self.layers {
+                    None => default_layers(),
+                    Some(n) => layers(n, self.layer_width),
                 },
                 ..self.colours.tf()
             },
             samples_per_cell: self.samples_per_cell,
             interpolation: self.interpolation,
+            jitter: self.jitter,
         }
     }
 }
@@ -425,7 +436,8 @@ mod tests {
                 ..Camera::framing(crate::camera::View::NegY, Lens::Plane, lo, hi, 1.0)
             },
         ];
-        for (cam, interpolation) in cams.into_iter().zip(Interpolation::ALL.iter().rev()) {
+        let looks = Interpolation::ALL.iter().rev().zip([false, true]);
+        for (cam, (interpolation, jitter)) in cams.into_iter().zip(looks) {
             let settings = RenderSettings {
                 mode: Mode::Mip,
                 tf: TransferFunction {
@@ -438,6 +450,7 @@ mod tests {
                 },
                 samples_per_cell: 2.0,
                 interpolation: *interpolation,
+                jitter,
             };
             let (line, exact) = render_command(None, "Density", (300, 200), &cam, None, &settings);
             assert!(exact);
@@ -448,12 +461,43 @@ mod tests {
                 "{line}"
             );
             assert!(!line.contains("--interpolation=linear"), "{line}");
+            assert_eq!(line.contains("--jitter=off"), !jitter, "{line}");
+            assert!(!line.contains("--jitter=on"), "{line}");
             let opts = parse(&line);
             assert_eq!(opts.request().camera(lo, hi).unwrap(), cam, "{line}");
             assert_eq!(opts.look.settings(), settings, "{line}");
             assert_eq!(opts.camera.size, (300, 200));
             assert_eq!(opts.data.field.as_deref(), Some("Density"));
             assert!(opts.data.dataset.is_none());
+        }
+    }
+
+    #[test]
+    fn the_default_layers_and_the_ramp_round_trip() {
+        let cam = Camera::framing(
+            crate::camera::View::Z,
+            Lens::Plane,
+            DVec3::ZERO,
+            DVec3::ONE,
+            1.0,
+        );
+        let default = RenderSettings::default();
+        assert_eq!(default.tf.layers, crate::transfer::default_layers());
+        let ramp = RenderSettings {
+            tf: TransferFunction {
+                layers: Vec::new(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        for (settings, flag) in [(default, None), (ramp, Some("--layers=0"))] {
+            let (line, exact) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+            assert!(exact, "{line}");
+            assert_eq!(line.contains("--layers"), flag.is_some(), "{line}");
+            if let Some(f) = flag {
+                assert!(line.contains(f), "{line}");
+            }
+            assert_eq!(parse(&line).look.settings(), settings, "{line}");
         }
     }
 

@@ -56,6 +56,9 @@ pub(crate) struct Params {
     pub offset: [u32; 2],
     pub opaque_from: f32,
     pub t_scale: f32,
+    /// The first pixel of the rendered region in the image its jitter offsets come from.
+    pub first_pixel: [u32; 2],
+    pub _pad: [u32; 2],
 }
 
 /// How many per-frame resources a renderer has made so far (they stop growing once every

@@ -190,7 +190,7 @@ impl OffscreenTarget {
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         ctx.checked("rendering", || {
             let view = lines.map(|l| renderer.lines_texture(ctx, l));
-            renderer.encode_with_lines(ctx, &mut enc, &self.region(), rays, view.as_ref())
+            renderer.encode_part(ctx, &mut enc, &self.region(), rays, [0, 0], view.as_ref())
         })?;
         ctx.queue.submit([enc.finish()]);
         Ok(FloatImage {

@@ -146,19 +146,22 @@ impl VolumeRenderer {
         target: &RenderTarget,
         rays: &RayModel,
     ) {
-        self.encode_with_lines(ctx, encoder, target, rays, None)
+        self.encode_part(ctx, encoder, target, rays, [0, 0], None);
     }
 
-    /// [`VolumeRenderer::encode`] with annotation lines: `lines` is a texture of
-    /// [`VolumeRenderer::lines_texture`] of the target region's size. In composite mode each
-    /// ray stops at its pixel's line and the line is composited behind what it accumulated;
-    /// the other modes ignore it.
-    pub fn encode_with_lines(
+    /// [`VolumeRenderer::encode`] of a part of a larger image whose first pixel is
+    /// `first_pixel` of that image (the viewer's bands of rows): `rays` describe the part, and
+    /// its pixels get the jitter offsets ([`crate::jitter`]) they have in the whole image.
+    /// `lines` are annotation lines, a texture of [`VolumeRenderer::lines_texture`] of the
+    /// part's size: in composite mode each ray stops at its pixel's line and the line is
+    /// composited behind what it accumulated; the other modes ignore it.
+    pub fn encode_part(
         &self,
         ctx: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
         target: &RenderTarget,
         rays: &RayModel,
+        first_pixel: [u32; 2],
         lines: Option<&wgpu::TextureView>,
     ) {
         let lines = match lines {
@@ -166,7 +169,8 @@ impl VolumeRenderer {
             _ => &self.no_lines,
         };
         let r = rays.to_frame(self.layout.origin, self.layout.scale);
-        let params = self.params(&r, target);
+        let mut params = self.params(&r, target);
+        params.first_pixel = first_pixel;
         let mut slot = self.frames.take(ctx, target.view);
         let tiles = slot.tiles.build(
             &self.layout,
@@ -214,6 +218,8 @@ impl VolumeRenderer {
             opaque: OPAQUE,
             offset: target.offset,
             opaque_from: p.opaque_from(),
+            first_pixel: [0, 0],
+            _pad: [0, 0],
         }
     }
 
@@ -252,7 +258,7 @@ impl VolumeRenderer {
     }
 
     /// Changes the settings without uploading the bricks again: the transfer function's table,
-    /// bounds, opacity, samples per cell, the mode and the interpolation. An error when the new settings need the
+    /// bounds, opacity, samples per cell, the mode, the interpolation and the jitter. An error when the new settings need the
     /// atlas in another encoding (log and linear scale, projection and the other modes): build
     /// a new renderer for those (see [`VolumeRenderer::can_update_to`]).
     pub fn set_settings(&mut self, ctx: &GpuContext, settings: &RenderSettings) -> Result<()> {
@@ -263,7 +269,10 @@ impl VolumeRenderer {
         }
         let prepared = self.prepared.with_settings(settings)?;
         let (new, old) = (&prepared.settings, &self.prepared.settings);
-        if new.mode != old.mode || new.interpolation != old.interpolation {
+        if new.mode != old.mode
+            || new.interpolation != old.interpolation
+            || new.jittered() != old.jittered()
+        {
             self.pipeline = pipeline(&ctx.device, &self.bind_layout, new, ctx.float32_filterable);
         }
         self.table = table_texture(ctx, &prepared.table);
@@ -550,6 +559,7 @@ fn pipeline(
                 Interpolation::Nearest => 1.0,
             },
         ),
+        ("JITTER", if settings.jittered() { 1.0 } else { 0.0 }),
     ];
     device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some("raycast"),

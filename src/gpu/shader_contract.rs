@@ -1,14 +1,14 @@
 //! What the Rust side and the WGSL shaders must agree on, checked: the constants both define
-//! (read from the shaders with naga) and the layout of the uniform blocks of the ray caster, the
-//! display pass and the sampling benchmark (naga's offsets and sizes against the `#[repr(C)]`
-//! structs'). A change on either side alone fails
-//! here.
+//! (read from the shaders with naga; among them the jitter hash's) and the layout of the uniform
+//! blocks of the ray caster, the display pass and the sampling benchmark (naga's offsets and
+//! sizes against the `#[repr(C)]` structs'). A change on either side alone fails here.
 
 use crate::gpu::display::{self, DISPLAY_WGSL};
 use crate::gpu::frame::Params;
 use crate::gpu::lists::LIST_ROW;
 use crate::gpu::raycaster::{LINES_BINDING, RAYCAST_WGSL};
 use crate::gpu::sampling_bench::{self, SAMPLING_BENCH_WGSL};
+use crate::jitter;
 use crate::render::Mode;
 use crate::tiles::TILE;
 use crate::transfer::{MISSING, MISSING_BELOW};
@@ -143,6 +143,8 @@ fn raycast_params_have_the_same_layout_in_rust_and_wgsl() {
         offset,
         opaque_from,
         t_scale,
+        first_pixel,
+        _pad,
     });
     assert_eq!(wgsl_struct(&parse(RAYCAST_WGSL), "Params"), rust);
 }
@@ -192,6 +194,14 @@ fn raycast_constants_match_the_rust_ones() {
         constant(&m, "LIST_ROW_LOG2"),
         Literal::U32(LIST_ROW.trailing_zeros())
     );
+    for (name, value) in [
+        ("PCG_MUL", jitter::PCG_MUL),
+        ("PCG_INC", jitter::PCG_INC),
+        ("PCG_OUT", jitter::PCG_OUT),
+        ("JITTER_BITS", jitter::JITTER_BITS),
+    ] {
+        assert_eq!(constant(&m, name), Literal::U32(value), "{name}");
+    }
     check_missing_and_modes(&m);
 }
 

@@ -106,9 +106,15 @@ pub fn render_command(
     if settings.interpolation != Interpolation::Linear {
         words.push(format!("--interpolation={}", settings.interpolation.name()));
     }
-    // Layers made by --layers N --layer-width W are reproducible; anything else is not.
+    if !settings.jitter {
+        words.push("--jitter=off".into());
+    }
+    // The default layers need no flag, no layers is --layers=0, layers made by --layers N
+    // --layer-width W are reproducible; anything else is not.
     let mut exact = tf.points.is_empty();
-    if !tf.layers.is_empty() {
+    if tf.layers.is_empty() {
+        words.push("--layers=0".into());
+    } else if tf.layers != crate::transfer::default_layers() {
         let n = tf.layers.len();
         let w = tf.layers[0].width;
         if tf.layers == crate::transfer::layers(n, w) {

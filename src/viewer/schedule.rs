@@ -72,7 +72,7 @@ impl App {
             let (y0, y1) = (work.rows.0.min(lh), work.rows.1.min(lh));
             if y1 > y0 {
                 let rays = band_rays(&scaled_rays(&eye.rays, vw, vh, lw, lh), y0);
-                g.session.renderer.encode(
+                g.session.renderer.encode_part(
                     &g.session.ctx,
                     &mut enc,
                     &RenderTarget {
@@ -81,6 +81,8 @@ impl App {
                         size: [lw, y1 - y0],
                     },
                     &rays,
+                    [0, y0],
+                    None,
                 );
             }
         }

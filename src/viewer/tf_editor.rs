@@ -211,11 +211,11 @@ fn edit_layers(ui: &mut egui::Ui, tf: &mut TransferFunction) -> bool {
         }
         if ui
             .button("reset")
-            .on_hover_text("back to the default opacity ramp")
+            .on_hover_text("back to the default layers")
             .clicked()
         {
             tf.points.clear();
-            tf.layers.clear();
+            tf.layers = crate::transfer::default_layers();
             changed = true;
         }
     });
@@ -286,7 +286,10 @@ mod tests {
         assert_eq!(p[2], [0.6, 0.2]);
         assert!(p.windows(2).all(|w| w[0][0] <= w[1][0]));
         // The ramp's points are where editing starts from.
-        let tf = TransferFunction::default();
+        let tf = TransferFunction {
+            layers: Vec::new(),
+            ..Default::default()
+        };
         assert_eq!(shown_points(&tf), ramp_points());
     }
 }
