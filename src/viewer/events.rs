@@ -18,12 +18,14 @@ const ARROW_DEGREES: f64 = 5.0;
 
 impl App {
     /// Gives `event` to egui and marks the panel for drawing when egui asks; returns whether
-    /// egui wants the keyboard, and whether the pointer is over the panel.
+    /// egui wants the keyboard, and whether the pointer is over the panel (or, while the panel
+    /// is hidden, over the button that shows it).
     fn egui_event(&mut self, event: &WindowEvent) -> Option<(bool, bool)> {
         let g = self.gfx.as_mut()?;
         let response = g.egui_state.on_window_event(g.surface.window(), event);
         // egui asks for a repaint after every RedrawRequested, which would redraw forever; and
-        // the pointer moving over the volume changes nothing in a hidden panel.
+        // the pointer moving over the volume changes nothing in a hidden panel, except where it
+        // enters, leaves or clicks the button that shows it.
         let pointer = matches!(
             event,
             WindowEvent::CursorMoved { .. }
@@ -32,15 +34,29 @@ impl App {
                 | WindowEvent::MouseInput { .. }
                 | WindowEvent::MouseWheel { .. }
         );
+        let ppp = g.egui_ctx.pixels_per_point() as f64;
+        let over_button = |p: Option<(f64, f64)>| {
+            let (Some(r), Some((x, y))) = (self.show_button, p) else {
+                return false;
+            };
+            r.contains(egui::pos2((x / ppp) as f32, (y / ppp) as f32))
+        };
+        let (was, now) = match event {
+            WindowEvent::CursorMoved { position, .. } => (
+                over_button(self.cursor),
+                over_button(Some((position.x, position.y))),
+            ),
+            _ => (false, over_button(self.cursor)),
+        };
         let redraw = matches!(event, WindowEvent::RedrawRequested);
-        if response.repaint && !redraw && (self.panel_visible || !pointer) {
+        if response.repaint && !redraw && (self.panel_visible || !pointer || was || now) {
             self.ui_dirty = true;
             g.window().request_redraw();
         }
         let egui_keys = g.egui_ctx.egui_wants_keyboard_input();
         // egui's state is from its last frame: a hidden panel may still count as under the
         // pointer until the next one.
-        let over_panel = self.panel_visible && g.egui_ctx.egui_wants_pointer_input();
+        let over_panel = (self.panel_visible && g.egui_ctx.egui_wants_pointer_input()) || now;
         Some((egui_keys, over_panel))
     }
 
@@ -69,7 +85,7 @@ impl App {
         match key {
             Key::Named(NamedKey::Escape) => event_loop.exit(),
             Key::Named(NamedKey::F12) => self.screenshot = true,
-            Key::Named(NamedKey::Tab) => self.panel_visible = !self.panel_visible,
+            Key::Named(NamedKey::Tab) => self.toggle_panel(),
             Key::Named(NamedKey::ArrowLeft) => orbit(self, -step, 0.0),
             Key::Named(NamedKey::ArrowRight) => orbit(self, step, 0.0),
             Key::Named(NamedKey::ArrowUp) => orbit(self, 0.0, step),

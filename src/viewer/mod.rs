@@ -8,7 +8,8 @@
 //! resolution ([`progressive`]). Nothing is drawn while nothing changes.
 //!
 //! Where things are: this file holds the viewer's state (`App`) and one frame's steps in
-//! order (`try_redraw`). The window, its surface and the GPU objects are opened in `gfx`
+//! order (`try_redraw`). The window (sized to fit the monitor and divided between the panel
+//! and the volume by [`layout`]), its surface and the GPU objects are opened in `gfx`
 //! (through the window layer [`crate::gpu::surface`], shared with the wall); input is handled
 //! in `events`, and what keys and the panel ask for in `actions`; datasets are read in the
 //! background in `loading`. Each frame runs the panel in `ui` ([`panel`], [`tf_editor`],
@@ -26,6 +27,7 @@ mod eyes;
 mod gfx;
 pub mod histogram;
 pub mod keyframes;
+pub mod layout;
 mod loading;
 pub mod no_display;
 pub mod panel;
@@ -62,8 +64,10 @@ use winit::event::MouseButton;
 use winit::event_loop::{ActiveEventLoop, EventLoop, EventLoopProxy};
 use winit::keyboard::ModifiersState;
 
-/// `amrcast view`.
-pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
+/// `amrcast view`: `request.size` is the first image's size until the window opens; the
+/// window is `window_size` (`--size`) when given, else sized to fit the monitor
+/// ([`layout::initial_window_size`]).
+pub fn view(request: &RenderRequest, window_size: Option<(u32, u32)>) -> anyhow::Result<()> {
     let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
         .map_err(|e| {
@@ -89,6 +93,7 @@ pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
         cam,
         home: request.camera.view.unwrap_or(View::Z),
         progressive: Progressive::new(w, h),
+        window_size,
         gfx: None,
         histogram: Histogram::default(),
         histogram_key: None,
@@ -96,6 +101,7 @@ pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
         cursor: None,
         modifiers: ModifiersState::empty(),
         panel_visible: true,
+        show_button: None,
         stereo: StereoMode::Off,
         rig: StereoRig::new(Projection::Parallel),
         keyframes: RecordedPath::default(),
@@ -126,6 +132,8 @@ struct App {
     /// The on-axis view R returns to.
     home: View,
     progressive: Progressive,
+    /// `--size`: the window's initial size, when given.
+    window_size: Option<(u32, u32)>,
     gfx: Option<Gfx>,
     histogram: Histogram,
     histogram_key: Option<(Scale, (f32, f32), String)>,
@@ -134,6 +142,8 @@ struct App {
     cursor: Option<(f64, f64)>,
     modifiers: ModifiersState,
     panel_visible: bool,
+    /// While the panel is hidden, where the button that shows it is (points).
+    show_button: Option<egui::Rect>,
     stereo: StereoMode,
     /// The eyes' geometry in the stereo modes.
     rig: StereoRig,

@@ -2,8 +2,8 @@
 //! [`super::tf_editor`], [`super::histogram`]), what it asked for applied, and the volume laid
 //! out beside it. Drawing it is [`super::draw`]'s, through the [`super::panel_layer`].
 
-use super::gfx::volume_rect;
 use super::histogram::Histogram;
+use super::layout::{panel_default_width, panel_max_width, volume_rect};
 use super::panel::{self, PanelAction};
 use super::stereo_mode::StereoMode;
 use super::App;
@@ -12,8 +12,6 @@ use std::time::{Duration, Instant};
 
 /// Bins of the histogram under the transfer-function editor.
 const HISTOGRAM_BINS: usize = 128;
-/// Default width of the side panel, points.
-const PANEL_WIDTH: f32 = 300.0;
 /// While the view changes the panel's live readouts are refreshed at most this often, so that
 /// an otherwise unchanged panel is not drawn again for every frame (see
 /// [`super::panel_layer::PanelLayer`]).
@@ -38,6 +36,24 @@ pub(super) struct PanelFrame {
     pub textures_changed: bool,
     /// Textures egui freed: released once the frame is drawn.
     pub free: Vec<egui::TextureId>,
+}
+
+/// While the panel is hidden: a small button at the window's top left that shows it again;
+/// returns where it is.
+fn show_panel_button(ui: &mut egui::Ui, actions: &mut Vec<PanelAction>) -> egui::Rect {
+    egui::Area::new(egui::Id::unique("show panel"))
+        .anchor(egui::Align2::LEFT_TOP, [6.0, 6.0])
+        .show(ui.ctx(), |ui| {
+            if ui
+                .button("show panel (Tab)")
+                .on_hover_text("the panel: field, mode, colours, transfer function")
+                .clicked()
+            {
+                actions.push(PanelAction::TogglePanel);
+            }
+        })
+        .response
+        .rect
 }
 
 impl App {
@@ -110,14 +126,17 @@ impl App {
         } = self.readouts.clone().expect("refreshed before");
         let mut actions = Vec::new();
         let mut panel_right = 0.0f32;
+        let mut show_button = None;
         let out = egui_ctx.run_ui(raw, |ui| {
             if !self.panel_visible {
+                show_button = Some(show_panel_button(ui, &mut actions));
                 return;
             }
-            let max = (0.6 * ui.available_width()).max(120.0);
+            let width = ui.available_width();
+            let max = panel_max_width(width);
             panel_right = egui::Panel::left("panel")
                 .resizable(true)
-                .default_size(PANEL_WIDTH.min(max))
+                .default_size(panel_default_width(width))
                 .max_size(max)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -148,6 +167,7 @@ impl App {
                 .rect
                 .right();
         });
+        self.show_button = show_button;
         (out, actions, panel_right)
     }
 
@@ -212,6 +232,7 @@ impl App {
                 PanelAction::Screenshot => self.screenshot = true,
                 PanelAction::SetStereo(m) => self.set_stereo(m),
                 PanelAction::ClearPath => self.clear_keyframes(),
+                PanelAction::TogglePanel => self.toggle_panel(),
             }
         }
     }
