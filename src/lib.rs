@@ -10,6 +10,7 @@
 //! 3. **What to draw** ([`camera`], [`stereo`], [`transfer`], [`render`], [`path`]): cameras
 //!    and lenses reduced to ray models, stereo rigs, the transfer function, the render
 //!    settings and the float image; all GPU-free, with a CPU reference renderer ([`mod@reference`]).
+//!    [`slice`] takes slices (a plane's values, on the CPU) into the same float image.
 //! 4. **GPU** ([`gpu`]): the device, the ray caster (long-lived state and per-frame state),
 //!    offscreen targets, the display pass and window surfaces.
 //! 5. **Session** ([`session`]): one field on one GPU with one look; renders a camera or a
@@ -35,6 +36,7 @@ pub mod path;
 pub mod reference;
 pub mod render;
 pub mod session;
+pub mod slice;
 pub mod stereo;
 pub mod tiles;
 pub mod transfer;

@@ -73,6 +73,16 @@ impl Rendered {
     pub fn size(&self) -> (u32, u32) {
         (self.image.width, self.image.height)
     }
+
+    /// A slice coloured with the look `prepared` ([`crate::slice::prepare`]); its values are
+    /// the field's as stored.
+    pub fn slice(slice: &crate::slice::SliceImage, prepared: &Prepared) -> Rendered {
+        Rendered {
+            image: slice.float_image(),
+            display: crate::slice::SliceImage::display(prepared),
+            encoding: crate::transfer::Scale::Linear,
+        }
+    }
 }
 
 /// Where the images of one render go.

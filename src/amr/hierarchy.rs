@@ -164,6 +164,19 @@ impl AmrHierarchy {
             .find_map(|level| self.grid_at_cell(level, self.cell_of(level, p)))
     }
 
+    /// The finest level with a grid holding the cell at `p`, cell indices clamped to the
+    /// domain (so points on its upper faces count as inside); 0 where no finer grid does.
+    pub fn finest_level_at(&self, p: DVec3) -> u32 {
+        (1..self.levels.len() as u32)
+            .rev()
+            .find(|&level| {
+                let (dims, c) = (self.level_dims(level), self.cell_of(level, p));
+                let c = [0, 1, 2].map(|a| c[a].clamp(0, dims[a] - 1));
+                self.grid_at_cell(level, c).is_some()
+            })
+            .unwrap_or(0)
+    }
+
     /// The global index on `level` of the cell containing `p` (not clamped to the domain).
     pub fn cell_of(&self, level: u32, p: DVec3) -> [i64; 3] {
         let f = ((p - self.domain_left) / self.cell_size(level)).floor();
@@ -182,5 +195,8 @@ mod tests {
         assert_eq!(h.finest_grid_at(DVec3::splat(0.5)), Some(1));
         assert_eq!(h.finest_grid_at(DVec3::splat(0.1)), Some(0));
         assert_eq!(h.finest_grid_at(DVec3::splat(1.5)), None);
+        assert_eq!(h.finest_level_at(DVec3::splat(0.5)), 1);
+        assert_eq!(h.finest_level_at(DVec3::splat(0.75)), 0);
+        assert_eq!(h.finest_level_at(DVec3::ONE), 0);
     }
 }

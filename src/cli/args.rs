@@ -75,15 +75,8 @@ pub struct LookArgs {
     /// What is accumulated along each ray.
     #[arg(long, value_parser = names::<Mode>(), default_value_t = Mode::Composite)]
     pub mode: Mode,
-    /// Colours of the transfer function (matplotlib's maps, as yt uses).
-    #[arg(long, value_parser = names::<Colormap>(), default_value_t = Colormap::Viridis)]
-    pub colormap: Colormap,
-    /// Transfer-function bounds MIN,MAX in field units (default: the field's range).
-    #[arg(long, value_parser = parse_bounds, allow_hyphen_values = true)]
-    pub bounds: Option<(f64, f64)>,
-    /// How values map to the colormap.
-    #[arg(long, value_parser = names::<Scale>(), default_value_t = Scale::Log)]
-    pub scale: Scale,
+    #[command(flatten)]
+    pub colours: ColourArgs,
     /// Multiplier of the transfer function's opacity (extinction).
     #[arg(long, default_value_t = 1.0)]
     pub opacity: f64,
@@ -107,19 +100,42 @@ impl LookArgs {
         RenderSettings {
             mode: self.mode,
             tf: TransferFunction {
-                colormap: self.colormap,
-                scale: self.scale,
-                bounds: self.bounds,
                 opacity: self.opacity,
                 layers: if self.layers > 0 {
                     layers(self.layers, self.layer_width)
                 } else {
                     Vec::new()
                 },
-                points: Vec::new(),
+                ..self.colours.tf()
             },
             samples_per_cell: self.samples_per_cell,
             interpolation: self.interpolation,
+        }
+    }
+}
+
+/// How values map to colours: colormap, bounds and scale (renders and slices).
+#[derive(Args, Clone, Debug)]
+pub struct ColourArgs {
+    /// Colours of the transfer function (matplotlib's maps, as yt uses).
+    #[arg(long, value_parser = names::<Colormap>(), default_value_t = Colormap::Viridis)]
+    pub colormap: Colormap,
+    /// Transfer-function bounds MIN,MAX in field units (default: the field's range).
+    #[arg(long, value_parser = parse_bounds, allow_hyphen_values = true)]
+    pub bounds: Option<(f64, f64)>,
+    /// How values map to the colormap.
+    #[arg(long, value_parser = names::<Scale>(), default_value_t = Scale::Log)]
+    pub scale: Scale,
+}
+
+impl ColourArgs {
+    /// The default transfer function with these colours.
+    pub fn tf(&self) -> TransferFunction {
+        TransferFunction {
+            colormap: self.colormap,
+            scale: self.scale,
+            bounds: self.bounds,
+            ..TransferFunction::default()
         }
     }
 }
@@ -282,7 +298,8 @@ fn parse_bounds(s: &str) -> std::result::Result<(f64, f64), String> {
     }
 }
 
-fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
+/// Parses `WxH` (each side from 1 to 16384).
+pub fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
     let (w, h) = s
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("'{s}' is not WxH"))?;

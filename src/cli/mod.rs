@@ -7,6 +7,7 @@ pub mod args;
 pub mod bench;
 pub mod movie;
 pub mod render;
+pub mod slice;
 pub mod wall;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,9 @@ enum Command {
     /// Open an interactive window on a dataset (the built-in demo when none is given): drag to
     /// orbit and pan, wheel to zoom, a side panel for the transfer function.
     View(ViewArgs),
+    /// The field on a plane (yt's SlicePlot): an axis and a coordinate, or a normal and a
+    /// centre; the finest data at each pixel's centre, to PNG and NPY.
+    Slice(slice::SliceArgs),
     /// Time repeated renders: median ms per frame and samples per second.
     Bench(bench::BenchArgs),
     /// Render an image sequence along a camera path (TOML, or --zoom-in / --orbit): one colour
@@ -59,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Render(args) => render::render(&args),
         Command::View(args) => crate::viewer::view(&args.opts.request(), args.opts.camera.size),
+        Command::Slice(args) => slice::slice(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),
         Command::Wall(args) => wall::wall(&args),

@@ -74,7 +74,7 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
 }
 
 /// Fails early, before any work, when an output cannot be written.
-fn check_output(path: &Path) -> Result<()> {
+pub(super) fn check_output(path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -1,0 +1,118 @@
+//! `amrcast slice`: the field on a plane, to PNG (and NPY) files.
+
+use super::args::{names, parse_size, parse_vec3, ColourArgs, DataArgs};
+use super::render::check_output;
+use crate::error::{Error, Result};
+use crate::render::Interpolation;
+use crate::session::{write_images, Outputs, Rendered};
+use crate::slice::{Axis, PlaneSpec, SliceRequest};
+use clap::Args;
+use glam::DVec3;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args, Clone, Debug)]
+pub struct SliceArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Slice across this axis, at --coord. The image shows x right and y up across z, (y, z)
+    /// across x, (z, x) across y, as yt's SlicePlot.
+    #[arg(long, value_parser = names::<Axis>(), help_heading = "Plane")]
+    pub axis: Option<Axis>,
+    /// Position of the --axis plane, in domain (code) units like the camera options.
+    #[arg(long, allow_hyphen_values = true, help_heading = "Plane")]
+    pub coord: Option<f64>,
+    /// Oblique plane: its normal X,Y,Z (with --center). Right, up and normal are
+    /// right-handed; up is the up of the axis nearest the normal (or --up) made
+    /// perpendicular to it, so a normal along an axis gives that axis's slice.
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true, help_heading = "Plane")]
+    pub normal: Option<DVec3>,
+    /// Oblique plane: the point X,Y,Z at the image's centre, domain units.
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true, help_heading = "Plane")]
+    pub center: Option<DVec3>,
+    /// Oblique plane: the image's up direction X,Y,Z (made perpendicular to the normal).
+    #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true, help_heading = "Plane")]
+    pub up: Option<DVec3>,
+    /// Extent of the image along its longer side, domain units (default: the whole domain's
+    /// cross-section).
+    #[arg(long)]
+    pub width: Option<f64>,
+    /// Image size WxH.
+    #[arg(long, value_parser = parse_size, default_value = "512x512")]
+    pub size: (u32, u32),
+    #[command(flatten)]
+    pub colours: ColourArgs,
+    /// Linear: trilinear in the finest level's cell centres, as the ray caster samples;
+    /// nearest: the finest cell's stored value, as yt's slices show it.
+    #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
+    pub interpolation: Interpolation,
+    /// Output PNG (pixels outside the domain are black).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also write the values as NPY: float32 (H, W) in field units, row 0 at the top (the
+    /// largest up coordinate), NaN outside the domain.
+    #[arg(long)]
+    pub values: Option<PathBuf>,
+}
+
+impl SliceArgs {
+    /// The plane the options ask for: an error unless exactly one of --axis/--coord and
+    /// --normal/--center is given, complete.
+    pub fn plane(&self) -> Result<PlaneSpec> {
+        let oblique = self.normal.is_some() || self.center.is_some() || self.up.is_some();
+        match (self.axis, self.coord, self.normal, self.center) {
+            (Some(_), _, _, _) | (_, Some(_), _, _) if oblique => Err(Error::Settings(
+                "give either --axis and --coord or --normal and --center, not both".into(),
+            )),
+            (Some(axis), Some(coord), None, None) => Ok(PlaneSpec::Axis { axis, coord }),
+            (Some(_), None, _, _) => Err(Error::Settings("--axis needs --coord".into())),
+            (None, Some(_), _, _) => Err(Error::Settings("--coord needs --axis".into())),
+            (None, None, Some(normal), Some(center)) => Ok(PlaneSpec::Oblique {
+                normal,
+                center,
+                up: self.up,
+            }),
+            (None, None, Some(_), None) => Err(Error::Settings("--normal needs --center".into())),
+            (None, None, None, Some(_)) => Err(Error::Settings("--center needs --normal".into())),
+            _ => Err(Error::Settings(
+                "no slice plane: give --axis x|y|z and --coord C, or --normal X,Y,Z and --center X,Y,Z"
+                    .into(),
+            )),
+        }
+    }
+
+    /// The library's request.
+    pub fn request(&self) -> Result<SliceRequest> {
+        Ok(SliceRequest {
+            plane: self.plane()?,
+            width: self.width,
+            size: self.size,
+            interpolation: self.interpolation,
+        })
+    }
+}
+
+/// `amrcast slice`.
+pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
+    let request = args.request()?;
+    let outputs = Outputs::new(&args.output, args.values.as_deref(), None);
+    for path in outputs.all() {
+        check_output(path)?;
+    }
+    let ds = args.data.spec().load()?;
+    let h = &ds.hierarchy;
+    // A bad plane or width fails here, before the look is resolved.
+    request.frame(h.domain_left, h.domain_right)?;
+    let prepared = crate::slice::prepare(&ds, &args.colours.tf())?;
+    prepared.print_warnings(&ds.field.name);
+    let t = Instant::now();
+    let image = crate::slice::slice(&ds, &request)?;
+    log::info!(
+        "sliced {}x{} pixels in {:.1} ms",
+        request.size.0,
+        request.size.1,
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    write_images(&[Rendered::slice(&image, &prepared)], &outputs)?;
+    Ok(())
+}
