@@ -2,6 +2,7 @@
 //! (orbit, pan, zoom) and dropped files; redraws are requested when something changed.
 
 use super::loading::UserEvent;
+use super::slice_view::Showing;
 use super::{camera_control, App};
 use crate::camera::Lens;
 use std::time::{Duration, Instant};
@@ -101,6 +102,10 @@ impl App {
                 }),
                 "m" => self.cycle_mode(),
                 "k" => self.record_keyframe(),
+                "v" => self.show(match self.showing {
+                    Showing::Volume => Showing::Slice,
+                    Showing::Slice => Showing::Volume,
+                }),
                 _ => return,
             },
             _ => return,
@@ -135,6 +140,11 @@ impl App {
             return;
         }
         let (w, h) = self.size();
+        if self.showing == Showing::Slice {
+            let slice = self.slice.panned(dx, dy, (w, h), &self.ds.hierarchy);
+            self.set_slice(slice);
+            return;
+        }
         let cam = match button {
             MouseButton::Left => {
                 let k = camera_control::orbit_radians_per_pixel(h);
@@ -151,7 +161,10 @@ impl App {
             MouseScrollDelta::LineDelta(_, y) => y as f64,
             MouseScrollDelta::PixelDelta(p) => p.y / 40.0,
         };
-        if steps != 0.0 {
+        if steps != 0.0 && self.showing == Showing::Slice {
+            let slice = self.slice.stepped(steps, &self.ds.hierarchy);
+            self.set_slice(slice);
+        } else if steps != 0.0 {
             let cam = camera_control::zoom(&self.cam, camera_control::wheel_factor(steps));
             self.set_camera(cam);
         }

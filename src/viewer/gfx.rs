@@ -31,6 +31,8 @@ pub(super) struct Gfx {
     pub egui_state: egui_winit::State,
     pub egui_renderer: egui_wgpu::Renderer,
     pub panel_layer: PanelLayer,
+    /// The slice view's values, once a slice was taken.
+    pub slice: Option<super::slice_view::SliceTexture>,
 }
 
 impl Gfx {
@@ -128,6 +130,7 @@ impl App {
             egui_state,
             egui_renderer,
             panel_layer,
+            slice: None,
         });
         self.changed();
         Ok(())

@@ -36,6 +36,7 @@ pub mod progressive;
 pub mod render_flags;
 mod schedule;
 pub mod screenshot;
+pub mod slice_view;
 pub mod stereo_mode;
 pub mod tf_editor;
 mod ui;
@@ -55,6 +56,7 @@ use keyframes::RecordedPath;
 use loading::{open_source, UserEvent};
 use progressive::Progressive;
 use schedule::Timing;
+use slice_view::{Showing, SliceView};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -84,6 +86,7 @@ pub fn view(request: &RenderRequest, window_size: Option<(u32, u32)>) -> anyhow:
     let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let (w, h) = request.size;
     let cam = request.camera(lo, hi)?;
+    let slice = SliceView::new(crate::slice::Axis::Z, &ds.hierarchy);
     let mut app = App {
         proxy: event_loop.create_proxy(),
         source,
@@ -101,6 +104,9 @@ pub fn view(request: &RenderRequest, window_size: Option<(u32, u32)>) -> anyhow:
         cursor: None,
         modifiers: ModifiersState::empty(),
         panel_visible: true,
+        showing: Showing::Volume,
+        slice,
+        slice_dirty: true,
         show_button: None,
         stereo: StereoMode::Off,
         rig: StereoRig::new(Projection::Parallel),
@@ -142,6 +148,12 @@ struct App {
     cursor: Option<(f64, f64)>,
     modifiers: ModifiersState,
     panel_visible: bool,
+    /// The volume or a slice.
+    showing: Showing,
+    /// The slice view's plane and framing.
+    slice: SliceView,
+    /// The slice on screen is out of date.
+    slice_dirty: bool,
     /// While the panel is hidden, where the button that shows it is (points).
     show_button: Option<egui::Rect>,
     stereo: StereoMode,
@@ -207,6 +219,7 @@ impl App {
     /// The view changed: start again from a coarse frame.
     fn changed(&mut self) {
         self.progressive.invalidate();
+        self.slice_dirty = true;
         self.timing.changed_at = Some(Instant::now());
         self.timing.full_after_ms = None;
         self.request_redraw();
@@ -240,7 +253,10 @@ impl App {
         let start = Instant::now();
         let panel = self.run_panel();
         let ui_ms = ms_since(start);
-        let step = self.render_step()?;
+        let step = match self.showing {
+            Showing::Volume => self.render_step()?,
+            Showing::Slice => self.slice_step(),
+        };
         // Display and panel onto the surface, unless only a band of an unfinished level was
         // rendered: then nothing on screen changed, and presenting would cost as much as the
         // band.

@@ -4,9 +4,11 @@
 
 use crate::camera::Lens;
 use crate::render::{Interpolation, Mode, RenderSettings};
+use crate::slice::Axis;
 use crate::stereo::StereoRig;
 use crate::transfer::{Colormap, Scale, TransferFunction};
 use crate::viewer::histogram::Histogram;
+use crate::viewer::slice_view::{Showing, SliceView};
 use crate::viewer::stereo_mode::StereoMode;
 use crate::viewer::tf_editor::tf_editor;
 
@@ -37,6 +39,13 @@ pub struct PanelModel<'a> {
     pub message: Option<&'a (String, bool)>,
     /// A dataset or field being loaded.
     pub loading: Option<&'a str>,
+    /// The volume or a slice.
+    pub showing: Showing,
+    /// The slice view, its axis and position edited in place; the caller compares it with its
+    /// own copy.
+    pub slice: &'a mut SliceView,
+    /// The positions the slice can take along its axis.
+    pub slice_range: (f64, f64),
 }
 
 /// Requests from the panel that are more than a settings change.
@@ -50,6 +59,8 @@ pub enum PanelAction {
     ClearPath,
     /// Hide the panel (or show it again), as Tab does.
     TogglePanel,
+    /// Show the volume or the slice view.
+    Show(Showing),
 }
 
 /// What a grid row with a slider needs besides the slider, points: the label column, the
@@ -143,6 +154,8 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     }
     ui.end_row();
 
+    slice_rows(ui, m, actions);
+
     ui.label("mode");
     let modes = Mode::ALL.iter().map(|&mode| (mode, mode.name()));
     if let Some(mode) = choice(ui, m.settings.mode, modes) {
@@ -162,6 +175,32 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     if let Some(lens) = choice(ui, m.lens, lenses) {
         actions.push(PanelAction::SetLens(lens));
     }
+    ui.end_row();
+}
+
+/// Grid rows for the view (volume or slice) and, for a slice, its axis and position.
+fn slice_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelAction>) {
+    ui.label("view");
+    let views = [(Showing::Volume, "volume"), (Showing::Slice, "slice")];
+    if let Some(v) = choice(ui, m.showing, views.into_iter()) {
+        actions.push(PanelAction::Show(v));
+    }
+    ui.end_row();
+    if m.showing != Showing::Slice {
+        return;
+    }
+    ui.label("slice across");
+    let axes = Axis::ALL.iter().map(|&a| (a, a.name()));
+    if let Some(a) = choice(ui, m.slice.axis, axes) {
+        m.slice.axis = a;
+    }
+    ui.end_row();
+    ui.label("position");
+    let (lo, hi) = m.slice_range;
+    ui.add(
+        egui::Slider::new(&mut m.slice.coord, lo..=hi).custom_formatter(|v, _| format!("{v:.4}")),
+    )
+    .on_hover_text("the wheel over the slice moves it by one finest cell");
     ui.end_row();
 }
 
@@ -377,6 +416,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
     ("M", "composite / MIP / projection"),
     ("S", "stereo off / anaglyph / side-by-side"),
     ("K", "record the camera as a keyframe (amrcast-path.toml)"),
+    (
+        "V",
+        "volume / slice view (slice: wheel moves the plane, drag pans)",
+    ),
     ("F12, Ctrl+S", "screenshot at full resolution"),
     ("Tab", "hide / show the panel (or its hide/show buttons)"),
     ("Esc, Q", "quit"),

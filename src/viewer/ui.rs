@@ -5,6 +5,7 @@
 use super::histogram::Histogram;
 use super::layout::{panel_default_width, panel_max_width, volume_rect};
 use super::panel::{self, PanelAction};
+use super::slice_view::SliceView;
 use super::stereo_mode::StereoMode;
 use super::App;
 use crate::stereo::StereoRig;
@@ -64,9 +65,11 @@ impl App {
         self.refresh_readouts();
         let mut edited = self.settings.clone();
         let mut rig = self.rig;
-        let (out, actions, panel_right) = self.run_egui(&mut edited, &mut rig);
+        let mut slice = self.slice;
+        let (out, actions, panel_right) = self.run_egui(&mut edited, &mut rig, &mut slice);
         let frame = self.take_egui_output(out);
         self.apply_panel(edited, rig, actions);
+        self.apply_slice(slice);
         let g = self.gfx.as_ref().expect("graphics");
         let (sw, sh) = g.surface.size();
         let ppp = frame.pixels_per_point;
@@ -111,6 +114,7 @@ impl App {
         &mut self,
         edited: &mut crate::render::RenderSettings,
         rig: &mut StereoRig,
+        slice: &mut SliceView,
     ) -> (egui::FullOutput, Vec<PanelAction>, f32) {
         let g = self.gfx.as_mut().expect("graphics");
         let raw = g.egui_state.take_egui_input(g.surface.window());
@@ -159,6 +163,9 @@ impl App {
                                 keyframes: self.keyframes.len(),
                                 message: self.message.as_ref(),
                                 loading: self.loading.as_deref(),
+                                showing: self.showing,
+                                slice,
+                                slice_range: self.slice.range(&self.ds.hierarchy),
                             },
                         );
                     });
@@ -233,8 +240,20 @@ impl App {
                 PanelAction::SetStereo(m) => self.set_stereo(m),
                 PanelAction::ClearPath => self.clear_keyframes(),
                 PanelAction::TogglePanel => self.toggle_panel(),
+                PanelAction::Show(v) => self.show(v),
             }
         }
+    }
+
+    /// The slice's axis or position as the panel edited them.
+    fn apply_slice(&mut self, edited: SliceView) {
+        let h = &self.ds.hierarchy;
+        let slice = if edited.axis != self.slice.axis {
+            self.slice.with_axis(edited.axis, h)
+        } else {
+            self.slice.with_coord(edited.coord, h)
+        };
+        self.set_slice(slice);
     }
 
     /// The current view as an `amrcast render` command (with the stereo flags in a stereo
