@@ -6,6 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The window's size and layout when it opens.
+#[path = "viewer/opening.rs"]
+mod opening;
+/// The X screen's pixels and a window's geometry.
+#[path = "viewer/screen.rs"]
+mod screen;
+/// Dropping files onto the window (XDND).
+#[path = "viewer/xdnd.rs"]
+mod xdnd;
+
 const BIN: &str = env!("CARGO_BIN_EXE_amrcast");
 const W: u32 = 200;
 const H: u32 = 150;
@@ -41,8 +51,9 @@ impl Drop for Reaped {
     }
 }
 
-/// Starts Xvfb on a free display number; returns it and the server.
-fn xvfb() -> (String, Reaped) {
+/// Starts Xvfb with a screen of `screen` ("WxH") on a free display number; returns it and the
+/// server.
+fn xvfb(screen: &str) -> (String, Reaped) {
     // Tests of this binary run in parallel: each takes its own numbers, so that two of them
     // never start a server on the same display (the loser's server exits, but its test could
     // meanwhile find the winner's).
@@ -63,7 +74,7 @@ fn xvfb() -> (String, Reaped) {
                 &format!(":{n}"),
                 "-screen",
                 "0",
-                "640x480x24",
+                &format!("{screen}x24"),
                 "-nolisten",
                 "tcp",
                 // Without it the server resets whenever its last client disconnects (each
@@ -253,10 +264,12 @@ impl Session {
             eprintln!("skipping: the viewer test needs Xvfb and xdotool");
             return None;
         }
-        let (display, server) = xvfb();
+        let (display, server) = xvfb("640x480");
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("stderr.txt");
-        let (viewer, window) = start_viewer(&display, dir.path(), &log);
+        let size = format!("{W}x{H}");
+        let args = ["--size", &size, "--mode", "mip"];
+        let (viewer, window) = start_viewer(&display, dir.path(), &log, &args);
         Some(Session {
             viewer,
             window,
@@ -268,13 +281,16 @@ impl Session {
     }
 }
 
-/// Starts `amrcast view` on the demo (MIP, W x H) in `dir`, its stderr in `log`; returns it and
-/// its window once that is shown, titled, focused, with the pointer over it.
-fn start_viewer(display: &str, dir: &Path, log: &Path) -> (Reaped, String) {
+/// Starts `amrcast view` on the demo with `args` in `dir` (info messages on), its stderr in
+/// `log`; returns it and its window once that is shown, titled, focused, with the pointer over
+/// it.
+fn start_viewer(display: &str, dir: &Path, log: &Path, args: &[&str]) -> (Reaped, String) {
     let child = Command::new(BIN)
-        .args(["view", "--size", &format!("{W}x{H}"), "--mode", "mip"])
+        .arg("view")
+        .args(args)
         .current_dir(dir)
         .env("DISPLAY", display)
+        .env("RUST_LOG", "warn,wgpu_hal=off,amrcast=info")
         .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
@@ -452,131 +468,6 @@ fn view_without_a_display_is_one_clear_error() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("cannot open a window"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-}
-
-/// Dropping files onto a window the way a file manager does (the XDND protocol, version 5),
-/// from a client of our own: a drag source that offers `text/uri-list`.
-mod xdnd {
-    use std::path::Path;
-    use std::time::{Duration, Instant};
-    use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{
-        ClientMessageEvent, ConnectionExt as _, CreateWindowAux, EventMask, PropMode,
-        SelectionNotifyEvent, WindowClass, SELECTION_NOTIFY_EVENT,
-    };
-    use x11rb::protocol::Event;
-    use x11rb::rust_connection::RustConnection;
-    use x11rb::wrapper::ConnectionExt as _;
-    use x11rb::CURRENT_TIME;
-
-    /// Drags `file` over `window` on `display` at (x, y) of the screen and drops it; returns
-    /// when the window says it has finished (its `XdndFinished`).
-    pub fn drop_file(display: &str, window: u32, file: &Path, x: i16, y: i16) {
-        let (conn, screen) = RustConnection::connect(Some(display)).expect("connecting to X");
-        let root = conn.setup().roots[screen].root;
-        let atom = |name: &str| {
-            conn.intern_atom(false, name.as_bytes())
-                .unwrap()
-                .reply()
-                .unwrap()
-                .atom
-        };
-        let [enter, position, status, drop, finished, selection, copy, uri_list] = [
-            "XdndEnter",
-            "XdndPosition",
-            "XdndStatus",
-            "XdndDrop",
-            "XdndFinished",
-            "XdndSelection",
-            "XdndActionCopy",
-            "text/uri-list",
-        ]
-        .map(atom);
-        // The source: a window that owns the drag's selection and receives the replies.
-        let source = conn.generate_id().unwrap();
-        conn.create_window(
-            0,
-            source,
-            root,
-            0,
-            0,
-            1,
-            1,
-            0,
-            WindowClass::INPUT_ONLY,
-            0,
-            &CreateWindowAux::new(),
-        )
-        .unwrap();
-        conn.set_selection_owner(source, selection, CURRENT_TIME)
-            .unwrap();
-        let send = |kind: u32, data: [u32; 5]| {
-            let event = ClientMessageEvent::new(32, window, kind, data);
-            conn.send_event(false, window, EventMask::NO_EVENT, event)
-                .unwrap();
-            conn.flush().unwrap();
-        };
-        // A URI: the characters that would end or escape it percent-encoded.
-        let path = file.display().to_string();
-        let path = path.replace('%', "%25").replace(' ', "%20");
-        let uri = format!("file://{path}\r\n");
-        // Answers the window's requests for the selection until a message of type `until`
-        // arrives; returns its data.
-        let pump = |until: u32| {
-            let t = Instant::now();
-            loop {
-                assert!(
-                    t.elapsed() < Duration::from_secs(60),
-                    "the window did not answer the drag"
-                );
-                let Some(event) = conn.poll_for_event().unwrap() else {
-                    std::thread::sleep(Duration::from_millis(10));
-                    continue;
-                };
-                match event {
-                    Event::SelectionRequest(r) => {
-                        conn.change_property8(
-                            PropMode::REPLACE,
-                            r.requestor,
-                            r.property,
-                            uri_list,
-                            uri.as_bytes(),
-                        )
-                        .unwrap();
-                        let notify = SelectionNotifyEvent {
-                            response_type: SELECTION_NOTIFY_EVENT,
-                            sequence: 0,
-                            time: r.time,
-                            requestor: r.requestor,
-                            selection: r.selection,
-                            target: r.target,
-                            property: r.property,
-                        };
-                        conn.send_event(false, r.requestor, EventMask::NO_EVENT, notify)
-                            .unwrap();
-                        conn.flush().unwrap();
-                    }
-                    Event::ClientMessage(m) if m.type_ == until => return m.data.as_data32(),
-                    _ => {}
-                }
-            }
-        };
-        send(enter, [source, 5 << 24, uri_list, 0, 0]);
-        send(
-            position,
-            [
-                source,
-                0,
-                ((x as u32) << 16) | y as u16 as u32,
-                CURRENT_TIME,
-                copy,
-            ],
-        );
-        let accepted = pump(status);
-        assert_eq!(accepted[1] & 1, 1, "the window accepts the file");
-        send(drop, [source, 0, CURRENT_TIME, 0, 0]);
-        pump(finished);
-    }
 }
 
 #[test]

@@ -176,10 +176,14 @@ pub struct CameraArgs {
     /// Perspective lens: vertical field of view in degrees.
     #[arg(long)]
     pub fov: Option<f64>,
-    /// Image size WxH.
-    #[arg(long, value_parser = parse_size, default_value = "512x512")]
-    pub size: (u32, u32),
+    /// Image size WxH [default: 512x512] (view: the window's initial size; by default one that
+    /// fits the monitor).
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
 }
+
+/// The image size when `--size` is not given.
+pub const DEFAULT_SIZE: (u32, u32) = (512, 512);
 
 impl CameraArgs {
     pub fn spec(&self) -> CameraSpec {
@@ -212,7 +216,7 @@ impl RenderOptions {
             data: self.data.spec(),
             settings: self.look.settings(),
             camera: self.camera.spec(),
-            size: self.camera.size,
+            size: self.camera.size.unwrap_or(DEFAULT_SIZE),
         }
     }
 }
@@ -409,7 +413,7 @@ mod tests {
                     Some((*rig, Some(packing))),
                     "{line}"
                 );
-                assert_eq!(args.opts.camera.size, (150, 200));
+                assert_eq!(args.opts.request().size, (150, 200));
             }
         }
         // Without stereo, no stereo flag.
@@ -466,7 +470,7 @@ mod tests {
             let opts = parse(&line);
             assert_eq!(opts.request().camera(lo, hi).unwrap(), cam, "{line}");
             assert_eq!(opts.look.settings(), settings, "{line}");
-            assert_eq!(opts.camera.size, (300, 200));
+            assert_eq!(opts.camera.size, Some((300, 200)));
             assert_eq!(opts.data.field.as_deref(), Some("Density"));
             assert!(opts.data.dataset.is_none());
         }

@@ -62,7 +62,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Render(args) => render::render(&args),
-        Command::View(args) => crate::viewer::view(&args.opts.request()),
+        Command::View(args) => crate::viewer::view(&args.opts.request(), args.opts.camera.size),
         Command::Slice(args) => slice::slice(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),

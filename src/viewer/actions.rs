@@ -110,6 +110,13 @@ impl App {
         );
     }
 
+    /// Hides the panel (the volume takes the whole window) or shows it again.
+    pub(super) fn toggle_panel(&mut self) {
+        self.panel_visible = !self.panel_visible;
+        self.ui_dirty = true;
+        self.request_redraw();
+    }
+
     pub(super) fn reset_view(&mut self) {
         let (lo, hi) = self.domain();
         let cam = camera_control::reset(self.home, self.cam.lens, lo, hi, self.aspect());

@@ -3,6 +3,7 @@
 //! render pass onto a frame of the window's surface.
 
 use super::eyes::{eye_views, level_regions, EyeView};
+use super::slice_view::{self, Showing};
 use super::stereo_mode::{self, StereoMode};
 use super::ui::PanelFrame;
 use super::App;
@@ -58,8 +59,24 @@ impl App {
         let [vw, vh] = g.volume.size;
         let eyes = eye_views(&self.cam, self.stereo, &self.rig, vw, vh)?;
         let d = self.progressive.shown.max(1);
-        let items = display_items(&g.shown, g.volume, &eyes, d, self.stereo);
-        let settings = g.session.display_for(&self.cam)?;
+        let (items, settings) = match (self.showing, &g.slice) {
+            (Showing::Slice, Some(slice)) => (
+                vec![DisplayItem {
+                    image: &slice.view,
+                    src: Rect {
+                        offset: [0, 0],
+                        size: [slice.size.0, slice.size.1],
+                    },
+                    dst: g.volume,
+                    anaglyph: None,
+                }],
+                slice_view::display_settings(&g.session.renderer.prepared),
+            ),
+            _ => (
+                display_items(&g.shown, g.volume, &eyes, d, self.stereo),
+                g.session.display_for(&self.cam)?,
+            ),
+        };
         let mut enc = g
             .session
             .ctx

@@ -2,6 +2,7 @@
 //! (orbit, pan, zoom) and dropped files; redraws are requested when something changed.
 
 use super::loading::UserEvent;
+use super::slice_view::Showing;
 use super::{camera_control, App};
 use crate::camera::Lens;
 use std::time::{Duration, Instant};
@@ -18,12 +19,14 @@ const ARROW_DEGREES: f64 = 5.0;
 
 impl App {
     /// Gives `event` to egui and marks the panel for drawing when egui asks; returns whether
-    /// egui wants the keyboard, and whether the pointer is over the panel.
+    /// egui wants the keyboard, and whether the pointer is over the panel (or, while the panel
+    /// is hidden, over the button that shows it).
     fn egui_event(&mut self, event: &WindowEvent) -> Option<(bool, bool)> {
         let g = self.gfx.as_mut()?;
         let response = g.egui_state.on_window_event(g.surface.window(), event);
         // egui asks for a repaint after every RedrawRequested, which would redraw forever; and
-        // the pointer moving over the volume changes nothing in a hidden panel.
+        // the pointer moving over the volume changes nothing in a hidden panel, except where it
+        // enters, leaves or clicks the button that shows it.
         let pointer = matches!(
             event,
             WindowEvent::CursorMoved { .. }
@@ -32,15 +35,29 @@ impl App {
                 | WindowEvent::MouseInput { .. }
                 | WindowEvent::MouseWheel { .. }
         );
+        let ppp = g.egui_ctx.pixels_per_point() as f64;
+        let over_button = |p: Option<(f64, f64)>| {
+            let (Some(r), Some((x, y))) = (self.show_button, p) else {
+                return false;
+            };
+            r.contains(egui::pos2((x / ppp) as f32, (y / ppp) as f32))
+        };
+        let (was, now) = match event {
+            WindowEvent::CursorMoved { position, .. } => (
+                over_button(self.cursor),
+                over_button(Some((position.x, position.y))),
+            ),
+            _ => (false, over_button(self.cursor)),
+        };
         let redraw = matches!(event, WindowEvent::RedrawRequested);
-        if response.repaint && !redraw && (self.panel_visible || !pointer) {
+        if response.repaint && !redraw && (self.panel_visible || !pointer || was || now) {
             self.ui_dirty = true;
             g.window().request_redraw();
         }
         let egui_keys = g.egui_ctx.egui_wants_keyboard_input();
         // egui's state is from its last frame: a hidden panel may still count as under the
         // pointer until the next one.
-        let over_panel = self.panel_visible && g.egui_ctx.egui_wants_pointer_input();
+        let over_panel = (self.panel_visible && g.egui_ctx.egui_wants_pointer_input()) || now;
         Some((egui_keys, over_panel))
     }
 
@@ -69,7 +86,7 @@ impl App {
         match key {
             Key::Named(NamedKey::Escape) => event_loop.exit(),
             Key::Named(NamedKey::F12) => self.screenshot = true,
-            Key::Named(NamedKey::Tab) => self.panel_visible = !self.panel_visible,
+            Key::Named(NamedKey::Tab) => self.toggle_panel(),
             Key::Named(NamedKey::ArrowLeft) => orbit(self, -step, 0.0),
             Key::Named(NamedKey::ArrowRight) => orbit(self, step, 0.0),
             Key::Named(NamedKey::ArrowUp) => orbit(self, 0.0, step),
@@ -85,6 +102,10 @@ impl App {
                 }),
                 "m" => self.cycle_mode(),
                 "k" => self.record_keyframe(),
+                "v" => self.show(match self.showing {
+                    Showing::Volume => Showing::Slice,
+                    Showing::Slice => Showing::Volume,
+                }),
                 _ => return,
             },
             _ => return,
@@ -119,6 +140,11 @@ impl App {
             return;
         }
         let (w, h) = self.size();
+        if self.showing == Showing::Slice {
+            let slice = self.slice.panned(dx, dy, (w, h), &self.ds.hierarchy);
+            self.set_slice(slice);
+            return;
+        }
         let cam = match button {
             MouseButton::Left => {
                 let k = camera_control::orbit_radians_per_pixel(h);
@@ -135,7 +161,10 @@ impl App {
             MouseScrollDelta::LineDelta(_, y) => y as f64,
             MouseScrollDelta::PixelDelta(p) => p.y / 40.0,
         };
-        if steps != 0.0 {
+        if steps != 0.0 && self.showing == Showing::Slice {
+            let slice = self.slice.stepped(steps, &self.ds.hierarchy);
+            self.set_slice(slice);
+        } else if steps != 0.0 {
             let cam = camera_control::zoom(&self.cam, camera_control::wheel_factor(steps));
             self.set_camera(cam);
         }

@@ -1,6 +1,7 @@
 //! The viewer's window and what is drawn with it: opened once the event loop runs, resized
 //! with the window, and the volume laid out beside the panel.
 
+use super::layout::{initial_window_size, volume_rect};
 use super::panel_layer::PanelLayer;
 use super::stereo_mode::StereoMode;
 use super::App;
@@ -30,6 +31,8 @@ pub(super) struct Gfx {
     pub egui_state: egui_winit::State,
     pub egui_renderer: egui_wgpu::Renderer,
     pub panel_layer: PanelLayer,
+    /// The slice view's values, once a slice was taken.
+    pub slice: Option<super::slice_view::SliceTexture>,
 }
 
 impl Gfx {
@@ -42,15 +45,6 @@ impl Gfx {
         for id in free {
             self.egui_renderer.free_texture(id);
         }
-    }
-}
-
-/// The volume's part of a `w` x `h` window whose panel ends `panel` pixels from the left.
-pub(super) fn volume_rect(w: u32, h: u32, panel: u32) -> Rect {
-    let x = panel.min(w.saturating_sub(1));
-    Rect {
-        offset: [x, 0],
-        size: [(w - x).max(1), h.max(1)],
     }
 }
 
@@ -69,9 +63,28 @@ fn target(
 }
 
 impl App {
+    /// The window's initial size: `--size`, else one that fits the monitor the window opens
+    /// on (see [`initial_window_size`]).
+    fn window_size(&self, event_loop: &ActiveEventLoop) -> (u32, u32) {
+        let monitor = event_loop
+            .primary_monitor()
+            .or_else(|| event_loop.available_monitors().next());
+        let physical = monitor.as_ref().map(|m| (m.size().width, m.size().height));
+        let scale = monitor.as_ref().map_or(1.0, |m| m.scale_factor());
+        let size = initial_window_size(self.window_size, physical, scale);
+        match (self.window_size, physical) {
+            (Some(_), _) => log::info!("window {}x{} (--size)", size.0, size.1),
+            (None, Some((mw, mh))) => {
+                log::info!("window {}x{} on a {mw}x{mh} monitor", size.0, size.1)
+            }
+            (None, None) => log::info!("window {}x{} (no monitor reported)", size.0, size.1),
+        }
+        size
+    }
+
     /// Opens the window and everything drawn into it.
     pub(super) fn init(&mut self, event_loop: &ActiveEventLoop) -> anyhow::Result<()> {
-        let (w, h) = self.size();
+        let (w, h) = self.window_size(event_loop);
         let attrs = Window::default_attributes()
             .with_title(self.title())
             .with_inner_size(winit::dpi::PhysicalSize::new(w, h));
@@ -87,6 +100,7 @@ impl App {
         let display = DisplayPass::new(&ctx, format);
         let (sw, sh) = surface.size();
         let volume = volume_rect(sw, sh, 0);
+        log::info!("volume {sw}x{sh} at x=0 in the {sw}x{sh} window");
         let [vw, vh] = volume.size;
         let (shown, pending) = target(&ctx, self.stereo, vw, vh)?;
         let egui_ctx = egui::Context::default();
@@ -116,6 +130,7 @@ impl App {
             egui_state,
             egui_renderer,
             panel_layer,
+            slice: None,
         });
         self.changed();
         Ok(())
@@ -136,6 +151,13 @@ impl App {
     pub(super) fn set_volume(&mut self, rect: Rect) {
         let Some(g) = &mut self.gfx else { return };
         let [w, h] = rect.size;
+        if g.volume != rect {
+            let (sw, sh) = g.surface.size();
+            log::info!(
+                "volume {w}x{h} at x={} in the {sw}x{sh} window",
+                rect.offset[0]
+            );
+        }
         g.volume = rect;
         if (g.shown.width, g.shown.height) != (self.stereo.image_width(w, h), h) {
             match target(&g.session.ctx, self.stereo, w, h) {

@@ -8,7 +8,8 @@
 //! resolution ([`progressive`]). Nothing is drawn while nothing changes.
 //!
 //! Where things are: this file holds the viewer's state (`App`) and one frame's steps in
-//! order (`try_redraw`). The window, its surface and the GPU objects are opened in `gfx`
+//! order (`try_redraw`). The window (sized to fit the monitor and divided between the panel
+//! and the volume by [`layout`]), its surface and the GPU objects are opened in `gfx`
 //! (through the window layer [`crate::gpu::surface`], shared with the wall); input is handled
 //! in `events`, and what keys and the panel ask for in `actions`; datasets are read in the
 //! background in `loading`. Each frame runs the panel in `ui` ([`panel`], [`tf_editor`],
@@ -26,6 +27,7 @@ mod eyes;
 mod gfx;
 pub mod histogram;
 pub mod keyframes;
+pub mod layout;
 mod loading;
 pub mod no_display;
 pub mod panel;
@@ -34,6 +36,7 @@ pub mod progressive;
 pub mod render_flags;
 mod schedule;
 pub mod screenshot;
+pub mod slice_view;
 pub mod stereo_mode;
 pub mod tf_editor;
 mod ui;
@@ -53,6 +56,7 @@ use keyframes::RecordedPath;
 use loading::{open_source, UserEvent};
 use progressive::Progressive;
 use schedule::Timing;
+use slice_view::{Showing, SliceView};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -62,8 +66,10 @@ use winit::event::MouseButton;
 use winit::event_loop::{ActiveEventLoop, EventLoop, EventLoopProxy};
 use winit::keyboard::ModifiersState;
 
-/// `amrcast view`.
-pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
+/// `amrcast view`: `request.size` is the first image's size until the window opens; the
+/// window is `window_size` (`--size`) when given, else sized to fit the monitor
+/// ([`layout::initial_window_size`]).
+pub fn view(request: &RenderRequest, window_size: Option<(u32, u32)>) -> anyhow::Result<()> {
     let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
         .map_err(|e| {
@@ -80,6 +86,7 @@ pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
     let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let (w, h) = request.size;
     let cam = request.camera(lo, hi)?;
+    let slice = SliceView::new(crate::slice::Axis::Z, &ds.hierarchy);
     let mut app = App {
         proxy: event_loop.create_proxy(),
         source,
@@ -89,6 +96,7 @@ pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
         cam,
         home: request.camera.view.unwrap_or(View::Z),
         progressive: Progressive::new(w, h),
+        window_size,
         gfx: None,
         histogram: Histogram::default(),
         histogram_key: None,
@@ -96,6 +104,10 @@ pub fn view(request: &RenderRequest) -> anyhow::Result<()> {
         cursor: None,
         modifiers: ModifiersState::empty(),
         panel_visible: true,
+        showing: Showing::Volume,
+        slice,
+        slice_dirty: true,
+        show_button: None,
         stereo: StereoMode::Off,
         rig: StereoRig::new(Projection::Parallel),
         keyframes: RecordedPath::default(),
@@ -126,6 +138,8 @@ struct App {
     /// The on-axis view R returns to.
     home: View,
     progressive: Progressive,
+    /// `--size`: the window's initial size, when given.
+    window_size: Option<(u32, u32)>,
     gfx: Option<Gfx>,
     histogram: Histogram,
     histogram_key: Option<(Scale, (f32, f32), String)>,
@@ -134,6 +148,14 @@ struct App {
     cursor: Option<(f64, f64)>,
     modifiers: ModifiersState,
     panel_visible: bool,
+    /// The volume or a slice.
+    showing: Showing,
+    /// The slice view's plane and framing.
+    slice: SliceView,
+    /// The slice on screen is out of date.
+    slice_dirty: bool,
+    /// While the panel is hidden, where the button that shows it is (points).
+    show_button: Option<egui::Rect>,
     stereo: StereoMode,
     /// The eyes' geometry in the stereo modes.
     rig: StereoRig,
@@ -197,6 +219,7 @@ impl App {
     /// The view changed: start again from a coarse frame.
     fn changed(&mut self) {
         self.progressive.invalidate();
+        self.slice_dirty = true;
         self.timing.changed_at = Some(Instant::now());
         self.timing.full_after_ms = None;
         self.request_redraw();
@@ -230,7 +253,10 @@ impl App {
         let start = Instant::now();
         let panel = self.run_panel();
         let ui_ms = ms_since(start);
-        let step = self.render_step()?;
+        let step = match self.showing {
+            Showing::Volume => self.render_step()?,
+            Showing::Slice => self.slice_step(),
+        };
         // Display and panel onto the surface, unless only a band of an unfinished level was
         // rendered: then nothing on screen changed, and presenting would cost as much as the
         // band.

@@ -4,9 +4,11 @@
 
 use crate::camera::Lens;
 use crate::render::{Interpolation, Mode, RenderSettings};
+use crate::slice::Axis;
 use crate::stereo::StereoRig;
 use crate::transfer::{Colormap, Scale, TransferFunction};
 use crate::viewer::histogram::Histogram;
+use crate::viewer::slice_view::{Showing, SliceView};
 use crate::viewer::stereo_mode::StereoMode;
 use crate::viewer::tf_editor::tf_editor;
 
@@ -37,6 +39,13 @@ pub struct PanelModel<'a> {
     pub message: Option<&'a (String, bool)>,
     /// A dataset or field being loaded.
     pub loading: Option<&'a str>,
+    /// The volume or a slice.
+    pub showing: Showing,
+    /// The slice view, its axis and position edited in place; the caller compares it with its
+    /// own copy.
+    pub slice: &'a mut SliceView,
+    /// The positions the slice can take along its axis.
+    pub slice_range: (f64, f64),
 }
 
 /// Requests from the panel that are more than a settings change.
@@ -48,12 +57,22 @@ pub enum PanelAction {
     Screenshot,
     SetStereo(StereoMode),
     ClearPath,
+    /// Hide the panel (or show it again), as Tab does.
+    TogglePanel,
+    /// Show the volume or the slice view.
+    Show(Showing),
 }
+
+/// What a grid row with a slider needs besides the slider, points: the label column, the
+/// value, the spacing.
+const SLIDER_ROOM: f32 = 160.0;
 
 /// Shows the panel's contents in `ui`.
 pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     let mut actions = Vec::new();
-    header(ui, &m);
+    // Sliders share the width left of their value with the grid's labels.
+    ui.spacing_mut().slider_width = (ui.available_width() - SLIDER_ROOM).clamp(50.0, 140.0);
+    header(ui, &m, &mut actions);
     ui.separator();
     egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
         view_rows(ui, &mut m, &mut actions);
@@ -78,7 +97,7 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     ui.separator();
     egui::CollapsingHeader::new("controls").show(ui, |ui| {
         for (k, v) in CONTROLS {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.monospace(*k);
                 ui.label(*v);
             });
@@ -87,9 +106,22 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     actions
 }
 
-/// The dataset and field, what is being loaded, and the last message.
-fn header(ui: &mut egui::Ui, m: &PanelModel) {
-    ui.heading(format!("{} - {}", m.dataset, m.field));
+/// The dataset and field with the button that hides the panel, what is being loaded, and the
+/// last message.
+fn header(ui: &mut egui::Ui, m: &PanelModel, actions: &mut Vec<PanelAction>) {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::TOP), |ui| {
+        if ui
+            .small_button("hide (Tab)")
+            .on_hover_text("hide the panel: the volume takes the whole window")
+            .clicked()
+        {
+            actions.push(PanelAction::TogglePanel);
+        }
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::TOP), |ui| {
+            let title = egui::RichText::new(format!("{} - {}", m.dataset, m.field)).heading();
+            ui.add(egui::Label::new(title).wrap());
+        });
+    });
     if let Some(what) = m.loading {
         ui.horizontal(|ui| {
             ui.spinner();
@@ -122,30 +154,53 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     }
     ui.end_row();
 
+    slice_rows(ui, m, actions);
+
     ui.label("mode");
-    ui.horizontal_wrapped(|ui| {
-        for &mode in Mode::ALL {
-            ui.radio_value(&mut m.settings.mode, mode, mode.name());
-        }
-    });
+    let modes = Mode::ALL.iter().map(|&mode| (mode, mode.name()));
+    if let Some(mode) = choice(ui, m.settings.mode, modes) {
+        m.settings.mode = mode;
+    }
     ui.end_row();
 
     ui.label("sampling");
-    ui.horizontal(|ui| {
-        for &i in Interpolation::ALL {
-            ui.radio_value(&mut m.settings.interpolation, i, i.name());
-        }
-    });
+    let ways = Interpolation::ALL.iter().map(|&i| (i, i.name()));
+    if let Some(i) = choice(ui, m.settings.interpolation, ways) {
+        m.settings.interpolation = i;
+    }
     ui.end_row();
 
     ui.label("lens");
-    ui.horizontal_wrapped(|ui| {
-        for &lens in Lens::ALL {
-            if ui.radio(m.lens == lens, lens.name()).clicked() && m.lens != lens {
-                actions.push(PanelAction::SetLens(lens));
-            }
-        }
-    });
+    let lenses = Lens::ALL.iter().map(|&lens| (lens, lens.name()));
+    if let Some(lens) = choice(ui, m.lens, lenses) {
+        actions.push(PanelAction::SetLens(lens));
+    }
+    ui.end_row();
+}
+
+/// Grid rows for the view (volume or slice) and, for a slice, its axis and position.
+fn slice_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelAction>) {
+    ui.label("view");
+    let views = [(Showing::Volume, "volume"), (Showing::Slice, "slice")];
+    if let Some(v) = choice(ui, m.showing, views.into_iter()) {
+        actions.push(PanelAction::Show(v));
+    }
+    ui.end_row();
+    if m.showing != Showing::Slice {
+        return;
+    }
+    ui.label("slice across");
+    let axes = Axis::ALL.iter().map(|&a| (a, a.name()));
+    if let Some(a) = choice(ui, m.slice.axis, axes) {
+        m.slice.axis = a;
+    }
+    ui.end_row();
+    ui.label("position");
+    let (lo, hi) = m.slice_range;
+    ui.add(
+        egui::Slider::new(&mut m.slice.coord, lo..=hi).custom_formatter(|v, _| format!("{v:.4}")),
+    )
+    .on_hover_text("the wheel over the slice moves it by one finest cell");
     ui.end_row();
 }
 
@@ -163,10 +218,10 @@ fn colour_rows(ui: &mut egui::Ui, tf: &mut TransferFunction, bounds_in_use: (f64
     ui.end_row();
 
     ui.label("scale");
-    ui.horizontal(|ui| {
-        ui.radio_value(&mut tf.scale, Scale::Log, "log");
-        ui.radio_value(&mut tf.scale, Scale::Linear, "linear");
-    });
+    let scales = [(Scale::Log, "log"), (Scale::Linear, "linear")];
+    if let Some(scale) = choice(ui, tf.scale, scales.into_iter()) {
+        tf.scale = scale;
+    }
     ui.end_row();
 
     ui.label("bounds");
@@ -177,7 +232,9 @@ fn colour_rows(ui: &mut egui::Ui, tf: &mut TransferFunction, bounds_in_use: (f64
         }
         if let Some((lo, hi)) = &mut tf.bounds {
             let speed = |v: f64| (v.abs() * 0.01).max(1e-30);
-            ui.horizontal(|ui| {
+            // Two values side by side where the panel is wide enough.
+            let one_value = ui.spacing().interact_size.x.max(BOUND_WIDTH);
+            row_or_column(ui, 2.0 * one_value, |ui| {
                 let (slo, shi) = (speed(*lo), speed(*hi));
                 ui.add(
                     egui::DragValue::new(lo)
@@ -201,7 +258,7 @@ fn colour_rows(ui: &mut egui::Ui, tf: &mut TransferFunction, bounds_in_use: (f64
 
 /// The recorded camera path, and the reset and screenshot buttons.
 fn path_and_buttons(ui: &mut egui::Ui, m: &PanelModel, actions: &mut Vec<PanelAction>) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!(
             "camera path: {} keyframe{} (K records, {})",
             m.keyframes,
@@ -215,7 +272,7 @@ fn path_and_buttons(ui: &mut egui::Ui, m: &PanelModel, actions: &mut Vec<PanelAc
             actions.push(PanelAction::ClearPath);
         }
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("reset view (R)").clicked() {
             actions.push(PanelAction::ResetView);
         }
@@ -227,7 +284,7 @@ fn path_and_buttons(ui: &mut egui::Ui, m: &PanelModel, actions: &mut Vec<PanelAc
 
 /// The view as a `render` command, to copy.
 fn command_section(ui: &mut egui::Ui, m: &PanelModel) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("this view as a render command");
         if ui.button("copy").clicked() {
             ui.ctx().copy_text(m.command.to_string());
@@ -300,6 +357,55 @@ fn stereo_section(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<Panel
     }
 }
 
+/// The width a bound's value (`1.2345e-27`) takes, points.
+const BOUND_WIDTH: f32 = 80.0;
+
+/// Shows `add` in a row where `width` points fit in `ui`'s width, else in a column. (Wrapped
+/// rows inside a grid overlap the next row: egui sizes a grid's rows from their first line.)
+fn row_or_column<R>(ui: &mut egui::Ui, width: f32, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    if width <= ui.available_width() {
+        ui.horizontal(add).inner
+    } else {
+        ui.vertical(add).inner
+    }
+}
+
+/// Radio buttons for `options` (value, name), in a row where they fit, else in a column;
+/// returns the option clicked when it is not `current`.
+fn choice<T: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    current: T,
+    options: impl Iterator<Item = (T, &'static str)>,
+) -> Option<T> {
+    let options: Vec<(T, &str)> = options.collect();
+    let spacing = ui.spacing();
+    let (icon, gap, between) = (
+        spacing.icon_width,
+        spacing.icon_spacing,
+        spacing.item_spacing.x,
+    );
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let colour = ui.visuals().text_color();
+    let width: f32 = options
+        .iter()
+        .map(|(_, name)| {
+            let text = ui
+                .painter()
+                .layout_no_wrap(name.to_string(), font.clone(), colour);
+            icon + gap + text.size().x + between
+        })
+        .sum();
+    row_or_column(ui, width, |ui| {
+        let mut chosen = None;
+        for (value, name) in options {
+            if ui.radio(current == value, name).clicked() && current != value {
+                chosen = Some(value);
+            }
+        }
+        chosen
+    })
+}
+
 /// The viewer's controls, for the panel and the README.
 pub const CONTROLS: &[(&str, &str)] = &[
     ("left drag, arrows", "orbit about the focus"),
@@ -310,8 +416,12 @@ pub const CONTROLS: &[(&str, &str)] = &[
     ("M", "composite / MIP / projection"),
     ("S", "stereo off / anaglyph / side-by-side"),
     ("K", "record the camera as a keyframe (amrcast-path.toml)"),
+    (
+        "V",
+        "volume / slice view (slice: wheel moves the plane, drag pans)",
+    ),
     ("F12, Ctrl+S", "screenshot at full resolution"),
-    ("Tab", "hide / show the panel"),
+    ("Tab", "hide / show the panel (or its hide/show buttons)"),
     ("Esc, Q", "quit"),
     ("drop a file", "open a dataset"),
 ];

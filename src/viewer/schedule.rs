@@ -130,7 +130,7 @@ impl App {
             self.ui_dirty = true;
         }
         if refined
-            || self.progressive.busy()
+            || (self.showing == super::slice_view::Showing::Volume && self.progressive.busy())
             || self.next_repaint.is_some_and(|t| t <= Instant::now())
         {
             self.request_redraw();

@@ -199,7 +199,8 @@ fn edit_points(
 /// `tf` changed.
 fn edit_layers(ui: &mut egui::Ui, tf: &mut TransferFunction) -> bool {
     let mut changed = false;
-    ui.horizontal(|ui| {
+    // Wrapped rows: the panel may be narrow.
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("Gaussian layers: {}", tf.layers.len()));
         if ui.button("+ layer").clicked() {
             tf.layers.push(Layer {
@@ -221,7 +222,7 @@ fn edit_layers(ui: &mut egui::Ui, tf: &mut TransferFunction) -> bool {
     });
     let mut remove = None;
     for (i, l) in tf.layers.iter_mut().enumerate() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let mut value = |v: &mut f64, range: RangeInclusive<f64>, speed: f64, prefix: &str| {
                 let drag = egui::DragValue::new(v)
                     .range(range)

@@ -2,9 +2,10 @@
 //! [`super::tf_editor`], [`super::histogram`]), what it asked for applied, and the volume laid
 //! out beside it. Drawing it is [`super::draw`]'s, through the [`super::panel_layer`].
 
-use super::gfx::volume_rect;
 use super::histogram::Histogram;
+use super::layout::{panel_default_width, panel_max_width, volume_rect};
 use super::panel::{self, PanelAction};
+use super::slice_view::SliceView;
 use super::stereo_mode::StereoMode;
 use super::App;
 use crate::stereo::StereoRig;
@@ -12,8 +13,6 @@ use std::time::{Duration, Instant};
 
 /// Bins of the histogram under the transfer-function editor.
 const HISTOGRAM_BINS: usize = 128;
-/// Default width of the side panel, points.
-const PANEL_WIDTH: f32 = 300.0;
 /// While the view changes the panel's live readouts are refreshed at most this often, so that
 /// an otherwise unchanged panel is not drawn again for every frame (see
 /// [`super::panel_layer::PanelLayer`]).
@@ -40,6 +39,24 @@ pub(super) struct PanelFrame {
     pub free: Vec<egui::TextureId>,
 }
 
+/// While the panel is hidden: a small button at the window's top left that shows it again;
+/// returns where it is.
+fn show_panel_button(ui: &mut egui::Ui, actions: &mut Vec<PanelAction>) -> egui::Rect {
+    egui::Area::new(egui::Id::unique("show panel"))
+        .anchor(egui::Align2::LEFT_TOP, [6.0, 6.0])
+        .show(ui.ctx(), |ui| {
+            if ui
+                .button("show panel (Tab)")
+                .on_hover_text("the panel: field, mode, colours, transfer function")
+                .clicked()
+            {
+                actions.push(PanelAction::TogglePanel);
+            }
+        })
+        .response
+        .rect
+}
+
 impl App {
     /// Runs the panel for this frame, applies what it asked for and lays the volume out
     /// beside it.
@@ -48,9 +65,11 @@ impl App {
         self.refresh_readouts();
         let mut edited = self.settings.clone();
         let mut rig = self.rig;
-        let (out, actions, panel_right) = self.run_egui(&mut edited, &mut rig);
+        let mut slice = self.slice;
+        let (out, actions, panel_right) = self.run_egui(&mut edited, &mut rig, &mut slice);
         let frame = self.take_egui_output(out);
         self.apply_panel(edited, rig, actions);
+        self.apply_slice(slice);
         let g = self.gfx.as_ref().expect("graphics");
         let (sw, sh) = g.surface.size();
         let ppp = frame.pixels_per_point;
@@ -95,6 +114,7 @@ impl App {
         &mut self,
         edited: &mut crate::render::RenderSettings,
         rig: &mut StereoRig,
+        slice: &mut SliceView,
     ) -> (egui::FullOutput, Vec<PanelAction>, f32) {
         let g = self.gfx.as_mut().expect("graphics");
         let raw = g.egui_state.take_egui_input(g.surface.window());
@@ -110,14 +130,17 @@ impl App {
         } = self.readouts.clone().expect("refreshed before");
         let mut actions = Vec::new();
         let mut panel_right = 0.0f32;
+        let mut show_button = None;
         let out = egui_ctx.run_ui(raw, |ui| {
             if !self.panel_visible {
+                show_button = Some(show_panel_button(ui, &mut actions));
                 return;
             }
-            let max = (0.6 * ui.available_width()).max(120.0);
+            let width = ui.available_width();
+            let max = panel_max_width(width);
             panel_right = egui::Panel::left("panel")
                 .resizable(true)
-                .default_size(PANEL_WIDTH.min(max))
+                .default_size(panel_default_width(width))
                 .max_size(max)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -140,6 +163,9 @@ impl App {
                                 keyframes: self.keyframes.len(),
                                 message: self.message.as_ref(),
                                 loading: self.loading.as_deref(),
+                                showing: self.showing,
+                                slice,
+                                slice_range: self.slice.range(&self.ds.hierarchy),
                             },
                         );
                     });
@@ -148,6 +174,7 @@ impl App {
                 .rect
                 .right();
         });
+        self.show_button = show_button;
         (out, actions, panel_right)
     }
 
@@ -212,8 +239,21 @@ impl App {
                 PanelAction::Screenshot => self.screenshot = true,
                 PanelAction::SetStereo(m) => self.set_stereo(m),
                 PanelAction::ClearPath => self.clear_keyframes(),
+                PanelAction::TogglePanel => self.toggle_panel(),
+                PanelAction::Show(v) => self.show(v),
             }
         }
+    }
+
+    /// The slice's axis or position as the panel edited them.
+    fn apply_slice(&mut self, edited: SliceView) {
+        let h = &self.ds.hierarchy;
+        let slice = if edited.axis != self.slice.axis {
+            self.slice.with_axis(edited.axis, h)
+        } else {
+            self.slice.with_coord(edited.coord, h)
+        };
+        self.set_slice(slice);
     }
 
     /// The current view as an `amrcast render` command (with the stereo flags in a stereo
