@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// `view --annotate`.
+#[path = "viewer/annotated.rs"]
+mod annotated;
 /// The window's size and layout when it opens.
 #[path = "viewer/opening.rs"]
 mod opening;

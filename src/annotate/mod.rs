@@ -70,6 +70,29 @@ impl Annotations {
         }
     }
 
+    /// The kinds in the set, in the order `--help` lists them.
+    pub fn kinds(&self) -> Vec<Annotation> {
+        let on = [
+            self.domain,
+            self.grids,
+            self.colorbar,
+            self.scale,
+            self.axes,
+        ];
+        let all = [
+            Annotation::Domain,
+            Annotation::Grids,
+            Annotation::Colorbar,
+            Annotation::Scale,
+            Annotation::Axes,
+        ];
+        all.into_iter()
+            .zip(on)
+            .filter(|(_, o)| *o)
+            .map(|(a, _)| a)
+            .collect()
+    }
+
     /// Whether anything is drawn at all.
     pub fn any(&self) -> bool {
         self.lines() || self.colorbar || self.scale || self.axes

@@ -354,6 +354,8 @@ mod tests {
         opts: RenderOptions,
         #[command(flatten)]
         stereo: StereoArgs,
+        #[command(flatten)]
+        annotate: AnnotateArgs,
         #[arg(short)]
         o: Option<String>,
     }
@@ -406,6 +408,7 @@ mod tests {
                     &cam,
                     Some((rig, packing)),
                     &settings,
+                    &Annotations::default(),
                 );
                 let args = parse_all(&line);
                 assert_eq!(
@@ -417,7 +420,15 @@ mod tests {
             }
         }
         // Without stereo, no stereo flag.
-        let (line, _) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+        let (line, _) = render_command(
+            None,
+            "Density",
+            (8, 8),
+            &cam,
+            None,
+            &settings,
+            &Annotations::default(),
+        );
         assert!(!line.contains("stereo"), "{line}");
         assert_eq!(parse_all(&line).stereo.resolve().unwrap(), None);
     }
@@ -456,7 +467,15 @@ mod tests {
                 interpolation: *interpolation,
                 jitter,
             };
-            let (line, exact) = render_command(None, "Density", (300, 200), &cam, None, &settings);
+            let (line, exact) = render_command(
+                None,
+                "Density",
+                (300, 200),
+                &cam,
+                None,
+                &settings,
+                &Annotations::default(),
+            );
             assert!(exact);
             // The default is left out.
             assert_eq!(
@@ -495,7 +514,15 @@ mod tests {
             ..Default::default()
         };
         for (settings, flag) in [(default, None), (ramp, Some("--layers=0"))] {
-            let (line, exact) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+            let (line, exact) = render_command(
+                None,
+                "Density",
+                (8, 8),
+                &cam,
+                None,
+                &settings,
+                &Annotations::default(),
+            );
             assert!(exact, "{line}");
             assert_eq!(line.contains("--layers"), flag.is_some(), "{line}");
             if let Some(f) = flag {
@@ -516,11 +543,72 @@ mod tests {
         );
         let mut settings = RenderSettings::default();
         settings.tf.points = vec![[0.0, 0.0], [1.0, 0.5]];
-        let (_, exact) = render_command(None, "Density", (8, 8), &cam, None, &settings);
+        let (_, exact) = render_command(
+            None,
+            "Density",
+            (8, 8),
+            &cam,
+            None,
+            &settings,
+            &Annotations::default(),
+        );
         assert!(!exact);
         settings.tf.points.clear();
         settings.tf.layers = layers(2, 0.1);
         settings.tf.layers[0].alpha = 0.7;
-        assert!(!render_command(None, "Density", (8, 8), &cam, None, &settings).1);
+        assert!(
+            !render_command(
+                None,
+                "Density",
+                (8, 8),
+                &cam,
+                None,
+                &settings,
+                &Annotations::default()
+            )
+            .1
+        );
+    }
+
+    #[test]
+    fn annotation_toggles_round_trip_through_the_real_options() {
+        let cam = Camera::framing(
+            crate::camera::View::Z,
+            Lens::Plane,
+            DVec3::ZERO,
+            DVec3::ONE,
+            1.0,
+        );
+        let settings = RenderSettings::default();
+        // Every subset of the five toggles.
+        for bits in 0u32..32 {
+            let on = |i: u32| bits & (1 << i) != 0;
+            let shown = Annotations {
+                domain: on(0),
+                grids: on(1),
+                colorbar: on(2),
+                scale: on(3),
+                axes: on(4),
+            };
+            let (line, exact) =
+                render_command(None, "Density", (64, 48), &cam, None, &settings, &shown);
+            assert!(exact, "{line}");
+            assert_eq!(line.contains("--annotate="), shown.any(), "{line}");
+            let args = parse_all(&line);
+            assert_eq!(args.annotate.annotations(), shown, "{line}");
+            assert_eq!(args.opts.look.settings(), settings, "{line}");
+        }
+        let all = Annotations {
+            domain: true,
+            grids: true,
+            colorbar: true,
+            scale: true,
+            axes: true,
+        };
+        let (line, _) = render_command(None, "Density", (8, 8), &cam, None, &settings, &all);
+        assert!(
+            line.contains(" --annotate=domain,grids,colorbar,scale,axes -o view.png"),
+            "{line}"
+        );
     }
 }

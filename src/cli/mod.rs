@@ -28,6 +28,8 @@ pub struct Cli {
 struct ViewArgs {
     #[command(flatten)]
     opts: args::RenderOptions,
+    #[command(flatten)]
+    annotate: args::AnnotateArgs,
 }
 
 #[derive(Subcommand)]
@@ -62,7 +64,11 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Render(args) => render::render(&args),
-        Command::View(args) => crate::viewer::view(&args.opts.request(), args.opts.camera.size),
+        Command::View(args) => crate::viewer::view(
+            &args.opts.request(),
+            args.opts.camera.size,
+            args.annotate.annotations(),
+        ),
         Command::Slice(args) => slice::slice(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),

@@ -20,6 +20,7 @@
 //! [`VolumeRenderer::encode`]: crate::gpu::VolumeRenderer::encode
 
 mod actions;
+pub mod annotations;
 pub mod camera_control;
 mod draw;
 mod events;
@@ -69,7 +70,12 @@ use winit::keyboard::ModifiersState;
 /// `amrcast view`: `request.size` is the first image's size until the window opens; the
 /// window is `window_size` (`--size`) when given, else sized to fit the monitor
 /// ([`layout::initial_window_size`]).
-pub fn view(request: &RenderRequest, window_size: Option<(u32, u32)>) -> anyhow::Result<()> {
+/// `annotations` are those shown at first (`--annotate`).
+pub fn view(
+    request: &RenderRequest,
+    window_size: Option<(u32, u32)>,
+    annotations: crate::annotate::Annotations,
+) -> anyhow::Result<()> {
     let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
         .map_err(|e| {
@@ -107,6 +113,7 @@ pub fn view(request: &RenderRequest, window_size: Option<(u32, u32)>) -> anyhow:
         showing: Showing::Volume,
         slice,
         slice_dirty: true,
+        annotations: annotations::ViewerAnnotations::new(annotations),
         show_button: None,
         stereo: StereoMode::Off,
         rig: StereoRig::new(Projection::Parallel),
@@ -154,6 +161,8 @@ struct App {
     slice: SliceView,
     /// The slice on screen is out of date.
     slice_dirty: bool,
+    /// The annotations shown and their cached lines and overlays.
+    annotations: annotations::ViewerAnnotations,
     /// While the panel is hidden, where the button that shows it is (points).
     show_button: Option<egui::Rect>,
     stereo: StereoMode,
@@ -192,6 +201,19 @@ impl App {
 
     fn size(&self) -> (u32, u32) {
         self.progressive.size()
+    }
+
+    /// What the annotations need to know about the dataset.
+    fn figure_data(&self) -> crate::figure::FigureData {
+        crate::figure::FigureData::new(&self.ds, self.source.metadata())
+    }
+
+    /// The annotations drawn now: none in the stereo modes.
+    fn annotations_drawn(&self) -> crate::annotate::Annotations {
+        match self.stereo {
+            StereoMode::Off => self.annotations.shown,
+            _ => Default::default(),
+        }
     }
 
     fn aspect(&self) -> f64 {

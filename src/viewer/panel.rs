@@ -2,6 +2,7 @@
 //! samples per cell, the transfer-function editor, the frame time, and the camera as `render`
 //! flags.
 
+use crate::annotate::Annotations;
 use crate::camera::Lens;
 use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::slice::Axis;
@@ -46,6 +47,8 @@ pub struct PanelModel<'a> {
     pub slice: &'a mut SliceView,
     /// The positions the slice can take along its axis.
     pub slice_range: (f64, f64),
+    /// The annotations shown, edited in place; the caller compares them with its own copy.
+    pub annotations: &'a mut Annotations,
 }
 
 /// Requests from the panel that are more than a settings change.
@@ -155,6 +158,7 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     ui.end_row();
 
     slice_rows(ui, m, actions);
+    annotation_row(ui, m.annotations);
 
     ui.label("mode");
     let modes = Mode::ALL.iter().map(|&mode| (mode, mode.name()));
@@ -175,6 +179,21 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     if let Some(lens) = choice(ui, m.lens, lenses) {
         actions.push(PanelAction::SetLens(lens));
     }
+    ui.end_row();
+}
+
+/// A grid row of check boxes for the annotations (as `--annotate` names them).
+fn annotation_row(ui: &mut egui::Ui, a: &mut Annotations) {
+    ui.label("annotate").on_hover_text(
+        "as render --annotate: lines hidden by the volume in composite mode; not in stereo",
+    );
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut a.domain, "domain");
+        ui.checkbox(&mut a.grids, "grids");
+        ui.checkbox(&mut a.colorbar, "colorbar");
+        ui.checkbox(&mut a.scale, "scale");
+        ui.checkbox(&mut a.axes, "axes");
+    });
     ui.end_row();
 }
 

@@ -1,6 +1,7 @@
 //! The viewer's camera and settings as `amrcast render` command-line flags, so a view found by
 //! hand can be reproduced offscreen.
 
+use crate::annotate::Annotations;
 use crate::camera::Camera;
 use crate::render::{Interpolation, RenderSettings};
 use crate::stereo::{Anaglyph, Packing, Projection, StereoRig};
@@ -73,9 +74,16 @@ pub fn stereo_flags(rig: &StereoRig, packing: Packing) -> Vec<String> {
     words
 }
 
+/// `--annotate=a,b,...` for the annotations shown; `None` when none is.
+pub fn annotate_flag(annotations: &Annotations) -> Option<String> {
+    let names: Vec<&str> = annotations.kinds().iter().map(|a| a.name()).collect();
+    (!names.is_empty()).then(|| format!("--annotate={}", names.join(",")))
+}
+
 /// Everything but the transfer function's edited opacity: dataset, field, size (of each eye
-/// with stereo), camera, stereo, mode and the transfer function's flags. The second value is
-/// false when the opacity was edited in the viewer in a way no flag can express.
+/// with stereo), camera, stereo, mode, the transfer function's flags and the annotations. The
+/// second value is false when the opacity was edited in the viewer in a way no flag can
+/// express.
 pub fn render_command(
     dataset: Option<&Path>,
     field: &str,
@@ -83,6 +91,7 @@ pub fn render_command(
     cam: &Camera,
     stereo: Option<(&StereoRig, Packing)>,
     settings: &RenderSettings,
+    annotations: &Annotations,
 ) -> (String, bool) {
     let mut words = vec!["amrcast".to_string(), "render".to_string()];
     if let Some(d) = dataset {
@@ -124,6 +133,7 @@ pub fn render_command(
             exact = false;
         }
     }
+    words.extend(annotate_flag(annotations));
     words.push("-o".into());
     words.push("view.png".into());
     (words.join(" "), exact)

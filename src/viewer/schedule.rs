@@ -53,6 +53,9 @@ impl App {
 
     /// Renders `work` for every eye; returns the GPU seconds it took.
     fn render_work(&mut self, work: Work) -> anyhow::Result<f64> {
+        let lines = self.annotations_drawn().lines()
+            && self.settings.mode == crate::render::Mode::Composite;
+        let data = lines.then(|| self.figure_data());
         let g = self.gfx.as_mut().expect("graphics");
         let [w, h] = g.volume.size;
         let eyes = eye_views(&self.cam, self.stereo, &self.rig, w, h)?;
@@ -71,7 +74,16 @@ impl App {
             let [lw, lh] = level.size;
             let (y0, y1) = (work.rows.0.min(lh), work.rows.1.min(lh));
             if y1 > y0 {
-                let rays = band_rays(&scaled_rays(&eye.rays, vw, vh, lw, lh), y0);
+                let level_rays = scaled_rays(&eye.rays, vw, vh, lw, lh);
+                let rays = band_rays(&level_rays, y0);
+                // The lines of this level, rasterised once per camera and level.
+                let lines = data.as_ref().map(|data| {
+                    let layer = self
+                        .annotations
+                        .lines(data, &self.cam, &level_rays, (lw, lh));
+                    let part = super::annotations::band(&layer, y0, y1);
+                    g.session.renderer.lines_texture(&g.session.ctx, &part)
+                });
                 g.session.renderer.encode_part(
                     &g.session.ctx,
                     &mut enc,
@@ -82,7 +94,7 @@ impl App {
                     },
                     &rays,
                     [0, y0],
-                    None,
+                    lines.as_ref(),
                 );
             }
         }

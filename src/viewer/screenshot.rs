@@ -70,6 +70,20 @@ impl App {
             let (pixels, pw, ph) = crate::stereo::compose(packing, &rgba[0], &rgba[1], ew, eh)?;
             return Ok(save(&dir, pw, ph, &pixels)?);
         }
+        let shown = self.annotations_drawn();
+        if shown.any() {
+            // As `render --annotate` makes it, from the same function.
+            let target = crate::gpu::OffscreenTarget::new(&g.session.ctx, w, h)?;
+            let image = crate::figure::render_annotated(
+                &g.session,
+                &target,
+                &self.cam,
+                &shown,
+                &self.figure_data(),
+                false,
+            )?;
+            return Ok(save(&dir, w, h, &image.rgba)?);
+        }
         let image = if self.progressive.shown == 1
             && !self.progressive.busy()
             && self.stereo == StereoMode::Off

@@ -5,7 +5,7 @@
 use super::histogram::Histogram;
 use super::layout::{panel_default_width, panel_max_width, volume_rect};
 use super::panel::{self, PanelAction};
-use super::slice_view::SliceView;
+use super::slice_view::{Showing, SliceView};
 use super::stereo_mode::StereoMode;
 use super::App;
 use crate::stereo::StereoRig;
@@ -39,6 +39,29 @@ pub(super) struct PanelFrame {
     pub free: Vec<egui::TextureId>,
 }
 
+/// What the panel edits in place: settings, stereo rig, slice and annotations.
+type Edits<'a> = (
+    &'a mut crate::render::RenderSettings,
+    &'a mut StereoRig,
+    &'a mut SliceView,
+    &'a mut crate::annotate::Annotations,
+);
+
+/// Paints the annotations' texture `tex` over the volume's part of the window, `volume` in
+/// pixels, beneath the panel.
+fn paint_overlay(ctx: &egui::Context, tex: egui::TextureId, volume: crate::gpu::display::Rect) {
+    let ppp = ctx.pixels_per_point();
+    let min = egui::pos2(volume.offset[0] as f32 / ppp, volume.offset[1] as f32 / ppp);
+    let size = egui::vec2(volume.size[0] as f32, volume.size[1] as f32) / ppp;
+    let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+    ctx.layer_painter(egui::LayerId::background()).image(
+        tex,
+        egui::Rect::from_min_size(min, size),
+        uv,
+        egui::Color32::WHITE,
+    );
+}
+
 /// While the panel is hidden: a small button at the window's top left that shows it again;
 /// returns where it is.
 fn show_panel_button(ui: &mut egui::Ui, actions: &mut Vec<PanelAction>) -> egui::Rect {
@@ -66,10 +89,17 @@ impl App {
         let mut edited = self.settings.clone();
         let mut rig = self.rig;
         let mut slice = self.slice;
-        let (out, actions, panel_right) = self.run_egui(&mut edited, &mut rig, &mut slice);
+        let mut shown = self.annotations.shown;
+        let overlay = self.annotation_overlay();
+        let (out, actions, panel_right) =
+            self.run_egui((&mut edited, &mut rig, &mut slice, &mut shown), overlay);
         let frame = self.take_egui_output(out);
         self.apply_panel(edited, rig, actions);
         self.apply_slice(slice);
+        if shown != self.annotations.shown {
+            self.annotations.shown = shown;
+            self.changed();
+        }
         let g = self.gfx.as_ref().expect("graphics");
         let (sw, sh) = g.surface.size();
         let ppp = frame.pixels_per_point;
@@ -107,15 +137,39 @@ impl App {
         }
     }
 
-    /// egui's frame with the panel (when shown), which edits `edited` and `rig`; returns
-    /// egui's output, the panel's actions and the panel's right edge in points (0 when
-    /// hidden).
+    /// The annotations' overlay texture for the volume as it is now, if any is shown (not in
+    /// the slice view nor the stereo modes).
+    fn annotation_overlay(&mut self) -> Option<egui::TextureId> {
+        let shown = self.annotations_drawn();
+        if self.showing != Showing::Volume || !shown.any() {
+            return None;
+        }
+        let data = self.figure_data();
+        let moving = self.timing.changed_at.is_some();
+        let g = self.gfx.as_ref().expect("graphics");
+        let size = (g.volume.size[0], g.volume.size[1]);
+        let (ctx, session) = (g.egui_ctx.clone(), &g.session);
+        match self
+            .annotations
+            .overlay(&ctx, session, &self.cam, size, &data, moving)
+        {
+            Ok(t) => t,
+            Err(e) => {
+                self.set_message(format!("annotations: {e}"), true);
+                None
+            }
+        }
+    }
+
+    /// egui's frame with the annotations' `overlay` over the volume and the panel (when
+    /// shown), which edits the settings, rig, slice and annotations of `edit`; returns egui's
+    /// output, the panel's actions and the panel's right edge in points (0 when hidden).
     fn run_egui(
         &mut self,
-        edited: &mut crate::render::RenderSettings,
-        rig: &mut StereoRig,
-        slice: &mut SliceView,
+        edit: Edits,
+        overlay: Option<egui::TextureId>,
     ) -> (egui::FullOutput, Vec<PanelAction>, f32) {
+        let (edited, rig, slice, annotations) = edit;
         let g = self.gfx.as_mut().expect("graphics");
         let raw = g.egui_state.take_egui_input(g.surface.window());
         let egui_ctx = g.egui_ctx.clone();
@@ -131,7 +185,11 @@ impl App {
         let mut actions = Vec::new();
         let mut panel_right = 0.0f32;
         let mut show_button = None;
+        let volume = g.volume;
         let out = egui_ctx.run_ui(raw, |ui| {
+            if let Some(tex) = overlay {
+                paint_overlay(ui.ctx(), tex, volume);
+            }
             if !self.panel_visible {
                 show_button = Some(show_panel_button(ui, &mut actions));
                 return;
@@ -166,6 +224,7 @@ impl App {
                                 showing: self.showing,
                                 slice,
                                 slice_range: self.slice.range(&self.ds.hierarchy),
+                                annotations,
                             },
                         );
                     });
@@ -267,6 +326,7 @@ impl App {
             &self.cam,
             self.stereo.packing().map(|p| (&self.rig, p)),
             &self.settings,
+            &self.annotations_drawn(),
         )
     }
 }
