@@ -6,54 +6,16 @@
 //! lines change the float image, the camera is rendered a second time without them, and only
 //! when the values are asked for.
 
-use crate::amr::{AmrDataset, AmrHierarchy};
+pub use crate::annotate::FigureData;
+
 use crate::annotate::{
-    self, outlines, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
+    self, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
 };
 use crate::camera::{Camera, RayModel};
 use crate::error::Result;
-use crate::formats::Metadata;
 use crate::gpu::OffscreenTarget;
 use crate::render::Mode;
 use crate::session::{Outputs, Rendered, Session};
-
-/// What annotations need to know about the data: the grids (for the outlines), the field's
-/// name and units, and the length unit.
-#[derive(Clone, Debug)]
-pub struct FigureData {
-    pub hierarchy: AmrHierarchy,
-    pub field: String,
-    /// The field's units; `None`: code units.
-    pub field_units: Option<String>,
-    /// Centimetres per domain unit; `None` when the dataset does not say.
-    pub cm_per_unit: Option<f64>,
-}
-
-impl FigureData {
-    /// The figure data of `ds`, with the length unit of `metadata` (Enzo's `LengthUnits`, or
-    /// the cosmology's comoving box). Fields stay in code units: the readers do not convert
-    /// them.
-    pub fn new(ds: &AmrDataset, metadata: &Metadata) -> FigureData {
-        FigureData {
-            hierarchy: ds.hierarchy.clone(),
-            field: ds.field.name.clone(),
-            field_units: None,
-            cm_per_unit: metadata.units.get("length").copied(),
-        }
-    }
-
-    /// The 3-D lines `annotations` asks for.
-    pub fn segments(&self, annotations: &Annotations) -> Vec<outlines::Segment> {
-        let mut s = Vec::new();
-        if annotations.grids {
-            s.extend(outlines::grid_segments(&self.hierarchy));
-        }
-        if annotations.domain {
-            s.extend(outlines::domain_segments(&self.hierarchy));
-        }
-        s
-    }
-}
 
 /// An annotated image: the figure's pixels and the plain render's values.
 pub struct AnnotatedImage {

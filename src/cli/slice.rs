@@ -2,7 +2,9 @@
 
 use super::args::{names, parse_size, parse_vec3, ColourArgs, DataArgs};
 use super::render::check_output;
+use crate::annotate::{Annotation, Annotations, FigureData};
 use crate::error::{Error, Result};
+use crate::figure::{write_annotated, AnnotatedImage};
 use crate::render::Interpolation;
 use crate::session::{write_images, Outputs, Rendered};
 use crate::slice::{Axis, PlaneSpec, SliceRequest};
@@ -46,6 +48,12 @@ pub struct SliceArgs {
     /// nearest: the finest cell's stored value, as yt's slices show it.
     #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
     pub interpolation: Interpolation,
+    /// Annotations, comma-separated: grids and domain (each grid's and the domain's section by
+    /// the plane, grids coloured by level), colorbar (in a panel at the right: the PNG is that
+    /// much wider), scale (a scale bar in the dataset's length unit, else code units), axes
+    /// (the plane's right and up axes). --values stays unannotated.
+    #[arg(long, value_delimiter = ',', value_parser = names::<Annotation>(), value_name = "NAMES")]
+    pub annotate: Vec<Annotation>,
     /// Output PNG (pixels outside the domain are black).
     #[arg(short, long)]
     pub output: PathBuf,
@@ -99,7 +107,7 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
     for path in outputs.all() {
         check_output(path)?;
     }
-    let ds = args.data.spec().load()?;
+    let (ds, metadata) = args.data.spec().load_with_metadata()?;
     let h = &ds.hierarchy;
     // A bad plane or width fails here, before the look is resolved.
     request.frame(h.domain_left, h.domain_right)?;
@@ -113,6 +121,23 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
         request.size.1,
         t.elapsed().as_secs_f64() * 1e3
     );
-    write_images(&[Rendered::slice(&image, &prepared)], &outputs)?;
+    let rendered = Rendered::slice(&image, &prepared);
+    let annotations = Annotations::from_list(&args.annotate);
+    if !annotations.any() {
+        return Ok(write_images(&[rendered], &outputs)?);
+    }
+    let data = FigureData::new(&ds, &metadata);
+    let canvas = crate::slice::figure::annotate(
+        &image,
+        rendered.rgba8(),
+        &rendered.display,
+        &annotations,
+        &data,
+    )?;
+    let figure = AnnotatedImage {
+        rgba: canvas.rgba,
+        plain: Some(rendered),
+    };
+    write_annotated(&figure, (canvas.width, canvas.height), &outputs)?;
     Ok(())
 }
