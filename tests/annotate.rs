@@ -396,6 +396,7 @@ mod slices {
             PlaneSpec::Axis {
                 axis: Axis::Z,
                 coord: z,
+                center: None,
             },
             None,
             (64, 64),
@@ -498,6 +499,7 @@ mod slices {
             plane: PlaneSpec::Axis {
                 axis: Axis::X,
                 coord: 0.5,
+                center: None,
             },
             width: None,
             size: (200, 160),
