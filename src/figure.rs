@@ -12,10 +12,11 @@ use crate::annotate::{
     self, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
 };
 use crate::camera::{Camera, RayModel};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::OffscreenTarget;
 use crate::render::Mode;
 use crate::session::{Outputs, Rendered, Session};
+use crate::stereo::{compose, Eye, StereoRig};
 
 /// An annotated image: the figure's pixels and the plain render's values.
 pub struct AnnotatedImage {
@@ -35,41 +36,84 @@ pub fn render_annotated(
     data: &FigureData,
     values: bool,
 ) -> Result<AnnotatedImage> {
-    let size = (target.width, target.height);
-    let rays = cam.ray_model(size.0, size.1)?;
-    let display = session.display_for(cam)?;
-    let composite = session.prepared().settings.mode == Mode::Composite;
-    let layer = annotations
-        .lines()
-        .then(|| lines(data, annotations, &rays, size));
-    let hidden = layer.as_ref().filter(|_| composite);
-    let shown = session.render_rays_with_lines(target, &rays, display, hidden)?;
-    let mut canvas = Canvas::new(size.0, size.1, shown.rgba8());
-    if let (Some(l), false) = (&layer, composite) {
-        l.draw_over(&mut canvas);
-    }
-    annotate::draw_overlays(&mut canvas, &figure(session, cam, size, annotations, data)?);
-    let plain = match (values, hidden) {
-        (false, _) => None,
-        (true, None) => Some(shown),
-        (true, Some(_)) => Some(session.render_rays(target, &rays, display)?),
-    };
-    Ok(AnnotatedImage {
-        rgba: canvas.rgba,
-        plain,
-    })
+    let mut eyes = render_annotated_eyes(session, target, None, cam, annotations, data, values)?;
+    Ok(eyes.remove(0))
 }
 
-/// Writes `image` to `outputs` (one image): the plain render's values first when there are
-/// both, then the figure as the PNG.
-pub fn write_annotated(image: &AnnotatedImage, size: (u32, u32), outputs: &Outputs) -> Result<()> {
-    if let (Some(plain), Some(npy)) = (&image.plain, outputs.npys.first()) {
-        let (shape, data) = plain.values();
-        crate::output::write_npy_f32(npy, &shape, &data)?;
+/// [`render_annotated`] for `cam` (one image) or, with `rig`, both eyes around it (left
+/// first): each eye's lines rasterised with its own rays, so they stand in depth with the
+/// volume; the 2-D overlays are the mono camera's and the same on both eyes (at zero
+/// parallax, on the screen).
+pub fn render_annotated_eyes(
+    session: &Session,
+    target: &OffscreenTarget,
+    rig: Option<&StereoRig>,
+    cam: &Camera,
+    annotations: &Annotations,
+    data: &FigureData,
+    values: bool,
+) -> Result<Vec<AnnotatedImage>> {
+    let size = (target.width, target.height);
+    let rays = match rig {
+        None => vec![cam.ray_model(size.0, size.1)?],
+        Some(rig) => Eye::BOTH
+            .iter()
+            .map(|&e| rig.eye_rays(cam, size.0, size.1, e))
+            .collect::<Result<_>>()?,
+    };
+    let overlays = figure(session, cam, size, annotations, data)?;
+    let display = session.display_for(cam)?;
+    let composite = session.prepared().settings.mode == Mode::Composite;
+    let mut out = Vec::with_capacity(rays.len());
+    for rays in &rays {
+        let layer = annotations
+            .lines()
+            .then(|| lines(data, annotations, rays, size));
+        let hidden = layer.as_ref().filter(|_| composite);
+        let shown = session.render_rays_with_lines(target, rays, display, hidden)?;
+        let mut canvas = Canvas::new(size.0, size.1, shown.rgba8());
+        if let (Some(l), false) = (&layer, composite) {
+            l.draw_over(&mut canvas);
+        }
+        annotate::draw_overlays(&mut canvas, &overlays);
+        let plain = match (values, hidden) {
+            (false, _) => None,
+            (true, None) => Some(shown),
+            (true, Some(_)) => Some(session.render_rays(target, rays, display)?),
+        };
+        out.push(AnnotatedImage {
+            rgba: canvas.rgba,
+            plain,
+        });
     }
-    match outputs.pngs.first() {
-        Some(png) => crate::output::write_png_rgba8(png, size.0, size.1, &image.rgba),
-        None => Ok(()),
+    Ok(out)
+}
+
+/// Writes `images` (one, or a stereo pair left first, each of `size`) to `outputs`: the plain
+/// renders' values first when asked for, then the figures as PNGs (a packed pair as one).
+pub fn write_annotated(
+    images: &[AnnotatedImage],
+    size: (u32, u32),
+    outputs: &Outputs,
+) -> Result<()> {
+    for (image, npy) in images.iter().zip(&outputs.npys) {
+        if let Some(plain) = &image.plain {
+            let (shape, data) = plain.values();
+            crate::output::write_npy_f32(npy, &shape, &data)?;
+        }
+    }
+    match (outputs.packing, images) {
+        (Some(packing), [l, r]) => {
+            let (pixels, w, h) = compose(packing, &l.rgba, &r.rgba, size.0, size.1)?;
+            crate::output::write_png_rgba8(&outputs.pngs[0], w, h, &pixels)
+        }
+        (Some(_), _) => Err(Error::Settings("a packed layout needs two eyes".into())),
+        (None, _) => {
+            for (image, png) in images.iter().zip(&outputs.pngs) {
+                crate::output::write_png_rgba8(png, size.0, size.1, &image.rgba)?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -326,6 +326,69 @@ fn values_stay_unannotated_and_the_png_is_annotated() {
     }
 }
 
+#[test]
+fn stereo_eyes_get_their_own_lines_and_plain_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let base = [
+        "render",
+        "--size",
+        "96x80",
+        "--mode",
+        "mip",
+        "--view",
+        "x",
+        "--stereo",
+        "parallel",
+        "--eye-separation",
+        "0.15",
+    ];
+    let run = |extra: &[&str]| {
+        let o = amrcast(&[&base[..], extra].concat());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&["-o", &p("a.png"), "--values", &p("a.npy")]);
+    let ann = ["--annotate", "domain,grids,colorbar"];
+    run(&[&["-o", &p("b.png"), "--values", &p("b.npy")][..], &ann].concat());
+    let mut masks = Vec::new();
+    for eye in ["L", "R"] {
+        let f = |n: &str| p(&format!("{n}_{eye}"));
+        assert_eq!(
+            std::fs::read(f("a") + ".npy").unwrap(),
+            std::fs::read(f("b") + ".npy").unwrap(),
+            "{eye}: the values are the plain render's"
+        );
+        let (a, b) = (
+            image::open(f("a") + ".png").unwrap().to_rgba8(),
+            image::open(f("b") + ".png").unwrap().to_rgba8(),
+        );
+        let mask: Vec<bool> = a.pixels().zip(b.pixels()).map(|(x, y)| x != y).collect();
+        assert!(mask.iter().filter(|m| **m).count() > 500, "{eye}");
+        masks.push(mask);
+    }
+    // Each eye's lines are drawn from its own rays: parallax moves them between the eyes,
+    // while the colour bar (the same 2-D overlay on both) does not move.
+    let moved = masks[0]
+        .iter()
+        .zip(&masks[1])
+        .filter(|(l, r)| l != r)
+        .count();
+    assert!(
+        moved > 50,
+        "{moved} pixels differ between the eyes' annotations"
+    );
+    // A packed layout is one PNG of both annotated eyes.
+    run(&[
+        &["-o", &p("c.png"), "--stereo-layout", "side-by-side"][..],
+        &ann,
+    ]
+    .concat());
+    let c = image::open(p("c.png")).unwrap().to_rgba8();
+    let l = image::open(p("b_L.png")).unwrap().to_rgba8();
+    assert_eq!(c.dimensions(), (192, 80));
+    assert_eq!(c.get_pixel(10, 40), l.get_pixel(10, 40));
+}
+
 mod slices {
     //! `amrcast slice --annotate`: grid and domain sections where the grids' edges are, the
     //! colour bar's panel, and the command line.

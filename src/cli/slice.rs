@@ -156,6 +156,6 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
         rgba: canvas.rgba,
         plain: Some(rendered),
     };
-    write_annotated(&figure, (canvas.width, canvas.height), &outputs)?;
+    write_annotated(&[figure], (canvas.width, canvas.height), &outputs)?;
     Ok(())
 }
