@@ -6,54 +6,17 @@
 //! lines change the float image, the camera is rendered a second time without them, and only
 //! when the values are asked for.
 
-use crate::amr::{AmrDataset, AmrHierarchy};
+pub use crate::annotate::FigureData;
+
 use crate::annotate::{
-    self, outlines, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
+    self, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
 };
 use crate::camera::{Camera, RayModel};
-use crate::error::Result;
-use crate::formats::Metadata;
+use crate::error::{Error, Result};
 use crate::gpu::OffscreenTarget;
 use crate::render::Mode;
 use crate::session::{Outputs, Rendered, Session};
-
-/// What annotations need to know about the data: the grids (for the outlines), the field's
-/// name and units, and the length unit.
-#[derive(Clone, Debug)]
-pub struct FigureData {
-    pub hierarchy: AmrHierarchy,
-    pub field: String,
-    /// The field's units; `None`: code units.
-    pub field_units: Option<String>,
-    /// Centimetres per domain unit; `None` when the dataset does not say.
-    pub cm_per_unit: Option<f64>,
-}
-
-impl FigureData {
-    /// The figure data of `ds`, with the length unit of `metadata` (Enzo's `LengthUnits`, or
-    /// the cosmology's comoving box). Fields stay in code units: the readers do not convert
-    /// them.
-    pub fn new(ds: &AmrDataset, metadata: &Metadata) -> FigureData {
-        FigureData {
-            hierarchy: ds.hierarchy.clone(),
-            field: ds.field.name.clone(),
-            field_units: None,
-            cm_per_unit: metadata.units.get("length").copied(),
-        }
-    }
-
-    /// The 3-D lines `annotations` asks for.
-    pub fn segments(&self, annotations: &Annotations) -> Vec<outlines::Segment> {
-        let mut s = Vec::new();
-        if annotations.grids {
-            s.extend(outlines::grid_segments(&self.hierarchy));
-        }
-        if annotations.domain {
-            s.extend(outlines::domain_segments(&self.hierarchy));
-        }
-        s
-    }
-}
+use crate::stereo::{compose, Eye, StereoRig};
 
 /// An annotated image: the figure's pixels and the plain render's values.
 pub struct AnnotatedImage {
@@ -73,41 +36,84 @@ pub fn render_annotated(
     data: &FigureData,
     values: bool,
 ) -> Result<AnnotatedImage> {
-    let size = (target.width, target.height);
-    let rays = cam.ray_model(size.0, size.1)?;
-    let display = session.display_for(cam)?;
-    let composite = session.prepared().settings.mode == Mode::Composite;
-    let layer = annotations
-        .lines()
-        .then(|| lines(data, annotations, &rays, size));
-    let hidden = layer.as_ref().filter(|_| composite);
-    let shown = session.render_rays_with_lines(target, &rays, display, hidden)?;
-    let mut canvas = Canvas::new(size.0, size.1, shown.rgba8());
-    if let (Some(l), false) = (&layer, composite) {
-        l.draw_over(&mut canvas);
-    }
-    annotate::draw_overlays(&mut canvas, &figure(session, cam, size, annotations, data)?);
-    let plain = match (values, hidden) {
-        (false, _) => None,
-        (true, None) => Some(shown),
-        (true, Some(_)) => Some(session.render_rays(target, &rays, display)?),
-    };
-    Ok(AnnotatedImage {
-        rgba: canvas.rgba,
-        plain,
-    })
+    let mut eyes = render_annotated_eyes(session, target, None, cam, annotations, data, values)?;
+    Ok(eyes.remove(0))
 }
 
-/// Writes `image` to `outputs` (one image): the plain render's values first when there are
-/// both, then the figure as the PNG.
-pub fn write_annotated(image: &AnnotatedImage, size: (u32, u32), outputs: &Outputs) -> Result<()> {
-    if let (Some(plain), Some(npy)) = (&image.plain, outputs.npys.first()) {
-        let (shape, data) = plain.values();
-        crate::output::write_npy_f32(npy, &shape, &data)?;
+/// [`render_annotated`] for `cam` (one image) or, with `rig`, both eyes around it (left
+/// first): each eye's lines rasterised with its own rays, so they stand in depth with the
+/// volume; the 2-D overlays are the mono camera's and the same on both eyes (at zero
+/// parallax, on the screen).
+pub fn render_annotated_eyes(
+    session: &Session,
+    target: &OffscreenTarget,
+    rig: Option<&StereoRig>,
+    cam: &Camera,
+    annotations: &Annotations,
+    data: &FigureData,
+    values: bool,
+) -> Result<Vec<AnnotatedImage>> {
+    let size = (target.width, target.height);
+    let rays = match rig {
+        None => vec![cam.ray_model(size.0, size.1)?],
+        Some(rig) => Eye::BOTH
+            .iter()
+            .map(|&e| rig.eye_rays(cam, size.0, size.1, e))
+            .collect::<Result<_>>()?,
+    };
+    let overlays = figure(session, cam, size, annotations, data)?;
+    let display = session.display_for(cam)?;
+    let composite = session.prepared().settings.mode == Mode::Composite;
+    let mut out = Vec::with_capacity(rays.len());
+    for rays in &rays {
+        let layer = annotations
+            .lines()
+            .then(|| lines(data, annotations, rays, size));
+        let hidden = layer.as_ref().filter(|_| composite);
+        let shown = session.render_rays_with_lines(target, rays, display, hidden)?;
+        let mut canvas = Canvas::new(size.0, size.1, shown.rgba8());
+        if let (Some(l), false) = (&layer, composite) {
+            l.draw_over(&mut canvas);
+        }
+        annotate::draw_overlays(&mut canvas, &overlays);
+        let plain = match (values, hidden) {
+            (false, _) => None,
+            (true, None) => Some(shown),
+            (true, Some(_)) => Some(session.render_rays(target, rays, display)?),
+        };
+        out.push(AnnotatedImage {
+            rgba: canvas.rgba,
+            plain,
+        });
     }
-    match outputs.pngs.first() {
-        Some(png) => crate::output::write_png_rgba8(png, size.0, size.1, &image.rgba),
-        None => Ok(()),
+    Ok(out)
+}
+
+/// Writes `images` (one, or a stereo pair left first, each of `size`) to `outputs`: the plain
+/// renders' values first when asked for, then the figures as PNGs (a packed pair as one).
+pub fn write_annotated(
+    images: &[AnnotatedImage],
+    size: (u32, u32),
+    outputs: &Outputs,
+) -> Result<()> {
+    for (image, npy) in images.iter().zip(&outputs.npys) {
+        if let Some(plain) = &image.plain {
+            let (shape, data) = plain.values();
+            crate::output::write_npy_f32(npy, &shape, &data)?;
+        }
+    }
+    match (outputs.packing, images) {
+        (Some(packing), [l, r]) => {
+            let (pixels, w, h) = compose(packing, &l.rgba, &r.rgba, size.0, size.1)?;
+            crate::output::write_png_rgba8(&outputs.pngs[0], w, h, &pixels)
+        }
+        (Some(_), _) => Err(Error::Settings("a packed layout needs two eyes".into())),
+        (None, _) => {
+            for (image, png) in images.iter().zip(&outputs.pngs) {
+                crate::output::write_png_rgba8(png, size.0, size.1, &image.rgba)?;
+            }
+            Ok(())
+        }
     }
 }
 

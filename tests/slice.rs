@@ -35,7 +35,11 @@ fn axis_slice(
     interpolation: Interpolation,
 ) -> SliceImage {
     let request = SliceRequest {
-        plane: PlaneSpec::Axis { axis, coord },
+        plane: PlaneSpec::Axis {
+            axis,
+            coord,
+            center: None,
+        },
         width,
         size,
         interpolation,
@@ -88,10 +92,12 @@ fn nearest_slices_give_exactly_the_finest_cells_value() {
         PlaneSpec::Axis {
             axis: Axis::Z,
             coord: 0.4321,
+            center: None,
         },
         PlaneSpec::Axis {
             axis: Axis::X,
             coord: 0.4567,
+            center: None,
         },
         PlaneSpec::Oblique {
             normal: DVec3::new(0.3, -0.5, 1.0),
@@ -173,6 +179,66 @@ fn an_oblique_plane_along_an_axis_is_that_axis_slice() {
 }
 
 #[test]
+fn an_axis_slice_centred_anywhere_shows_that_region() {
+    let ds = common::dataset(amr_layout(), linear);
+    // The axis component of --center is not used: the plane is at coord.
+    let center = DVec3::new(0.2, 0.7, 0.9);
+    for axis in Axis::ALL.iter().copied() {
+        let a = axis.index();
+        let request = SliceRequest {
+            plane: PlaneSpec::Axis {
+                axis,
+                coord: 0.43,
+                center: Some(center),
+            },
+            width: Some(0.2),
+            size: (20, 16),
+            interpolation: Interpolation::Nearest,
+        };
+        let s = slice(&ds, &request).unwrap();
+        let mut expect = center;
+        expect[a] = 0.43;
+        assert_eq!(s.frame.plane.center, expect, "{axis}");
+        // The image's middle is the centre; its corners 0.1 and 0.08 from it.
+        let mid = (s.frame.pixel_point(9, 7) + s.frame.pixel_point(10, 8)) * 0.5;
+        assert!((mid - expect).length() < 1e-12, "{axis}: {mid}");
+        let (r, u) = axis.image_axes();
+        let corner = s.frame.pixel_point(0, 0);
+        assert!((corner[r.index()] - (expect[r.index()] - 0.095)).abs() < 1e-12);
+        assert!((corner[u.index()] - (expect[u.index()] + 0.075)).abs() < 1e-12);
+        // The same pixels as the oblique plane through that centre along the axis.
+        let oblique = SliceRequest {
+            plane: PlaneSpec::Oblique {
+                normal: axis.unit(),
+                center: expect,
+                up: None,
+            },
+            ..request
+        };
+        let o = slice(&ds, &oblique).unwrap();
+        assert_eq!(o.frame, s.frame, "{axis}");
+        let bits = |s: &SliceImage| s.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&o), bits(&s), "{axis}");
+        assert!(s.values.iter().all(|v| v.is_finite()));
+    }
+    // A centre outside the domain, even in the unused component, is an error.
+    for c in [DVec3::new(1.2, 0.5, 0.5), DVec3::new(0.5, 0.5, -0.1)] {
+        let request = SliceRequest {
+            plane: PlaneSpec::Axis {
+                axis: Axis::Z,
+                coord: 0.5,
+                center: Some(c),
+            },
+            width: Some(0.2),
+            size: (8, 8),
+            interpolation: Interpolation::Linear,
+        };
+        let e = slice(&ds, &request).unwrap_err().to_string();
+        assert!(e.contains("is outside the domain 0,0,0 to 1,1,1"), "{e}");
+    }
+}
+
+#[test]
 fn an_oblique_slice_samples_its_plane() {
     let ds = common::dataset(amr_layout(), linear);
     let normal = DVec3::new(1.0, 1.0, 1.0);
@@ -241,6 +307,7 @@ fn bad_planes_are_clear_errors() {
                 PlaneSpec::Axis {
                     axis: Axis::Y,
                     coord: 1.5,
+                    center: None,
                 },
                 None,
             ),
@@ -284,6 +351,7 @@ fn bad_planes_are_clear_errors() {
                 PlaneSpec::Axis {
                     axis: Axis::X,
                     coord: 0.5,
+                    center: None,
                 },
                 Some(0.0),
             ),
@@ -397,9 +465,17 @@ fn the_command_rejects_bad_input_clearly() {
         &with(&["--axis", "z", "--coord", "0.5", "--field", "Pressure"]),
         "unknown field 'Pressure'",
     );
-    assert_clean_failure(&with(&["--axis", "z"]), "--axis needs --coord");
+    assert_clean_failure(&with(&["--axis", "z"]), "--axis needs --coord or --center");
     assert_clean_failure(
-        &with(&["--axis", "z", "--coord", "0.5", "--center", "0.5,0.5,0.5"]),
+        &with(&["--axis", "z", "--center", "0.5,1.5,0.5", "--width", "0.2"]),
+        "slice centre 0.5,1.5,0.5 is outside the domain 0,0,0 to 1,1,1",
+    );
+    assert_clean_failure(
+        &with(&["--center", "0.5,0.5,0.5"]),
+        "--center needs --axis or --normal",
+    );
+    assert_clean_failure(
+        &with(&["--axis", "z", "--coord", "0.5", "--normal", "0,0,1"]),
         "not both",
     );
     assert_clean_failure(&with(&[]), "no slice plane");

@@ -17,13 +17,31 @@ pub struct AxesSpec {
     pub right: DVec3,
     pub up: DVec3,
     pub forward: DVec3,
+    /// Leave out the arrows that point along the view (a slice shows only its plane's axes).
+    pub in_plane: bool,
 }
 
 impl AxesSpec {
     /// The orientation of `cam`.
     pub fn for_camera(cam: &Camera) -> Result<AxesSpec> {
         let (forward, right, up) = cam.basis()?;
-        Ok(AxesSpec { right, up, forward })
+        Ok(AxesSpec {
+            right,
+            up,
+            forward,
+            in_plane: false,
+        })
+    }
+
+    /// The axes of an image whose x axis is `right` and y axis `up` (unit vectors), seen
+    /// along `-right x up`, showing only the arrows across it: a slice's plane.
+    pub fn for_plane(right: DVec3, up: DVec3) -> AxesSpec {
+        AxesSpec {
+            right,
+            up,
+            forward: -right.cross(up),
+            in_plane: true,
+        }
     }
 
     /// Each axis's arrow on the image for a triad of `length` pixels: (dx, dy) from the
@@ -54,6 +72,9 @@ pub fn draw(canvas: &mut Canvas, spec: &AxesSpec, size: f32) {
         let tip = [c[0] + v[0], c[1] + v[1]];
         let rgb = AXIS_COLOURS[axis];
         let len = (v[0] * v[0] + v[1] * v[1]).sqrt();
+        if spec.in_plane && len <= 0.2 * length {
+            continue;
+        }
         canvas.line(c, tip, 4.0, [0.0; 3]);
         canvas.line(c, tip, 2.0, rgb);
         if len > 0.2 * length {

@@ -74,6 +74,20 @@ impl ColorbarSpec {
         }
     }
 
+    /// The bar of a slice coloured with `display` (its colormap, scale and bounds), titled
+    /// with the field's name and `units` (`None`: code units): a slice shows the values
+    /// themselves, not a projection of them.
+    pub fn for_slice(display: &DisplaySettings, field: &str, units: Option<&str>) -> Self {
+        let plain = DisplaySettings {
+            mode: Mode::Mip,
+            ..*display
+        };
+        ColorbarSpec {
+            title: format!("{field} ({})", units.unwrap_or("code units")),
+            ..Self::new(&plain, &TransferFunction::default(), field, units)
+        }
+    }
+
     /// Where `v` (field units) lies on the bar, 0 at the lower bound and 1 at the upper one.
     pub fn position(&self, v: f64) -> f64 {
         let e = |v: f64| match self.scale {

@@ -15,12 +15,14 @@
 
 pub mod axes;
 pub mod colorbar;
+pub mod figure_data;
 pub mod outlines;
 pub mod scalebar;
 pub mod text;
 
 pub use axes::AxesSpec;
 pub use colorbar::ColorbarSpec;
+pub use figure_data::FigureData;
 pub use outlines::{GeometryLayer, Segment};
 pub use scalebar::ScaleSpec;
 

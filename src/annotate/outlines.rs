@@ -261,11 +261,12 @@ fn clip(a: DVec3, b: DVec3, normal: DVec3, offset: f64) -> Option<(DVec3, DVec3)
     }
 }
 
-/// Calls `put(x, y, coverage)` once for every pixel of a `size` image that a line from `a` to
-/// `b` (pixel coordinates) covers. The line is cut into pieces of at most 16 pixels, each
-/// visiting the pixels of its own box whose closest point on the line falls in that piece, so
-/// a long diagonal does not visit its whole bounding box and no pixel is visited twice.
-fn for_each_pixel(
+/// Calls `put(x, y, coverage)` once for every pixel of a `size` image that a line
+/// [`LINE_WIDTH`] pixels wide from `a` to `b` (pixel coordinates, pixel centres at +0.5)
+/// covers. The line is cut into pieces of at most 16 pixels, each visiting the pixels of its
+/// own box whose closest point on the line falls in that piece, so a long diagonal does not
+/// visit its whole bounding box and no pixel is visited twice.
+pub fn for_each_pixel(
     a: (f64, f64),
     b: (f64, f64),
     size: (u32, u32),

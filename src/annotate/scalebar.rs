@@ -45,6 +45,15 @@ impl ScaleSpec {
                 (2.0 * dist * half / size.1 as f64, true)
             }
         };
+        Ok(ScaleSpec {
+            at_focus,
+            ..ScaleSpec::for_pixel(pixel_size, cm_per_unit)?
+        })
+    }
+
+    /// The scale of an image whose pixels are `pixel_size` domain units wide everywhere (a
+    /// plane lens, a slice).
+    pub fn for_pixel(pixel_size: f64, cm_per_unit: Option<f64>) -> Result<Self> {
         if !(pixel_size.is_finite() && pixel_size > 0.0) {
             return Err(Error::Settings(format!(
                 "the scale bar needs a positive pixel size, not {pixel_size}"
@@ -53,7 +62,7 @@ impl ScaleSpec {
         Ok(ScaleSpec {
             pixel_size,
             cm_per_unit: cm_per_unit.filter(|c| c.is_finite() && *c > 0.0),
-            at_focus,
+            at_focus: false,
         })
     }
 

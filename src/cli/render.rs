@@ -2,7 +2,7 @@
 
 use super::args::{AnnotateArgs, RenderOptions, StereoArgs};
 use crate::error::{Error, Result};
-use crate::figure::{render_annotated, write_annotated, FigureData};
+use crate::figure::{render_annotated_eyes, write_annotated, FigureData};
 use crate::gpu::OffscreenTarget;
 use crate::session::{write_images, Outputs, Session};
 use crate::stereo::Eye;
@@ -40,9 +40,6 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
         check_output(path)?;
     }
     let annotations = args.annotate.annotations();
-    if annotations.any() && stereo.is_some() {
-        return Err(Error::Settings("--annotate does not work with --stereo yet".into()).into());
-    }
     let request = args.opts.request();
     let (ds, metadata) = request.data.load_with_metadata()?;
     let figure = annotations.any().then(|| FigureData::new(&ds, &metadata));
@@ -69,14 +66,24 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     if let Some(data) = &figure {
         let target = OffscreenTarget::new(&session.ctx, size.0, size.1)?;
         let wants_values = args.values.is_some();
-        let image = render_annotated(&session, &target, &cam, &annotations, data, wants_values)?;
+        let rig = stereo.as_ref().map(|(rig, _)| rig);
+        let images = render_annotated_eyes(
+            &session,
+            &target,
+            rig,
+            &cam,
+            &annotations,
+            data,
+            wants_values,
+        )?;
         log::info!(
-            "rendered an annotated {}x{} image in {:.1} ms",
+            "rendered {} annotated image(s) of {}x{} in {:.1} ms",
+            images.len(),
             size.0,
             size.1,
             t.elapsed().as_secs_f64() * 1e3
         );
-        write_annotated(&image, size, &outputs)?;
+        write_annotated(&images, size, &outputs)?;
         return Ok(());
     }
     let images = match &stereo {

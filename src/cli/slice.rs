@@ -2,7 +2,9 @@
 
 use super::args::{names, parse_size, parse_vec3, ColourArgs, DataArgs};
 use super::render::check_output;
+use crate::annotate::{Annotation, Annotations, FigureData};
 use crate::error::{Error, Result};
+use crate::figure::{write_annotated, AnnotatedImage};
 use crate::render::Interpolation;
 use crate::session::{write_images, Outputs, Rendered};
 use crate::slice::{Axis, PlaneSpec, SliceRequest};
@@ -19,7 +21,8 @@ pub struct SliceArgs {
     /// across x, (z, x) across y, as yt's SlicePlot.
     #[arg(long, value_parser = names::<Axis>(), help_heading = "Plane")]
     pub axis: Option<Axis>,
-    /// Position of the --axis plane, in domain (code) units like the camera options.
+    /// Position of the --axis plane, in domain (code) units like the camera options
+    /// (default: --center's coordinate along --axis).
     #[arg(long, allow_hyphen_values = true, help_heading = "Plane")]
     pub coord: Option<f64>,
     /// Oblique plane: its normal X,Y,Z (with --center). Right, up and normal are
@@ -27,7 +30,10 @@ pub struct SliceArgs {
     /// perpendicular to it, so a normal along an axis gives that axis's slice.
     #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true, help_heading = "Plane")]
     pub normal: Option<DVec3>,
-    /// Oblique plane: the point X,Y,Z at the image's centre, domain units.
+    /// The point X,Y,Z at the image's centre, domain units, inside the domain. With --axis
+    /// (as yt's SlicePlot center=): the view is centred on its other two coordinates, and
+    /// the plane is at its coordinate along the axis unless --coord is given; with --width,
+    /// zoom into any region. With --normal: a point of the plane.
     #[arg(long, value_parser = parse_vec3, allow_hyphen_values = true, help_heading = "Plane")]
     pub center: Option<DVec3>,
     /// Oblique plane: the image's up direction X,Y,Z (made perpendicular to the normal).
@@ -46,6 +52,12 @@ pub struct SliceArgs {
     /// nearest: the finest cell's stored value, as yt's slices show it.
     #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
     pub interpolation: Interpolation,
+    /// Annotations, comma-separated: grids and domain (each grid's and the domain's section by
+    /// the plane, grids coloured by level), colorbar (in a panel at the right: the PNG is that
+    /// much wider), scale (a scale bar in the dataset's length unit, else code units), axes
+    /// (the plane's right and up axes). --values stays unannotated.
+    #[arg(long, value_delimiter = ',', value_parser = names::<Annotation>(), value_name = "NAMES")]
+    pub annotate: Vec<Annotation>,
     /// Output PNG (pixels outside the domain are black).
     #[arg(short, long)]
     pub output: PathBuf,
@@ -56,24 +68,38 @@ pub struct SliceArgs {
 }
 
 impl SliceArgs {
-    /// The plane the options ask for: an error unless exactly one of --axis/--coord and
-    /// --normal/--center is given, complete.
+    /// The plane the options ask for: an error unless exactly one of --axis (with --coord,
+    /// --center or both) and --normal/--center is given, complete.
     pub fn plane(&self) -> Result<PlaneSpec> {
-        let oblique = self.normal.is_some() || self.center.is_some() || self.up.is_some();
+        let oblique = self.normal.is_some() || self.up.is_some();
         match (self.axis, self.coord, self.normal, self.center) {
-            (Some(_), _, _, _) | (_, Some(_), _, _) if oblique => Err(Error::Settings(
-                "give either --axis and --coord or --normal and --center, not both".into(),
+            (Some(_), _, _, _) if oblique => Err(Error::Settings(
+                "give either --axis (with --coord or --center) or --normal and --center, not both"
+                    .into(),
             )),
-            (Some(axis), Some(coord), None, None) => Ok(PlaneSpec::Axis { axis, coord }),
-            (Some(_), None, _, _) => Err(Error::Settings("--axis needs --coord".into())),
             (None, Some(_), _, _) => Err(Error::Settings("--coord needs --axis".into())),
+            (Some(axis), coord, None, center) => {
+                match coord.or(center.map(|c| c[axis.index()])) {
+                    Some(coord) => Ok(PlaneSpec::Axis {
+                        axis,
+                        coord,
+                        center,
+                    }),
+                    None => Err(Error::Settings("--axis needs --coord or --center".into())),
+                }
+            }
             (None, None, Some(normal), Some(center)) => Ok(PlaneSpec::Oblique {
                 normal,
                 center,
                 up: self.up,
             }),
             (None, None, Some(_), None) => Err(Error::Settings("--normal needs --center".into())),
-            (None, None, None, Some(_)) => Err(Error::Settings("--center needs --normal".into())),
+            (None, None, None, Some(_)) => Err(Error::Settings(
+                "--center needs --axis or --normal".into(),
+            )),
+            _ if self.up.is_some() => Err(Error::Settings(
+                "--up needs --normal and --center".into(),
+            )),
             _ => Err(Error::Settings(
                 "no slice plane: give --axis x|y|z and --coord C, or --normal X,Y,Z and --center X,Y,Z"
                     .into(),
@@ -99,7 +125,7 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
     for path in outputs.all() {
         check_output(path)?;
     }
-    let ds = args.data.spec().load()?;
+    let (ds, metadata) = args.data.spec().load_with_metadata()?;
     let h = &ds.hierarchy;
     // A bad plane or width fails here, before the look is resolved.
     request.frame(h.domain_left, h.domain_right)?;
@@ -113,6 +139,23 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
         request.size.1,
         t.elapsed().as_secs_f64() * 1e3
     );
-    write_images(&[Rendered::slice(&image, &prepared)], &outputs)?;
+    let rendered = Rendered::slice(&image, &prepared);
+    let annotations = Annotations::from_list(&args.annotate);
+    if !annotations.any() {
+        return Ok(write_images(&[rendered], &outputs)?);
+    }
+    let data = FigureData::new(&ds, &metadata);
+    let canvas = crate::slice::figure::annotate(
+        &image,
+        rendered.rgba8(),
+        &rendered.display,
+        &annotations,
+        &data,
+    )?;
+    let figure = AnnotatedImage {
+        rgba: canvas.rgba,
+        plain: Some(rendered),
+    };
+    write_annotated(&[figure], (canvas.width, canvas.height), &outputs)?;
     Ok(())
 }

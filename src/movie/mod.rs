@@ -103,7 +103,7 @@ impl FrameRenderer {
             let values = self.files.values;
             let image =
                 render_annotated(&self.session, &self.target, &cam, annotations, data, values)?;
-            write_annotated(&image, self.files.size, &outputs)?;
+            write_annotated(&[image], self.files.size, &outputs)?;
             return Ok(outputs.pngs.last().cloned().unwrap_or_default());
         }
         let rig = self.files.stereo.as_ref().map(|(rig, _)| rig);

@@ -16,6 +16,8 @@
 //! [`FloatImage::colours`] (or the GPU display pass): the colormap at the value encoded by the
 //! scale, within the bounds (default: the field's range), missing values black.
 
+pub mod figure;
+pub mod outlines;
 mod plane;
 
 pub use plane::{Axis, PlaneSpec, SlicePlane};
@@ -87,6 +89,17 @@ impl SliceFrame {
             (i as f64 + 0.5 - 0.5 * w) * self.pixel,
             (0.5 * h - j as f64 - 0.5) * self.pixel,
         )
+    }
+
+    /// Where the point `p` (projected along the normal onto the plane) lies on the image, in
+    /// pixels: x from the left, y from the top, so pixel `(i, j)`'s centre is at
+    /// `(i + 0.5, j + 0.5)`.
+    pub fn pixel_of(&self, p: DVec3) -> [f64; 2] {
+        let r = p - self.plane.center;
+        [
+            r.dot(self.plane.right) / self.pixel + 0.5 * self.size.0 as f64,
+            0.5 * self.size.1 as f64 - r.dot(self.plane.up) / self.pixel,
+        ]
     }
 
     /// The image's corners in space: top left, top right, bottom right, bottom left.

@@ -49,8 +49,14 @@ impl Axis {
 /// Which plane to slice, as the options give it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PlaneSpec {
-    /// The plane `axis = coord` (domain units), centred on the domain's centre in the other two.
-    Axis { axis: Axis, coord: f64 },
+    /// The plane `axis = coord` (domain units), the image centred on `center`'s other two
+    /// components (its `axis` component is not used), or on the domain's centre for `None`,
+    /// as yt's `SlicePlot(center=)`.
+    Axis {
+        axis: Axis,
+        coord: f64,
+        center: Option<DVec3>,
+    },
     /// The plane through `center` perpendicular to `normal` (any length but zero); `up`
     /// (optional) fixes the image's vertical, else the rule of the module's documentation.
     Oblique {
@@ -75,7 +81,11 @@ impl PlaneSpec {
     /// domain, a zero normal, or an up vector along the normal.
     pub fn plane(&self, lo: DVec3, hi: DVec3) -> Result<SlicePlane> {
         match *self {
-            PlaneSpec::Axis { axis, coord } => {
+            PlaneSpec::Axis {
+                axis,
+                coord,
+                center,
+            } => {
                 let a = axis.index();
                 if !coord.is_finite() || coord < lo[a] || coord > hi[a] {
                     return Err(Error::Settings(format!(
@@ -83,23 +93,31 @@ impl PlaneSpec {
                         lo[a], hi[a]
                     )));
                 }
-                let mut center = (lo + hi) * 0.5;
+                let mut center = match center {
+                    Some(c) => inside(c, lo, hi)?,
+                    None => (lo + hi) * 0.5,
+                };
                 center[a] = coord;
                 SlicePlane::new(axis.unit(), center, None)
             }
             PlaneSpec::Oblique { normal, center, up } => {
-                if !(center.is_finite() && center.cmpge(lo).all() && center.cmple(hi).all()) {
-                    return Err(Error::Settings(format!(
-                        "slice centre {} is outside the domain {} to {}",
-                        fmt(center),
-                        fmt(lo),
-                        fmt(hi)
-                    )));
-                }
-                SlicePlane::new(normal, center, up)
+                SlicePlane::new(normal, inside(center, lo, hi)?, up)
             }
         }
     }
+}
+
+/// `center`, or an error when it is outside the domain `lo..hi`.
+fn inside(center: DVec3, lo: DVec3, hi: DVec3) -> Result<DVec3> {
+    if center.is_finite() && center.cmpge(lo).all() && center.cmple(hi).all() {
+        return Ok(center);
+    }
+    Err(Error::Settings(format!(
+        "slice centre {} is outside the domain {} to {}",
+        fmt(center),
+        fmt(lo),
+        fmt(hi)
+    )))
 }
 
 impl SlicePlane {
@@ -185,9 +203,13 @@ mod tests {
             (Axis::Y, DVec3::Z, DVec3::X),
             (Axis::Z, DVec3::X, DVec3::Y),
         ] {
-            let p = PlaneSpec::Axis { axis, coord: 0.25 }
-                .plane(DVec3::ZERO, DVec3::ONE)
-                .unwrap();
+            let p = PlaneSpec::Axis {
+                axis,
+                coord: 0.25,
+                center: None,
+            }
+            .plane(DVec3::ZERO, DVec3::ONE)
+            .unwrap();
             assert_eq!((p.right, p.up, p.normal), (right, up, axis.unit()));
             assert_eq!(p.center[axis.index()], 0.25);
         }
