@@ -2,11 +2,16 @@
 //! box and grid outlines (hidden by the volume in composite mode, drawn over the colours in
 //! the others), then the colour bar, scale bar and axes triad drawn on the colours.
 //!
+//! Slice planes (`--slice-plane`) join the lines' geometry layer ([`planes_layer`]): in
+//! composite mode only, since MIP and projection have no depth to put a plane at.
+//!
 //! The raw values (`--values`) stay those of the plain render: in composite mode, where the
-//! lines change the float image, the camera is rendered a second time without them, and only
-//! when the values are asked for.
+//! lines or planes change the float image, the camera is rendered a second time without them,
+//! and only when the values are asked for.
 
 pub use crate::annotate::FigureData;
+
+use crate::amr::AmrDataset;
 
 use crate::annotate::{
     self, Annotations, AxesSpec, Canvas, ColorbarSpec, Figure, GeometryLayer, ScaleSpec,
@@ -14,8 +19,9 @@ use crate::annotate::{
 use crate::camera::{Camera, RayModel};
 use crate::error::{Error, Result};
 use crate::gpu::OffscreenTarget;
-use crate::render::Mode;
+use crate::render::{Mode, RenderSettings};
 use crate::session::{Outputs, Rendered, Session};
+use crate::slice::{PlaneSpec, SliceImage};
 use crate::stereo::{compose, Eye, StereoRig};
 
 /// An annotated image: the figure's pixels and the plain render's values.
@@ -26,8 +32,9 @@ pub struct AnnotatedImage {
     pub plain: Option<Rendered>,
 }
 
-/// Renders `cam` at `size` with `annotations` into `target` (of that size); with `values`,
-/// also the plain render for the raw values.
+/// Renders `cam` at `size` with `annotations` and slice planes (`planes`, a layer of
+/// [`planes_layer`] for this camera and size; composite mode only) into `target` (of that
+/// size); with `values`, also the plain render for the raw values.
 pub fn render_annotated(
     session: &Session,
     target: &OffscreenTarget,
@@ -35,15 +42,26 @@ pub fn render_annotated(
     annotations: &Annotations,
     data: &FigureData,
     values: bool,
+    planes: Option<&GeometryLayer>,
 ) -> Result<AnnotatedImage> {
-    let mut eyes = render_annotated_eyes(session, target, None, cam, annotations, data, values)?;
+    let mut eyes = render_annotated_eyes(
+        session,
+        target,
+        None,
+        cam,
+        annotations,
+        data,
+        values,
+        planes,
+    )?;
     Ok(eyes.remove(0))
 }
 
 /// [`render_annotated`] for `cam` (one image) or, with `rig`, both eyes around it (left
 /// first): each eye's lines rasterised with its own rays, so they stand in depth with the
 /// volume; the 2-D overlays are the mono camera's and the same on both eyes (at zero
-/// parallax, on the screen).
+/// parallax, on the screen). `planes` (mono composite only) join the lines' layer.
+#[allow(clippy::too_many_arguments)]
 pub fn render_annotated_eyes(
     session: &Session,
     target: &OffscreenTarget,
@@ -52,7 +70,16 @@ pub fn render_annotated_eyes(
     annotations: &Annotations,
     data: &FigureData,
     values: bool,
+    planes: Option<&GeometryLayer>,
 ) -> Result<Vec<AnnotatedImage>> {
+    if planes.is_some() {
+        check_planes_mode(&session.prepared().settings)?;
+        if rig.is_some() {
+            return Err(Error::Settings(
+                "--slice-plane does not work with --stereo yet".into(),
+            ));
+        }
+    }
     let size = (target.width, target.height);
     let rays = match rig {
         None => vec![cam.ray_model(size.0, size.1)?],
@@ -66,9 +93,15 @@ pub fn render_annotated_eyes(
     let composite = session.prepared().settings.mode == Mode::Composite;
     let mut out = Vec::with_capacity(rays.len());
     for rays in &rays {
-        let layer = annotations
+        let mut layer = annotations
             .lines()
             .then(|| lines(data, annotations, rays, size));
+        if let Some(p) = planes {
+            match &mut layer {
+                Some(l) => l.merge(p),
+                None => layer = Some(p.clone()),
+            }
+        }
         let hidden = layer.as_ref().filter(|_| composite);
         let shown = session.render_rays_with_lines(target, rays, display, hidden)?;
         let mut canvas = Canvas::new(size.0, size.1, shown.rgba8());
@@ -115,6 +148,44 @@ pub fn write_annotated(
             Ok(())
         }
     }
+}
+
+/// An error unless `settings` composite: slice planes need the depth a composite ray has.
+pub fn check_planes_mode(settings: &RenderSettings) -> Result<()> {
+    match settings.mode {
+        Mode::Composite => Ok(()),
+        mode => Err(Error::Settings(format!(
+            "--slice-plane needs --mode composite: {} has no depth to put a plane at",
+            mode.name()
+        ))),
+    }
+}
+
+/// The slice planes `specs` (in `ds`'s domain) for an image of `size` pixels of `rays`,
+/// coloured as slices with `settings`' transfer function and sampled with its interpolation;
+/// an error for a plane outside the domain or a mode other than composite.
+pub fn planes_layer(
+    ds: &AmrDataset,
+    specs: &[PlaneSpec],
+    settings: &RenderSettings,
+    rays: &RayModel,
+    size: (u32, u32),
+) -> Result<GeometryLayer> {
+    check_planes_mode(settings)?;
+    let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
+    let planes = specs
+        .iter()
+        .map(|p| p.plane(lo, hi))
+        .collect::<Result<Vec<_>>>()?;
+    let display = SliceImage::display(&crate::slice::prepare(ds, &settings.tf)?);
+    Ok(crate::slice::plane_layer(
+        ds,
+        &planes,
+        rays,
+        size,
+        settings.interpolation,
+        &display,
+    ))
 }
 
 /// The lines of `annotations` rasterised for `rays`.

@@ -207,6 +207,28 @@ impl GeometryLayer {
         }
     }
 
+    /// Combines `other` (a layer of the same size, e.g. slice planes) into this one: per pixel
+    /// the nearer of the two is drawn over the farther (an opaque nearer one hides the
+    /// farther), and the depth is the nearer one's. The volume between the two is then left
+    /// out, which is exact when the nearer one is opaque and a small error under thin lines.
+    pub fn merge(&mut self, other: &GeometryLayer) {
+        assert_eq!(
+            (self.width, self.height),
+            (other.width, other.height),
+            "merged layers differ in size"
+        );
+        for i in 0..self.depth.len() {
+            let (mine, theirs) = (self.colour_at(i), other.colour_at(i));
+            let (front, back) = if other.depth[i] < self.depth[i] {
+                self.depth[i] = other.depth[i];
+                (theirs, mine)
+            } else {
+                (mine, theirs)
+            };
+            self.colour[i] = over(front, back).map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8);
+        }
+    }
+
     /// The line's premultiplied colour at pixel index `i`, as the shader unpacks it.
     pub fn colour_at(&self, i: usize) -> [f32; 4] {
         self.colour[i].map(|v| v as f32 / 255.0)
@@ -344,6 +366,29 @@ mod tests {
             assert_eq!(layer.depth[5], f32::INFINITY);
             assert_eq!(layer.colour[5], [0; 4]);
         }
+    }
+
+    #[test]
+    fn merging_keeps_the_nearer_over_the_farther() {
+        let layer = |t: f32, c: [u8; 4]| GeometryLayer {
+            width: 1,
+            height: 1,
+            depth: vec![t],
+            colour: vec![c],
+        };
+        let plane = layer(2.0, [0, 200, 0, 255]);
+        // A half-covering red line in front of an opaque plane shows over it at its depth.
+        let mut front = layer(1.0, [128, 0, 0, 128]);
+        front.merge(&plane);
+        assert_eq!((front.depth[0], front.colour[0]), (1.0, [128, 100, 0, 255]));
+        // Behind the plane it is hidden.
+        let mut behind = layer(3.0, [128, 0, 0, 128]);
+        behind.merge(&plane);
+        assert_eq!(behind, plane);
+        // An empty layer changes nothing.
+        let mut empty = GeometryLayer::empty(1, 1);
+        empty.merge(&plane);
+        assert_eq!(empty, plane);
     }
 
     #[test]

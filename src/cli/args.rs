@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::names::Named;
 use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::session::{DataSpec, RenderRequest};
+use crate::slice::{Axis, PlaneSpec};
 use crate::stereo::{Anaglyph, Layout, Packing, Projection, StereoRig};
 use crate::transfer::{default_layers, layers, Colormap, Scale, TransferFunction};
 use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
@@ -238,6 +239,50 @@ impl AnnotateArgs {
     }
 }
 
+/// Slice planes drawn inside the 3-D render.
+#[derive(Args, Clone, Debug, Default)]
+pub struct SlicePlaneArgs {
+    /// A slice plane shown in the volume, coloured by the field on it (the render's colormap,
+    /// scale, bounds and interpolation): x=C, y=C or z=C (domain units, as --focus), or
+    /// NX,NY,NZ@X,Y,Z (a normal and a point). Repeat for several. Opaque; the volume in front
+    /// of it is composited over it, the volume behind it is hidden. Composite mode only.
+    /// --values stays the volume alone.
+    #[arg(long, value_parser = parse_plane, allow_hyphen_values = true, value_name = "PLANE")]
+    pub slice_plane: Vec<PlaneSpec>,
+}
+
+/// Parses `x=C`, `y=C`, `z=C` or `NX,NY,NZ@X,Y,Z`.
+pub fn parse_plane(s: &str) -> std::result::Result<PlaneSpec, String> {
+    let usage = "give x=C, y=C, z=C or NX,NY,NZ@X,Y,Z (a normal and a point)";
+    if let Some((normal, center)) = s.split_once('@') {
+        let normal = parse_vec3(normal).map_err(|e| format!("normal {e}: {usage}"))?;
+        let center = parse_vec3(center).map_err(|e| format!("point {e}: {usage}"))?;
+        if normal.length() == 0.0 {
+            return Err(format!("'{s}': the normal is zero"));
+        }
+        return Ok(PlaneSpec::Oblique {
+            normal,
+            center,
+            up: None,
+        });
+    }
+    let (axis, coord) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not a plane: {usage}"))?;
+    let axis = axis
+        .trim()
+        .parse::<Axis>()
+        .map_err(|_| format!("'{s}': '{axis}' is not x, y or z: {usage}"))?;
+    match coord.trim().parse::<f64>() {
+        Ok(coord) if coord.is_finite() => Ok(PlaneSpec::Axis {
+            axis,
+            coord,
+            center: None,
+        }),
+        _ => Err(format!("'{s}': '{coord}' is not a number: {usage}")),
+    }
+}
+
 /// Stereo pairs (see the README's Stereo section and [`crate::stereo`]).
 #[derive(Args, Clone, Debug, Default)]
 pub struct StereoArgs {
@@ -364,6 +409,36 @@ mod tests {
         // The test lines hold no quoted words.
         let words: Vec<&str> = line.split(' ').skip(1).collect();
         Args::try_parse_from(words).unwrap()
+    }
+
+    #[test]
+    fn slice_planes_parse_from_an_axis_or_a_normal_and_point() {
+        assert_eq!(
+            parse_plane("z=0.25"),
+            Ok(PlaneSpec::Axis {
+                axis: Axis::Z,
+                coord: 0.25,
+                center: None,
+            })
+        );
+        assert_eq!(
+            parse_plane("1,1,0@0.5,0.5,-1e-3"),
+            Ok(PlaneSpec::Oblique {
+                normal: DVec3::new(1.0, 1.0, 0.0),
+                center: DVec3::new(0.5, 0.5, -1e-3),
+                up: None
+            })
+        );
+        for (bad, says) in [
+            ("w=1", "'w' is not x, y or z"),
+            ("z=big", "'big' is not a number"),
+            ("0,0,0@1,1,1", "the normal is zero"),
+            ("1,2@1,1,1", "is not X,Y,Z"),
+            ("0.5", "is not a plane"),
+        ] {
+            let e = parse_plane(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 
     fn parse(line: &str) -> RenderOptions {

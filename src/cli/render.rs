@@ -1,8 +1,10 @@
 //! `amrcast render`: one image, or a stereo pair, to PNG (and NPY) files.
 
-use super::args::{AnnotateArgs, RenderOptions, StereoArgs};
+use super::args::{AnnotateArgs, RenderOptions, SlicePlaneArgs, StereoArgs};
 use crate::error::{Error, Result};
-use crate::figure::{render_annotated_eyes, write_annotated, FigureData};
+use crate::figure::{
+    check_planes_mode, planes_layer, render_annotated_eyes, write_annotated, FigureData,
+};
 use crate::gpu::OffscreenTarget;
 use crate::session::{write_images, Outputs, Session};
 use crate::stereo::Eye;
@@ -26,6 +28,8 @@ pub struct RenderArgs {
     pub stereo: StereoArgs,
     #[command(flatten)]
     pub annotate: AnnotateArgs,
+    #[command(flatten)]
+    pub planes: SlicePlaneArgs,
 }
 
 /// `amrcast render`.
@@ -40,14 +44,33 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
         check_output(path)?;
     }
     let annotations = args.annotate.annotations();
+    let planes = &args.planes.slice_plane;
     let request = args.opts.request();
+    if !planes.is_empty() {
+        if stereo.is_some() {
+            return Err(
+                Error::Settings("--slice-plane does not work with --stereo yet".into()).into(),
+            );
+        }
+        check_planes_mode(&request.settings)?;
+    }
     let (ds, metadata) = request.data.load_with_metadata()?;
-    let figure = annotations.any().then(|| FigureData::new(&ds, &metadata));
+    let figure = (annotations.any() || !planes.is_empty()).then(|| FigureData::new(&ds, &metadata));
     let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let cam = request.camera(lo, hi)?;
     let size = request.size;
-    // A bad camera or stereo setting fails here, before the GPU starts.
-    cam.ray_model(size.0, size.1)?;
+    // A bad camera, stereo setting or plane fails here, before the GPU starts.
+    let rays = cam.ray_model(size.0, size.1)?;
+    let t = Instant::now();
+    let plane_layer = (!planes.is_empty())
+        .then(|| planes_layer(&ds, planes, &request.settings, &rays, size))
+        .transpose()?;
+    if plane_layer.is_some() {
+        log::info!(
+            "slice planes: {:.1} ms on the CPU",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
     if let Some((rig, _)) = &stereo {
         for eye in Eye::BOTH {
             rig.eye_rays(&cam, size.0, size.1, eye)?;
@@ -75,6 +98,7 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
             &annotations,
             data,
             wants_values,
+            plane_layer.as_ref(),
         )?;
         log::info!(
             "rendered {} annotated image(s) of {}x{} in {:.1} ms",

@@ -101,8 +101,15 @@ impl FrameRenderer {
         if let Some((annotations, data)) = &self.figure {
             let cam = path.frame_camera(k);
             let values = self.files.values;
-            let image =
-                render_annotated(&self.session, &self.target, &cam, annotations, data, values)?;
+            let image = render_annotated(
+                &self.session,
+                &self.target,
+                &cam,
+                annotations,
+                data,
+                values,
+                None,
+            )?;
             write_annotated(&[image], self.files.size, &outputs)?;
             return Ok(outputs.pngs.last().cloned().unwrap_or_default());
         }

@@ -15,11 +15,16 @@
 //! Colours: a slice is coloured as a projection of unit depth, through
 //! [`FloatImage::colours`] (or the GPU display pass): the colormap at the value encoded by the
 //! scale, within the bounds (default: the field's range), missing values black.
+//!
+//! Planes in a 3-D render: [`plane_layer`] (`layer.rs`) rasterises planes into the ray
+//! caster's geometry layer, coloured as slices are.
 
 pub mod figure;
+mod layer;
 pub mod outlines;
 mod plane;
 
+pub use layer::{nearest_hit, plane_layer};
 pub use plane::{Axis, PlaneSpec, SlicePlane};
 
 use crate::amr::AmrDataset;

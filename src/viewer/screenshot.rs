@@ -81,6 +81,7 @@ impl App {
                 &shown,
                 &self.figure_data(),
                 false,
+                None,
             )?;
             return Ok(save(&dir, w, h, &image.rgba)?);
         }
