@@ -15,6 +15,9 @@ mod opening;
 /// The X screen's pixels and a window's geometry.
 #[path = "viewer/screen.rs"]
 mod screen;
+/// The slice view's screenshot and logged command.
+#[path = "viewer/slice_view.rs"]
+mod slice_view;
 /// Dropping files onto the window (XDND).
 #[path = "viewer/xdnd.rs"]
 mod xdnd;

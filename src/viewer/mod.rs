@@ -113,6 +113,7 @@ pub fn view(
         showing: Showing::Volume,
         slice,
         slice_dirty: true,
+        slice_refine_at: None,
         annotations: annotations::ViewerAnnotations::new(annotations),
         show_button: None,
         stereo: StereoMode::Off,
@@ -161,6 +162,9 @@ struct App {
     slice: SliceView,
     /// The slice on screen is out of date.
     slice_dirty: bool,
+    /// The slice on screen is a coarse one, to be taken again at full resolution once the
+    /// input has rested until then.
+    slice_refine_at: Option<Instant>,
     /// The annotations shown and their cached lines and overlays.
     annotations: annotations::ViewerAnnotations,
     /// While the panel is hidden, where the button that shows it is (points).

@@ -80,6 +80,41 @@ pub fn annotate_flag(annotations: &Annotations) -> Option<String> {
     (!names.is_empty()).then(|| format!("--annotate={}", names.join(",")))
 }
 
+/// The viewer's slice view as an `amrcast slice` command: dataset, field, size, the plane
+/// (`--axis`, `--center`, `--width`) and the colouring (`--colormap`, `--scale`, `--bounds`,
+/// `--interpolation`).
+pub fn slice_command(
+    dataset: Option<&Path>,
+    field: &str,
+    size: (u32, u32),
+    slice: &super::slice_view::SliceView,
+    settings: &RenderSettings,
+) -> String {
+    let mut words = vec!["amrcast".to_string(), "slice".to_string()];
+    if let Some(d) = dataset {
+        words.push(shell_word(&d.to_string_lossy()));
+    }
+    words.push(format!("--field={}", shell_word(field)));
+    words.push(format!("--size={}x{}", size.0, size.1));
+    words.push(format!("--axis={}", slice.axis.name()));
+    words.push(format!("--center={}", vec3(slice.center)));
+    if let Some(w) = slice.width {
+        words.push(format!("--width={w}"));
+    }
+    let tf = &settings.tf;
+    words.push(format!("--colormap={}", tf.colormap.name()));
+    words.push(format!("--scale={}", tf.scale.name()));
+    if let Some((lo, hi)) = tf.bounds {
+        words.push(format!("--bounds={lo},{hi}"));
+    }
+    if settings.interpolation != Interpolation::Linear {
+        words.push(format!("--interpolation={}", settings.interpolation.name()));
+    }
+    words.push("-o".into());
+    words.push("view.png".into());
+    words.join(" ")
+}
+
 /// Everything but the transfer function's edited opacity: dataset, field, size (of each eye
 /// with stereo), camera, stereo, mode, the transfer function's flags and the annotations. The
 /// second value is false when the opacity was edited in the viewer in a way no flag can

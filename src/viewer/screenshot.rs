@@ -61,6 +61,14 @@ impl App {
         let g = self.gfx.as_ref().expect("graphics");
         let [w, h] = g.volume.size;
         let dir = std::env::current_dir().context("the current folder")?;
+        if self.showing == super::slice_view::Showing::Slice {
+            // As `amrcast slice` makes it with the logged command.
+            let request = self.slice.request((w, h), self.settings.interpolation);
+            let image = crate::slice::slice(&self.ds, &request)?;
+            let display = super::slice_view::display_settings(&g.session.renderer.prepared);
+            let rgba = image.float_image().colours(&display);
+            return Ok(save(&dir, w, h, &rgba)?);
+        }
         if let Some(packing) = self.stereo.packing() {
             let (ew, eh) = self.stereo.eye_size(w, h);
             let rgba = g

@@ -172,6 +172,11 @@ impl SliceTexture {
     }
 }
 
+/// The coarse slice's pixels are COARSE x COARSE of the window's.
+const COARSE: u32 = 4;
+/// How long the input rests before the full-resolution slice is taken.
+const REFINE_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
+
 impl App {
     /// The slice view's part of a frame: a new slice of the volume's size when the old one is
     /// out of date, uploaded for the display pass.
@@ -180,22 +185,40 @@ impl App {
             work: None,
             refined: false,
         };
-        if !self.slice_dirty {
+        let now = Instant::now();
+        // A change is shown at once from a coarse slice; the full one follows when the input
+        // has rested for REFINE_AFTER (a full slice of a large window takes a few hundred ms
+        // on the CPU).
+        let coarse = self.slice_dirty;
+        let refine = !coarse && self.slice_refine_at.is_some_and(|t| now >= t);
+        if !coarse && !refine {
+            if self.slice_refine_at.is_some() {
+                self.request_redraw();
+            }
             return step;
         }
         self.slice_dirty = false;
+        self.slice_refine_at = coarse.then(|| now + REFINE_AFTER);
         let Some(g) = self.gfx.as_mut() else {
             return step;
         };
         let [w, h] = g.volume.size;
-        let t = Instant::now();
-        let request = self.slice.request((w, h), self.settings.interpolation);
+        let size = match coarse {
+            true => ((w / COARSE).max(1), (h / COARSE).max(1)),
+            false => (w, h),
+        };
+        let request = self.slice.request(size, self.settings.interpolation);
         match crate::slice::slice(&self.ds, &request) {
             Ok(image) => {
                 g.slice = Some(SliceTexture::upload(&g.session.ctx, g.slice.take(), &image));
                 g.shown_version += 1;
-                self.timing.ray_ms = ms_since(t);
-                log::debug!("slice {w}x{h} in {:.0} ms", self.timing.ray_ms);
+                self.timing.ray_ms = ms_since(now);
+                log::debug!(
+                    "slice {}x{} in {:.0} ms",
+                    size.0,
+                    size.1,
+                    self.timing.ray_ms
+                );
             }
             Err(e) => {
                 // A plane the new dataset does not contain: start again from its centre.
@@ -204,6 +227,7 @@ impl App {
                 self.slice_dirty = true;
             }
         }
+        self.request_redraw();
         step
     }
 

@@ -316,9 +316,20 @@ impl App {
     }
 
     /// The current view as an `amrcast render` command (with the stereo flags in a stereo
-    /// mode, `--size` then being each eye's size), and whether it is exact.
+    /// mode, `--size` then being each eye's size), and whether it is exact; in the slice view,
+    /// as an `amrcast slice` command.
     pub(super) fn render_command(&self) -> (String, bool) {
         let (w, h) = self.size();
+        if self.showing == super::slice_view::Showing::Slice {
+            let command = super::render_flags::slice_command(
+                self.path.as_deref(),
+                &self.ds.field.name,
+                (w, h),
+                &self.slice,
+                &self.settings,
+            );
+            return (command, true);
+        }
         super::render_flags::render_command(
             self.path.as_deref(),
             &self.ds.field.name,
