@@ -30,6 +30,21 @@ struct ViewArgs {
     opts: args::RenderOptions,
     #[command(flatten)]
     annotate: args::AnnotateArgs,
+    #[command(flatten)]
+    planes: args::SlicePlaneArgs,
+}
+
+impl ViewArgs {
+    /// The slice plane shown in the volume at first: the viewer shows one, across an axis.
+    fn plane(&self) -> anyhow::Result<Option<(crate::slice::Axis, f64)>> {
+        match self.planes.slice_plane.as_slice() {
+            [] => Ok(None),
+            [crate::slice::PlaneSpec::Axis { axis, coord, .. }] => Ok(Some((*axis, *coord))),
+            _ => Err(anyhow::anyhow!(
+                "view shows one slice plane across an axis: give one --slice-plane x=C, y=C or z=C"
+            )),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -68,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             &args.opts.request(),
             args.opts.camera.size,
             args.annotate.annotations(),
+            args.plane()?,
         ),
         Command::Slice(args) => slice::slice(&args),
         Command::Bench(args) => bench::bench(&args),

@@ -49,7 +49,7 @@ use crate::render::RenderSettings;
 use crate::session::RenderRequest;
 use crate::stereo::{Projection, StereoRig};
 use crate::transfer::Scale;
-use anyhow::anyhow;
+use anyhow::{anyhow, bail};
 use gfx::Gfx;
 use glam::DVec3;
 use histogram::Histogram;
@@ -70,11 +70,13 @@ use winit::keyboard::ModifiersState;
 /// `amrcast view`: `request.size` is the first image's size until the window opens; the
 /// window is `window_size` (`--size`) when given, else sized to fit the monitor
 /// ([`layout::initial_window_size`]).
-/// `annotations` are those shown at first (`--annotate`).
+/// `annotations` are those shown at first (`--annotate`), `plane` the slice plane shown in
+/// the volume at first (`--slice-plane AXIS=COORD`).
 pub fn view(
     request: &RenderRequest,
     window_size: Option<(u32, u32)>,
     annotations: crate::annotate::Annotations,
+    plane: Option<(crate::slice::Axis, f64)>,
 ) -> anyhow::Result<()> {
     let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
@@ -92,7 +94,19 @@ pub fn view(
     let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
     let (w, h) = request.size;
     let cam = request.camera(lo, hi)?;
-    let slice = SliceView::new(crate::slice::Axis::Z, &ds.hierarchy);
+    let slice = match plane {
+        None => SliceView::new(crate::slice::Axis::Z, &ds.hierarchy),
+        Some((axis, coord)) => {
+            let (a, b) = (lo[axis.index()], hi[axis.index()]);
+            if !(a..=b).contains(&coord) {
+                bail!("--slice-plane {axis}={coord}: outside the domain ({a} to {b} along {axis})");
+            }
+            SliceView {
+                in_volume: true,
+                ..SliceView::new(axis, &ds.hierarchy).with_coord(coord, &ds.hierarchy)
+            }
+        }
+    };
     let mut app = App {
         proxy: event_loop.create_proxy(),
         source,
@@ -114,6 +128,7 @@ pub fn view(
         slice,
         slice_dirty: true,
         slice_refine_at: None,
+        plane_in_volume: Default::default(),
         annotations: annotations::ViewerAnnotations::new(annotations),
         show_button: None,
         stereo: StereoMode::Off,
@@ -165,6 +180,8 @@ struct App {
     /// The slice on screen is a coarse one, to be taken again at full resolution once the
     /// input has rested until then.
     slice_refine_at: Option<Instant>,
+    /// The slice's plane as the volume view shows it.
+    plane_in_volume: slice_view::PlaneInVolume,
     /// The annotations shown and their cached lines and overlays.
     annotations: annotations::ViewerAnnotations,
     /// While the panel is hidden, where the button that shows it is (points).
@@ -210,6 +227,13 @@ impl App {
     /// What the annotations need to know about the dataset.
     fn figure_data(&self) -> crate::figure::FigureData {
         crate::figure::FigureData::new(&self.ds, self.source.metadata())
+    }
+
+    /// The slice's plane drawn in the volume view now: in composite mode without stereo.
+    fn plane_drawn(&self) -> bool {
+        self.slice.in_volume
+            && self.stereo == StereoMode::Off
+            && self.settings.mode == crate::render::Mode::Composite
     }
 
     /// The annotations drawn now: none in the stereo modes.

@@ -187,17 +187,24 @@ fn annotation_row(ui: &mut egui::Ui, a: &mut Annotations) {
     ui.label("annotate").on_hover_text(
         "as render --annotate: lines hidden by the volume in composite mode; not in stereo",
     );
-    ui.horizontal_wrapped(|ui| {
-        ui.checkbox(&mut a.domain, "domain");
-        ui.checkbox(&mut a.grids, "grids");
-        ui.checkbox(&mut a.colorbar, "colorbar");
-        ui.checkbox(&mut a.scale, "scale");
-        ui.checkbox(&mut a.axes, "axes");
+    // Two fixed lines rather than wrapped ones: the row's height stays the same at any panel
+    // width (a grid lays its rows out from the previous frame's heights).
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut a.domain, "domain");
+            ui.checkbox(&mut a.grids, "grids");
+            ui.checkbox(&mut a.axes, "axes");
+        });
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut a.colorbar, "colorbar");
+            ui.checkbox(&mut a.scale, "scale");
+        });
     });
     ui.end_row();
 }
 
-/// Grid rows for the view (volume or slice) and, for a slice, its axis and position.
+/// Grid rows for the view (volume or slice), the slice's axis and position, and whether the
+/// volume view shows the slice's plane.
 fn slice_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelAction>) {
     ui.label("view");
     let views = [(Showing::Volume, "volume"), (Showing::Slice, "slice")];
@@ -205,7 +212,11 @@ fn slice_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActi
         actions.push(PanelAction::Show(v));
     }
     ui.end_row();
-    if m.showing != Showing::Slice {
+    ui.label("slice plane");
+    ui.checkbox(&mut m.slice.in_volume, "in the volume")
+        .on_hover_text("the slice's plane inside the volume view (composite mode)");
+    ui.end_row();
+    if m.showing != Showing::Slice && !m.slice.in_volume {
         return;
     }
     ui.label("slice across");

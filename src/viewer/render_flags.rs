@@ -80,6 +80,14 @@ pub fn annotate_flag(annotations: &Annotations) -> Option<String> {
     (!names.is_empty()).then(|| format!("--annotate={}", names.join(",")))
 }
 
+/// `command` (a [`render_command`]) with `--slice-plane AXIS=COORD` before its output, which
+/// stays its last words.
+pub fn with_slice_plane(command: &str, axis: crate::slice::Axis, coord: f64) -> String {
+    let output = " -o view.png";
+    let head = command.strip_suffix(output).unwrap_or(command);
+    format!("{head} --slice-plane={}={coord}{output}", axis.name())
+}
+
 /// The viewer's slice view as an `amrcast slice` command: dataset, field, size, the plane
 /// (`--axis`, `--center`, `--width`) and the colouring (`--colormap`, `--scale`, `--bounds`,
 /// `--interpolation`).

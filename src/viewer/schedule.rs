@@ -56,6 +56,7 @@ impl App {
         let lines = self.annotations_drawn().lines()
             && self.settings.mode == crate::render::Mode::Composite;
         let data = lines.then(|| self.figure_data());
+        let plane_drawn = self.plane_drawn();
         let g = self.gfx.as_mut().expect("graphics");
         let [w, h] = g.volume.size;
         let eyes = eye_views(&self.cam, self.stereo, &self.rig, w, h)?;
@@ -76,11 +77,31 @@ impl App {
             if y1 > y0 {
                 let level_rays = scaled_rays(&eye.rays, vw, vh, lw, lh);
                 let rays = band_rays(&level_rays, y0);
-                // The lines of this level, rasterised once per camera and level.
+                // The lines and the slice's plane of this level, rasterised once per camera
+                // and level.
                 let lines = data.as_ref().map(|data| {
-                    let layer = self
-                        .annotations
-                        .lines(data, &self.cam, &level_rays, (lw, lh));
+                    self.annotations
+                        .lines(data, &self.cam, &level_rays, (lw, lh))
+                });
+                let plane = match plane_drawn {
+                    true => {
+                        let display =
+                            super::slice_view::display_settings(&g.session.renderer.prepared);
+                        let interpolation = self.settings.interpolation;
+                        let key = (self.cam, (lw, lh), self.slice, display, interpolation);
+                        Some(self.plane_in_volume.layer(&self.ds, key, &level_rays)?)
+                    }
+                    false => None,
+                };
+                let layer = match (lines, plane) {
+                    (Some(lines), Some(plane)) => {
+                        let mut both = (*lines).clone();
+                        both.merge(&plane);
+                        Some(std::sync::Arc::new(both))
+                    }
+                    (lines, plane) => lines.or(plane),
+                };
+                let lines = layer.map(|layer| {
                     let part = super::annotations::band(&layer, y0, y1);
                     g.session.renderer.lines_texture(&g.session.ctx, &part)
                 });

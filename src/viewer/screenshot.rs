@@ -79,9 +79,21 @@ impl App {
             return Ok(save(&dir, pw, ph, &pixels)?);
         }
         let shown = self.annotations_drawn();
-        if shown.any() {
-            // As `render --annotate` makes it, from the same function.
+        if shown.any() || self.plane_drawn() {
+            // As `render --annotate --slice-plane` makes it, from the same functions.
             let target = crate::gpu::OffscreenTarget::new(&g.session.ctx, w, h)?;
+            let plane = crate::slice::PlaneSpec::Axis {
+                axis: self.slice.axis,
+                coord: self.slice.coord,
+                center: None,
+            };
+            let rays = self.cam.ray_model(w, h)?;
+            let planes = self
+                .plane_drawn()
+                .then(|| {
+                    crate::figure::planes_layer(&self.ds, &[plane], &self.settings, &rays, (w, h))
+                })
+                .transpose()?;
             let image = crate::figure::render_annotated(
                 &g.session,
                 &target,
@@ -89,7 +101,7 @@ impl App {
                 &shown,
                 &self.figure_data(),
                 false,
-                None,
+                planes.as_ref(),
             )?;
             return Ok(save(&dir, w, h, &image.rgba)?);
         }

@@ -36,6 +36,8 @@ pub struct SliceView {
     pub center: DVec3,
     /// The image's extent along its longer side; `None`: the domain's cross-section fits.
     pub width: Option<f64>,
+    /// The plane is also shown inside the volume view (composite mode, no stereo).
+    pub in_volume: bool,
 }
 
 impl SliceView {
@@ -47,12 +49,23 @@ impl SliceView {
             coord: center[axis.index()],
             center,
             width: None,
+            in_volume: false,
         }
     }
 
     /// The same position, across another axis, re-centred on the domain in the image's axes.
     pub fn with_axis(&self, axis: Axis, h: &AmrHierarchy) -> SliceView {
-        SliceView::new(axis, h).with_width(self.width)
+        SliceView {
+            in_volume: self.in_volume,
+            ..SliceView::new(axis, h).with_width(self.width)
+        }
+    }
+
+    /// The plane in the domain `h`.
+    pub fn plane(&self, h: &AmrHierarchy) -> crate::error::Result<crate::slice::SlicePlane> {
+        self.request((1, 1), Interpolation::Linear)
+            .plane
+            .plane(h.domain_left, h.domain_right)
     }
 
     fn with_width(mut self, width: Option<f64>) -> SliceView {
@@ -122,6 +135,53 @@ pub fn display_settings(volume: &Prepared) -> DisplaySettings {
         mode: Mode::Projection,
         depth: 1.0,
         ..DisplaySettings::new(volume, 1.0)
+    }
+}
+
+/// What a plane layer was made for: the camera, the image size, the slice view, the
+/// colouring and the sampling.
+type PlaneKey = (
+    crate::camera::Camera,
+    (u32, u32),
+    SliceView,
+    DisplaySettings,
+    Interpolation,
+);
+
+/// The slice's plane inside the volume view, rasterised once per camera and progressive
+/// level as a geometry layer ([`crate::slice::plane_layer`]).
+#[derive(Default)]
+pub struct PlaneInVolume {
+    last: Option<(PlaneKey, std::sync::Arc<crate::annotate::GeometryLayer>)>,
+}
+
+impl PlaneInVolume {
+    /// The layer of `slice`'s plane in `ds` for an image of `size` of `rays` (taken with
+    /// `cam`), coloured with `display`.
+    pub fn layer(
+        &mut self,
+        ds: &crate::amr::AmrDataset,
+        key: PlaneKey,
+        rays: &crate::camera::RayModel,
+    ) -> crate::error::Result<std::sync::Arc<crate::annotate::GeometryLayer>> {
+        if let Some((k, layer)) = &self.last {
+            if *k == key {
+                return Ok(layer.clone());
+            }
+        }
+        let (_, size, slice, display, interpolation) = key;
+        let plane = slice.plane(&ds.hierarchy)?;
+        let t = Instant::now();
+        let layer = crate::slice::plane_layer(ds, &[plane], rays, size, interpolation, &display);
+        log::debug!(
+            "slice plane {}x{} in the volume: {:.0} ms",
+            size.0,
+            size.1,
+            ms_since(t)
+        );
+        let layer = std::sync::Arc::new(layer);
+        self.last = Some((key, layer.clone()));
+        Ok(layer)
     }
 }
 
@@ -246,6 +306,13 @@ impl App {
     /// A new slice view (the panel's axis and position, the wheel, a drag).
     pub(super) fn set_slice(&mut self, slice: SliceView) {
         if slice != self.slice {
+            let in_volume = slice.in_volume || self.slice.in_volume;
+            let moved = (slice.axis, slice.coord) != (self.slice.axis, self.slice.coord);
+            if in_volume && (moved || slice.in_volume != self.slice.in_volume) {
+                // The volume view shows the plane: render it again.
+                self.progressive.invalidate();
+                self.timing.changed_at = Some(Instant::now());
+            }
             self.slice = slice;
             self.slice_dirty = true;
             self.request_redraw();

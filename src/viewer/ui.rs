@@ -312,7 +312,10 @@ impl App {
         } else {
             self.slice.with_coord(edited.coord, h)
         };
-        self.set_slice(slice);
+        self.set_slice(SliceView {
+            in_volume: edited.in_volume,
+            ..slice
+        });
     }
 
     /// The current view as an `amrcast render` command (with the stereo flags in a stereo
@@ -330,7 +333,7 @@ impl App {
             );
             return (command, true);
         }
-        super::render_flags::render_command(
+        let (command, exact) = super::render_flags::render_command(
             self.path.as_deref(),
             &self.ds.field.name,
             self.stereo.eye_size(w, h),
@@ -338,6 +341,16 @@ impl App {
             self.stereo.packing().map(|p| (&self.rig, p)),
             &self.settings,
             &self.annotations_drawn(),
-        )
+        );
+        match self.plane_drawn() {
+            true => {
+                let (axis, coord) = (self.slice.axis, self.slice.coord);
+                (
+                    super::render_flags::with_slice_plane(&command, axis, coord),
+                    exact,
+                )
+            }
+            false => (command, exact),
+        }
     }
 }

@@ -13,6 +13,8 @@ struct Args {
     stereo: StereoArgs,
     #[command(flatten)]
     annotate: AnnotateArgs,
+    #[command(flatten)]
+    planes: SlicePlaneArgs,
     #[arg(short)]
     o: Option<String>,
 }
@@ -21,6 +23,40 @@ fn parse_all(line: &str) -> Args {
     // The test lines hold no quoted words.
     let words: Vec<&str> = line.split(' ').skip(1).collect();
     Args::try_parse_from(words).unwrap()
+}
+
+#[test]
+fn the_viewers_slice_plane_round_trips_through_render() {
+    let cam = Camera::framing(
+        crate::camera::View::X,
+        Lens::Plane,
+        DVec3::ZERO,
+        DVec3::ONE,
+        1.0,
+    );
+    let settings = RenderSettings::default();
+    let (line, _) = render_command(
+        None,
+        "Density",
+        (8, 8),
+        &cam,
+        None,
+        &settings,
+        &Annotations::default(),
+    );
+    let line = crate::viewer::render_flags::with_slice_plane(&line, Axis::Y, 0.375);
+    assert!(line.ends_with(" -o view.png"), "{line}");
+    let args = parse_all(&line);
+    let plane = PlaneSpec::Axis {
+        axis: Axis::Y,
+        coord: 0.375,
+        center: None,
+    };
+    assert_eq!(args.planes.slice_plane, vec![plane]);
+    assert_eq!(
+        args.opts.request().camera(DVec3::ZERO, DVec3::ONE).unwrap(),
+        cam
+    );
 }
 
 #[test]
