@@ -1,13 +1,18 @@
 //! `amrcast render`: one image, or a stereo pair, to PNG (and NPY) files.
 
 use super::args::{AnnotateArgs, RenderOptions, SlicePlaneArgs, StereoArgs};
+use crate::amr::AmrDataset;
+use crate::annotate::GeometryLayer;
+use crate::camera::{Camera, RayModel};
 use crate::error::{Error, Result};
 use crate::figure::{
     check_planes_mode, planes_layer, render_annotated_eyes, write_annotated, FigureData,
 };
 use crate::gpu::OffscreenTarget;
+use crate::render::RenderSettings;
 use crate::session::{write_images, Outputs, Session};
-use crate::stereo::Eye;
+use crate::slice::PlaneSpec;
+use crate::stereo::{Eye, StereoRig};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -61,26 +66,9 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     let size = request.size;
     // A bad camera, stereo setting or plane fails here, before the GPU starts.
     let rays = cam.ray_model(size.0, size.1)?;
-    let t = Instant::now();
-    let plane_layer = (!planes.is_empty())
-        .then(|| planes_layer(&ds, planes, &request.settings, &rays, size))
-        .transpose()?;
-    if plane_layer.is_some() {
-        log::info!(
-            "slice planes: {:.1} ms on the CPU",
-            t.elapsed().as_secs_f64() * 1e3
-        );
-    }
+    let plane_layer = slice_planes(&ds, planes, &request.settings, &rays, size)?;
     if let Some((rig, _)) = &stereo {
-        for eye in Eye::BOTH {
-            rig.eye_rays(&cam, size.0, size.1, eye)?;
-        }
-        log::info!(
-            "stereo: eye separation {:.6}, zero-parallax distance {:.6}, stereo angle {:.4} degrees",
-            rig.eye_separation(&cam)?,
-            rig.focal_distance(&cam)?,
-            rig.stereo_angle(&cam)?.to_degrees()
-        );
+        check_stereo(rig, &cam, size)?;
     }
     let session = Session::new(crate::gpu::GpuContext::new()?, &ds, &request.settings)?;
     // The values live on the GPU now: free the host copy before rendering.
@@ -123,6 +111,40 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
         session.ctx.describe()
     );
     write_images(&images, &outputs)?;
+    Ok(())
+}
+
+/// The `--slice-plane` planes as the ray caster's geometry layer (`None` without planes).
+fn slice_planes(
+    ds: &AmrDataset,
+    planes: &[PlaneSpec],
+    settings: &RenderSettings,
+    rays: &RayModel,
+    size: (u32, u32),
+) -> Result<Option<GeometryLayer>> {
+    if planes.is_empty() {
+        return Ok(None);
+    }
+    let t = Instant::now();
+    let layer = planes_layer(ds, planes, settings, rays, size)?;
+    log::info!(
+        "slice planes: {:.1} ms on the CPU",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(Some(layer))
+}
+
+/// Fails early, before the GPU starts, when either eye's camera is impossible; logs the rig.
+fn check_stereo(rig: &StereoRig, cam: &Camera, size: (u32, u32)) -> Result<()> {
+    for eye in Eye::BOTH {
+        rig.eye_rays(cam, size.0, size.1, eye)?;
+    }
+    log::info!(
+        "stereo: eye separation {:.6}, zero-parallax distance {:.6}, stereo angle {:.4} degrees",
+        rig.eye_separation(cam)?,
+        rig.focal_distance(cam)?,
+        rig.stereo_angle(cam)?.to_degrees()
+    );
     Ok(())
 }
 
