@@ -388,3 +388,39 @@ fn stereo_eyes_get_their_own_lines_and_plain_values() {
     assert_eq!(c.dimensions(), (192, 80));
     assert_eq!(c.get_pixel(10, 40), l.get_pixel(10, 40));
 }
+
+#[test]
+fn an_annotated_stereo_movie_has_annotated_eyes_and_plain_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    let base = [
+        "movie", "--orbit", "40", "--count", "2", "--size", "64x48", "--values", "--stereo",
+        "parallel",
+    ];
+    let run = |out: &str, extra: &[&str]| {
+        let o = p(out);
+        let args = [&base[..], &["-o", o.to_str().unwrap()], extra].concat();
+        let r = amrcast(&args);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    };
+    run("plain", &[]);
+    run("annotated", &["--annotate", "domain,colorbar"]);
+    for k in 0..2 {
+        for eye in ["L", "R"] {
+            let name = |ext: &str| format!("frame_{k:05}_{eye}.{ext}");
+            assert_eq!(
+                std::fs::read(p("plain").join(name("npy"))).unwrap(),
+                std::fs::read(p("annotated").join(name("npy"))).unwrap(),
+                "frame {k} {eye}: the values are the plain render's"
+            );
+            let a = image::open(p("plain").join(name("png")))
+                .unwrap()
+                .to_rgba8();
+            let b = image::open(p("annotated").join(name("png")))
+                .unwrap()
+                .to_rgba8();
+            let changed = a.pixels().zip(b.pixels()).filter(|(x, y)| x != y).count();
+            assert!(changed > 150, "frame {k} {eye}: {changed} pixels annotated");
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub use series::{dataset_for_frame, expand_pattern};
 use crate::amr::AmrDataset;
 use crate::annotate::Annotations;
 use crate::error::{Error, Result};
-use crate::figure::{render_annotated, write_annotated, FigureData};
+use crate::figure::{render_annotated_eyes, write_annotated, FigureData};
 use crate::formats::Metadata;
 use crate::gpu::{GpuContext, OffscreenTarget};
 use crate::path::CameraPath;
@@ -101,16 +101,18 @@ impl FrameRenderer {
         if let Some((annotations, data)) = &self.figure {
             let cam = path.frame_camera(k);
             let values = self.files.values;
-            let image = render_annotated(
+            let rig = self.files.stereo.as_ref().map(|(rig, _)| rig);
+            let images = render_annotated_eyes(
                 &self.session,
                 &self.target,
+                rig,
                 &cam,
                 annotations,
                 data,
                 values,
                 None,
             )?;
-            write_annotated(&[image], self.files.size, &outputs)?;
+            write_annotated(&images, self.files.size, &outputs)?;
             return Ok(outputs.pngs.last().cloned().unwrap_or_default());
         }
         let rig = self.files.stereo.as_ref().map(|(rig, _)| rig);
@@ -164,11 +166,6 @@ fn check(job: &MovieJob) -> Result<(Option<PathBuf>, RenderRequest, Option<Vec<P
             "--fps {} must be positive",
             job.fps
         )));
-    }
-    if job.annotate.any() && job.stereo.is_some() {
-        return Err(Error::Settings(
-            "--annotate does not work with --stereo yet".into(),
-        ));
     }
     if let (Some(video), Some((_, None))) = (&job.encode, &job.stereo) {
         return Err(Error::Settings(format!(
