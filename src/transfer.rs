@@ -47,6 +47,15 @@ crate::names::named_enum!(Scale, "scale", {
 });
 
 impl Scale {
+    /// The lowest value of `stats` this scale can show: the smallest positive one for log, the
+    /// minimum for linear (NaN when there is none).
+    pub fn floor(self, stats: &crate::amr::FieldStats) -> f32 {
+        match self {
+            Scale::Log => stats.min_positive,
+            Scale::Linear => stats.min,
+        }
+    }
+
     /// The encoded value of `v` ([`MISSING`] where it has none).
     #[inline]
     pub fn encode(self, v: f32) -> f32 {
@@ -277,10 +286,7 @@ impl TransferFunction {
                 (lo, hi)
             }
             None => {
-                let lo = match self.scale {
-                    Scale::Log => stats.min_positive,
-                    Scale::Linear => stats.min,
-                };
+                let lo = self.scale.floor(stats);
                 if lo.is_nan() {
                     return Err(Error::Settings(match self.scale {
                         Scale::Log => "the field has no positive values, so the log scale cannot show it; use --scale linear".to_string(),

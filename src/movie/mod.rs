@@ -198,9 +198,18 @@ pub fn movie(job: &MovieJob) -> Result<()> {
     };
     let ffmpeg = job.encode.as_ref().map(|_| find_ffmpeg()).transpose()?;
     // The path, and the first dataset when it is needed (shorthands need the domain).
-    let (path, first) = match &path_file {
-        Some(p) => (CameraPath::load(p, request.camera.lens)?, None),
-        None => {
+    // The path file's text, read once: parsed here and recorded in the settings record below.
+    let path_text = match &path_file {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?),
+        None => None,
+    };
+    let (path, first) = match (&path_file, &path_text) {
+        (Some(p), Some(text)) => {
+            let path = CameraPath::parse(text, request.camera.lens)
+                .map_err(|what| Error::format(p, what))?;
+            (path, None)
+        }
+        _ => {
             let ds = request.data.load_with_metadata()?;
             let h = &ds.0.hierarchy;
             let start = request.camera(h.domain_left, h.domain_right)?;
@@ -216,8 +225,8 @@ pub fn movie(job: &MovieJob) -> Result<()> {
     let selected = select_frames(path.frames, job.frames, job.shard)?;
     let dir = &job.output;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let path_text = match &path_file {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+    let path_text = match path_text {
+        Some(text) => text,
         None => format!(
             "zoom_in = {:?}\norbit = {:?}\ncount = {}\n",
             job.zoom_in, job.orbit, job.count

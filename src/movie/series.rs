@@ -97,10 +97,7 @@ pub fn series_bounds(data: &DataSpec, scale: Scale, datasets: &[PathBuf]) -> Res
     for path in datasets {
         let ds = data.with_dataset(path).load()?;
         let s = ds.stats();
-        let floor = match scale {
-            Scale::Log => s.min_positive,
-            Scale::Linear => s.min,
-        };
+        let floor = scale.floor(&s);
         if !floor.is_nan() {
             lo = lo.min(floor as f64);
             hi = hi.max(s.max as f64);
