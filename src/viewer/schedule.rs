@@ -88,23 +88,25 @@ impl App {
                         let display =
                             super::slice_view::display_settings(&g.session.renderer.prepared);
                         let interpolation = self.settings.interpolation;
-                        let key = (self.cam, (lw, lh), self.slice, display, interpolation);
+                        let plane = (self.slice.axis, self.slice.coord);
+                        let key = (self.cam, (lw, lh), plane, display, interpolation);
                         Some(self.plane_in_volume.layer(&self.ds, key, &level_rays)?)
                     }
                     false => None,
                 };
-                let layer = match (lines, plane) {
+                // This band's rows of the lines and the plane (the nearer one per pixel).
+                let part = match (lines, plane) {
                     (Some(lines), Some(plane)) => {
-                        let mut both = (*lines).clone();
-                        both.merge(&plane);
-                        Some(std::sync::Arc::new(both))
+                        let mut both = super::annotations::band(&lines, y0, y1);
+                        both.merge(&super::annotations::band(&plane, y0, y1));
+                        Some(both)
                     }
-                    (lines, plane) => lines.or(plane),
+                    (lines, plane) => lines
+                        .or(plane)
+                        .map(|l| super::annotations::band(&l, y0, y1)),
                 };
-                let lines = layer.map(|layer| {
-                    let part = super::annotations::band(&layer, y0, y1);
-                    g.session.renderer.lines_texture(&g.session.ctx, &part)
-                });
+                let lines =
+                    part.map(|part| g.session.renderer.lines_texture(&g.session.ctx, &part));
                 g.session.renderer.encode_part(
                     &g.session.ctx,
                     &mut enc,

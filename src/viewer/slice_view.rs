@@ -61,13 +61,6 @@ impl SliceView {
         }
     }
 
-    /// The plane in the domain `h`.
-    pub fn plane(&self, h: &AmrHierarchy) -> crate::error::Result<crate::slice::SlicePlane> {
-        self.request((1, 1), Interpolation::Linear)
-            .plane
-            .plane(h.domain_left, h.domain_right)
-    }
-
     fn with_width(mut self, width: Option<f64>) -> SliceView {
         self.width = width;
         self
@@ -138,12 +131,12 @@ pub fn display_settings(volume: &Prepared) -> DisplaySettings {
     }
 }
 
-/// What a plane layer was made for: the camera, the image size, the slice view, the
-/// colouring and the sampling.
+/// What a plane layer was made for: the camera, the image size, the plane (its axis and
+/// coordinate: the slice view's panning does not move it), the colouring and the sampling.
 type PlaneKey = (
     crate::camera::Camera,
     (u32, u32),
-    SliceView,
+    (Axis, f64),
     DisplaySettings,
     Interpolation,
 );
@@ -169,8 +162,14 @@ impl PlaneInVolume {
                 return Ok(layer.clone());
             }
         }
-        let (_, size, slice, display, interpolation) = key;
-        let plane = slice.plane(&ds.hierarchy)?;
+        let (_, size, (axis, coord), display, interpolation) = key;
+        let h = &ds.hierarchy;
+        let spec = PlaneSpec::Axis {
+            axis,
+            coord,
+            center: None,
+        };
+        let plane = spec.plane(h.domain_left, h.domain_right)?;
         let t = Instant::now();
         let layer = crate::slice::plane_layer(ds, &[plane], rays, size, interpolation, &display);
         log::debug!(
