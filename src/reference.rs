@@ -42,16 +42,16 @@ pub fn render_with_lines(
     lines: Option<&GeometryLayer>,
 ) -> FloatImage {
     let composite = prepared.settings.mode == Mode::Composite;
+    let lines = lines.filter(|_| composite);
+    let jittered = prepared.settings.jittered();
     let mut pixels = Vec::with_capacity((width * height) as usize);
     for y in 0..height {
         for x in 0..width {
             let (o, d) = rays.ray(x as f64 + 0.5, y as f64 + 0.5);
             let i = (y * width + x) as usize;
-            let line = lines
-                .filter(|_| composite)
-                .map(|l| (l.depth[i] as f64, l.colour_at(i)));
+            let line = lines.map(|l| (l.depth[i] as f64, l.colour_at(i)));
             // Keep in sync with `jitter_offset` in shaders/raycast.wgsl.
-            let jitter = if prepared.settings.jittered() {
+            let jitter = if jittered {
                 crate::jitter::offset(x, y) as f64
             } else {
                 0.5

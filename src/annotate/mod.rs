@@ -62,36 +62,31 @@ pub struct Annotations {
 impl Annotations {
     /// The set of the kinds in `list` (repeats allowed).
     pub fn from_list(list: &[Annotation]) -> Annotations {
-        let has = |a| list.contains(&a);
-        Annotations {
-            domain: has(Annotation::Domain),
-            grids: has(Annotation::Grids),
-            colorbar: has(Annotation::Colorbar),
-            scale: has(Annotation::Scale),
-            axes: has(Annotation::Axes),
+        let mut set = Annotations::default();
+        for &a in list {
+            *set.flag(a) = true;
+        }
+        set
+    }
+
+    /// The flag of kind `a`.
+    fn flag(&mut self, a: Annotation) -> &mut bool {
+        match a {
+            Annotation::Domain => &mut self.domain,
+            Annotation::Grids => &mut self.grids,
+            Annotation::Colorbar => &mut self.colorbar,
+            Annotation::Scale => &mut self.scale,
+            Annotation::Axes => &mut self.axes,
         }
     }
 
     /// The kinds in the set, in the order `--help` lists them.
     pub fn kinds(&self) -> Vec<Annotation> {
-        let on = [
-            self.domain,
-            self.grids,
-            self.colorbar,
-            self.scale,
-            self.axes,
-        ];
-        let all = [
-            Annotation::Domain,
-            Annotation::Grids,
-            Annotation::Colorbar,
-            Annotation::Scale,
-            Annotation::Axes,
-        ];
-        all.into_iter()
-            .zip(on)
-            .filter(|(_, o)| *o)
-            .map(|(a, _)| a)
+        let mut set = *self;
+        Annotation::ALL
+            .iter()
+            .copied()
+            .filter(|&a| *set.flag(a))
             .collect()
     }
 

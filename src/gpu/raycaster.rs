@@ -432,21 +432,12 @@ fn geometry_texture(
     height: u32,
     texels: &[[u32; 2]],
 ) -> wgpu::TextureView {
-    let size = wgpu::Extent3d {
-        width,
-        height,
-        depth_or_array_layers: 1,
-    };
-    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("annotation lines"),
-        size,
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rg32Uint,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
+    let texture = ctx.texture_2d(
+        "annotation lines",
+        [width, height],
+        wgpu::TextureFormat::Rg32Uint,
+        wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+    );
     ctx.queue.write_texture(
         texture.as_image_copy(),
         bytemuck::cast_slice(texels),
@@ -455,7 +446,7 @@ fn geometry_texture(
             bytes_per_row: Some(width * 8),
             rows_per_image: Some(height),
         },
-        size,
+        texture.size(),
     );
     texture.create_view(&Default::default())
 }
