@@ -37,12 +37,7 @@ pub fn plane_layer(
         mode: Mode::Projection,
         pixels: hits.iter().map(|&(_, v)| [v, 0.0, 0.0, 0.0]).collect(),
     };
-    let display = DisplaySettings {
-        mode: Mode::Projection,
-        depth: 1.0,
-        ..*display
-    };
-    let rgba = values.colours(&display);
+    let rgba = values.colours(display);
     let mut layer = GeometryLayer::empty(w, h);
     for (i, &(t, _)) in hits.iter().enumerate() {
         if t.is_finite() {

@@ -207,8 +207,13 @@ impl SliceImage {
         }
     }
 
-    /// How the float image becomes colours with the look `prepared` ([`prepare`]).
+    /// How the float image becomes colours with the colormap, scale and bounds of `prepared`
+    /// (a slice's own, [`prepare`], or a volume's in any mode): as a projection of unit depth.
     pub fn display(prepared: &Prepared) -> DisplaySettings {
-        DisplaySettings::new(prepared, 1.0)
+        DisplaySettings {
+            mode: Mode::Projection,
+            depth: 1.0,
+            ..DisplaySettings::new(prepared, 1.0)
+        }
     }
 }

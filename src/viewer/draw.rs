@@ -3,7 +3,7 @@
 //! render pass onto a frame of the window's surface.
 
 use super::eyes::{eye_views, level_regions, EyeView};
-use super::slice_view::{self, Showing};
+use super::slice_view::Showing;
 use super::stereo_mode::{self, StereoMode};
 use super::ui::PanelFrame;
 use super::App;
@@ -70,7 +70,7 @@ impl App {
                     dst: g.volume,
                     anaglyph: None,
                 }],
-                slice_view::display_settings(&g.session.renderer.prepared),
+                crate::slice::SliceImage::display(&g.session.renderer.prepared),
             ),
             _ => (
                 display_items(&g.shown, g.volume, &eyes, d, self.stereo),

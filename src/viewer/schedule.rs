@@ -86,7 +86,7 @@ impl App {
                 let plane = match plane_drawn {
                     true => {
                         let display =
-                            super::slice_view::display_settings(&g.session.renderer.prepared);
+                            crate::slice::SliceImage::display(&g.session.renderer.prepared);
                         let interpolation = self.settings.interpolation;
                         let plane = (self.slice.axis, self.slice.coord);
                         let key = (self.cam, (lw, lh), plane, display, interpolation);

@@ -65,7 +65,7 @@ impl App {
             // As `amrcast slice` makes it with the logged command.
             let request = self.slice.request((w, h), self.settings.interpolation);
             let image = crate::slice::slice(&self.ds, &request)?;
-            let display = super::slice_view::display_settings(&g.session.renderer.prepared);
+            let display = crate::slice::SliceImage::display(&g.session.renderer.prepared);
             let rgba = image.float_image().colours(&display);
             return Ok(save(&dir, w, h, &rgba)?);
         }

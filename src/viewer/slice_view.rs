@@ -11,7 +11,7 @@ use crate::amr::AmrHierarchy;
 use crate::gpu::display::DisplaySettings;
 use crate::gpu::raycaster::TARGET_FORMAT;
 use crate::gpu::GpuContext;
-use crate::render::{Interpolation, Mode, Prepared};
+use crate::render::Interpolation;
 use crate::slice::{Axis, PlaneSpec, SliceImage, SliceRequest};
 use glam::DVec3;
 use std::time::Instant;
@@ -118,16 +118,6 @@ impl SliceView {
     pub fn range(&self, h: &AmrHierarchy) -> (f64, f64) {
         let i = self.axis.index();
         (h.domain_left[i], h.domain_right[i])
-    }
-}
-
-/// How a slice's values become colours: the volume's colormap, scale and bounds, as a
-/// projection of unit depth ([`SliceImage::display`]).
-pub fn display_settings(volume: &Prepared) -> DisplaySettings {
-    DisplaySettings {
-        mode: Mode::Projection,
-        depth: 1.0,
-        ..DisplaySettings::new(volume, 1.0)
     }
 }
 
