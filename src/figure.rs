@@ -22,7 +22,7 @@ use crate::gpu::OffscreenTarget;
 use crate::render::{Mode, RenderSettings};
 use crate::session::{Outputs, Rendered, Session};
 use crate::slice::{PlaneSpec, SliceImage};
-use crate::stereo::{compose, Eye, StereoRig};
+use crate::stereo::{compose, StereoRig};
 
 /// An annotated image: the figure's pixels and the plain render's values.
 pub struct AnnotatedImage {
@@ -81,13 +81,7 @@ pub fn render_annotated_eyes(
         }
     }
     let size = (target.width, target.height);
-    let rays = match rig {
-        None => vec![cam.ray_model(size.0, size.1)?],
-        Some(rig) => Eye::BOTH
-            .iter()
-            .map(|&e| rig.eye_rays(cam, size.0, size.1, e))
-            .collect::<Result<_>>()?,
-    };
+    let rays = StereoRig::views(rig, cam, size.0, size.1)?;
     let overlays = figure(session, cam, size, annotations, data)?;
     let display = session.display_for(cam)?;
     let composite = session.prepared().settings.mode == Mode::Composite;

@@ -257,14 +257,8 @@ impl Session {
     ) -> Result<Vec<Rendered>> {
         let (w, h) = (target.width, target.height);
         let display = self.display_for(cam)?;
-        let rays = match rig {
-            None => vec![cam.ray_model(w, h)?],
-            Some(rig) => Eye::BOTH
-                .iter()
-                .map(|&e| rig.eye_rays(cam, w, h, e))
-                .collect::<Result<_>>()?,
-        };
-        rays.iter()
+        StereoRig::views(rig, cam, w, h)?
+            .iter()
             .map(|r| self.render_rays(target, r, display))
             .collect()
     }

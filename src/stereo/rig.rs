@@ -136,6 +136,18 @@ impl StereoRig {
         Ok(2.0 * (0.5 * e / d).atan())
     }
 
+    /// The rays of `cam` for an image of `w` x `h` pixels: one model without a rig, else
+    /// both eyes' (left first), each at the full size.
+    pub fn views(rig: Option<&StereoRig>, cam: &Camera, w: u32, h: u32) -> Result<Vec<RayModel>> {
+        match rig {
+            None => Ok(vec![cam.ray_model(w, h)?]),
+            Some(rig) => Eye::BOTH
+                .iter()
+                .map(|&e| rig.eye_rays(cam, w, h, e))
+                .collect(),
+        }
+    }
+
     /// The rays of `eye` for an image of `w` x `h` pixels (each eye has the full size).
     pub fn eye_rays(&self, cam: &Camera, w: u32, h: u32, eye: Eye) -> Result<RayModel> {
         let d = self.focal_distance(cam)?;
