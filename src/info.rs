@@ -82,7 +82,7 @@ pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
     let mut field_ranges = Vec::with_capacity(fields.len());
     for name in &fields {
         let f = source.read_field(name)?;
-        let s = field_stats(f.data.iter().map(|v| v.as_slice()));
+        let s = field_stats(f.data.iter().map(|v| &v[..]));
         let finite = |v: f32| v.is_finite().then_some(v);
         field_ranges.push(FieldRange {
             name: name.clone(),

@@ -364,7 +364,7 @@ fn ghost_width_falls_back_to_level_0_then_zero() {
         .field
         .data
         .iter()
-        .flatten()
+        .flat_map(|d| d.iter())
         .all(|&v| v != GHOST_VALUE as f32));
 }
 

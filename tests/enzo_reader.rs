@@ -105,7 +105,7 @@ fn moving7_fields_and_values_match_yt() {
     assert!(!names.iter().any(|n| n.starts_with("particle_")));
 
     let ds = formats::load(src.as_ref(), Some("Density")).unwrap();
-    let stats = amrcast::amr::field_stats(ds.field.data.iter().map(|v| v.as_slice()));
+    let stats = amrcast::amr::field_stats(ds.field.data.iter().map(|v| &v[..]));
     // yt: ("enzo", "Density") 0.09875256568193436 .. 256954.46875 (code units).
     assert_eq!(stats.min as f64, 0.09875256568193436);
     assert_eq!(stats.max as f64, 256954.46875);
@@ -532,7 +532,7 @@ fn fixture_ghost_zones_are_stripped_big_endian() {
     let src = open(&fx.dir());
     check_values(src.as_ref());
     let d = src.read_field("Density").unwrap();
-    assert!(d.data.iter().flatten().all(|&v| v != -999.0));
+    assert!(d.data.iter().flat_map(|d| d.iter()).all(|&v| v != -999.0));
 }
 
 #[test]
@@ -549,7 +549,7 @@ fn fixture_nan_and_inf_pass_through() {
     assert!(ds.field.data[0][0].is_nan());
     assert_eq!(ds.field.data[0][1], f32::INFINITY);
     assert_eq!(ds.field.data[0][2], f32::NEG_INFINITY);
-    let s = amrcast::amr::field_stats(ds.field.data.iter().map(|v| v.as_slice()));
+    let s = amrcast::amr::field_stats(ds.field.data.iter().map(|v| &v[..]));
     assert_eq!(s.non_finite, 3);
 }
 

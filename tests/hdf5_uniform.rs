@@ -138,7 +138,7 @@ fn every_numeric_type_and_byte_order_converts() {
         assert_eq!(field, name.rsplit('/').next().unwrap());
         let f = src.read_field(&field).unwrap();
         let want: Vec<f32> = (0..24).map(|v| v as f32).collect();
-        assert_eq!(f.data, vec![want], "{name}");
+        assert_eq!(f.data, vec![want.into()], "{name}");
     }
 }
 

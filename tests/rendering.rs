@@ -419,7 +419,7 @@ fn nearest_sampling_is_piecewise_constant() {
         .field
         .data
         .iter()
-        .flatten()
+        .flat_map(|d| d.iter())
         .map(|v| v.to_bits())
         .collect();
     let cam = Camera::framing(View::Z, Lens::Plane, DVec3::ZERO, DVec3::ONE, 1.0);

@@ -7,8 +7,19 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct AmrField {
     pub name: String,
-    /// One array per grid, in the hierarchy's grid order, x fastest.
-    pub data: Vec<Vec<f32>>,
+    /// One array per grid, in the hierarchy's grid order, x fastest (shared: cloning a
+    /// dataset copies no values).
+    pub data: Vec<std::sync::Arc<[f32]>>,
+}
+
+impl AmrField {
+    /// A field from one array per grid.
+    pub fn new(name: impl Into<String>, data: Vec<Vec<f32>>) -> AmrField {
+        AmrField {
+            name: name.into(),
+            data: data.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// A hierarchy with one field loaded: what the renderer draws.
@@ -53,7 +64,7 @@ impl AmrDataset {
     /// Min, max and counts of problem values over the cells that are not covered by a finer
     /// level... and those that are: every stored value counts.
     pub fn stats(&self) -> FieldStats {
-        field_stats(self.field.data.iter().map(|v| v.as_slice()))
+        field_stats(self.field.data.iter().map(|v| &v[..]))
     }
 
     /// The stored value of cell `ijk` of grid `n` (indices inside the grid).
@@ -77,7 +88,7 @@ mod tests {
             h,
             AmrField {
                 name: "f".into(),
-                data: vec![vec![0.0; 64], vec![0.0; 63]],
+                data: vec![vec![0.0; 64].into(), vec![0.0; 63].into()],
             },
         )
         .unwrap_err();

@@ -146,7 +146,7 @@ impl AmrDataset {
             hierarchy,
             AmrField {
                 name: self.field.name.clone(),
-                data: vec![data],
+                data: vec![data.into()],
             },
         )
     }
@@ -178,6 +178,7 @@ mod tests {
                 }
                 v
             })
+            .map(Into::into)
             .collect();
         let ds = AmrDataset::new(
             "t",

@@ -271,6 +271,7 @@ mod tests {
                 }
                 v
             })
+            .map(Into::into)
             .collect();
         let ds = AmrDataset::new(
             "t",

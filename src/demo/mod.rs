@@ -97,10 +97,7 @@ impl DataSource for Demo {
             }
             v
         });
-        Ok(AmrField {
-            name: name.to_string(),
-            data,
-        })
+        Ok(AmrField::new(name, data))
     }
 }
 
@@ -162,7 +159,7 @@ mod tests {
         assert!((s.max / s.min).log10() > 6.0);
         let (mut best, mut at) = (f32::MIN, 0);
         for (n, d) in ds.field.data.iter().enumerate() {
-            for &v in d {
+            for &v in d.iter() {
                 if v > best {
                     best = v;
                     at = n;
@@ -216,7 +213,7 @@ mod tests {
                 g.len()
             );
         }
-        let s = crate::amr::field_stats(d.data.iter().map(|v| v.as_slice()));
+        let s = crate::amr::field_stats(d.data.iter().map(|v| &v[..]));
         eprintln!(
             "total {} cells; geometry {t1:?}, +density {t2:?}; {s:?}",
             h.num_cells()
@@ -224,7 +221,7 @@ mod tests {
         for f in FIELDS {
             let t = std::time::Instant::now();
             let d = demo.read_field(f).unwrap();
-            let s = crate::amr::field_stats(d.data.iter().map(|v| v.as_slice()));
+            let s = crate::amr::field_stats(d.data.iter().map(|v| &v[..]));
             eprintln!("{f}: {:?} {s:?}", t.elapsed());
         }
     }

@@ -544,9 +544,6 @@ impl DataSource for ChomboReader {
             }
             data.push(v);
         }
-        Ok(AmrField {
-            name: name.to_string(),
-            data,
-        })
+        Ok(AmrField::new(name, data))
     }
 }

@@ -34,6 +34,18 @@ pub trait DataSource: Send + Sync {
     fn field_names(&self) -> Vec<String>;
     /// Reads one field on every grid (as stored, converted to f32).
     fn read_field(&self, name: &str) -> Result<AmrField>;
+    /// Reads one field on grid `n` of [`DataSource::hierarchy`] only (x fastest, the grid's
+    /// cells): what the out-of-core renderer and the streamed statistics read. Readers override
+    /// it to read just that grid (one HDF5 dataset, or a hyperslab of one); this default reads
+    /// the whole field and keeps one grid, so it is correct but not lazy.
+    fn read_grid(&self, name: &str, n: usize) -> Result<Vec<f32>> {
+        let field = self.read_field(name)?;
+        field
+            .data
+            .get(n)
+            .map(|d| d.to_vec())
+            .ok_or_else(|| Error::Invalid(format!("field '{name}': no grid {n} in the hierarchy")))
+    }
     /// Grids the file itself stores per level, where the hierarchy holds more (Athena++ stores
     /// only leaf blocks; their parents are synthesized for rendering). `None`: the hierarchy
     /// is what the file holds.

@@ -185,7 +185,7 @@ impl DataSource for Hdf5Uniform {
         }
         Ok(AmrField {
             name: self.field.clone(),
-            data: vec![values],
+            data: vec![values.into()],
         })
     }
 }

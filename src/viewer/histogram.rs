@@ -22,14 +22,14 @@ impl Histogram {
     /// encoded bounds `lo..hi`.
     pub fn new(ds: &AmrDataset, scale: Scale, (lo, hi): (f32, f32), bins: usize) -> Self {
         let bins = bins.max(1);
-        let total: usize = ds.field.data.iter().map(Vec::len).sum();
+        let total: usize = ds.field.data.iter().map(|d| d.len()).sum();
         let stride = total.div_ceil(MAX_COUNTED).max(1);
         let mut h = Histogram {
             counts: vec![0; bins],
             ..Default::default()
         };
         let inv = bins as f64 / (hi as f64 - lo as f64);
-        for v in ds.field.data.iter().flatten().step_by(stride) {
+        for v in ds.field.data.iter().flat_map(|d| d.iter()).step_by(stride) {
             let e = scale.encode(*v);
             if e <= MISSING_BELOW {
                 h.missing += 1;
@@ -60,15 +60,17 @@ mod tests {
         let mut ds = crate::demo::demo_dataset(None).unwrap();
         // Replace the values of the first grid with known ones.
         let n = ds.field.data[0].len();
-        let others: usize = ds.field.data[1..].iter().map(Vec::len).sum();
+        let others: usize = ds.field.data[1..].iter().map(|d| d.len()).sum();
         for g in ds.field.data.iter_mut() {
-            g.iter_mut().for_each(|v| *v = 2e-3);
+            *g = vec![2e-3; g.len()].into();
         }
-        ds.field.data[0][0] = 10.0; // log 1: the top bin
-        ds.field.data[0][1] = 0.5; // log -0.3: bin 7 of 10 in [-3, 1]
-        ds.field.data[0][2] = -1.0; // missing in log
-        ds.field.data[0][3] = 100.0; // above
-        ds.field.data[0][4] = 1e-5; // below
+        let mut first = vec![2e-3; n];
+        first[0] = 10.0; // log 1: the top bin
+        first[1] = 0.5; // log -0.3: bin 7 of 10 in [-3, 1]
+        first[2] = -1.0; // missing in log
+        first[3] = 100.0; // above
+        first[4] = 1e-5; // below
+        ds.field.data[0] = first.into();
         let h = Histogram::new(&ds, Scale::Log, (-3.0, 1.0), 10);
         assert_eq!((h.below, h.above, h.missing), (1, 1, 1));
         assert_eq!(h.counts[9], 1);

@@ -60,6 +60,7 @@ pub fn dataset(h: AmrHierarchy, f: impl Fn(DVec3) -> f32) -> AmrDataset {
             }
             v
         })
+        .map(Into::into)
         .collect();
     AmrDataset::new(
         "test",

@@ -199,9 +199,6 @@ impl DataSource for AthenaReader {
                 data[n] = parent;
             }
         }
-        Ok(AmrField {
-            name: name.to_string(),
-            data,
-        })
+        Ok(AmrField::new(name, data))
     }
 }

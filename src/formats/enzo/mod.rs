@@ -94,10 +94,7 @@ impl DataSource for EnzoSource {
     }
     fn read_field(&self, name: &str) -> Result<AmrField> {
         let data = files::read_field(&self.grids, name)?;
-        Ok(AmrField {
-            name: name.to_string(),
-            data,
-        })
+        Ok(AmrField::new(name, data))
     }
 }
 
