@@ -27,6 +27,10 @@ const PCG_MUL: u32 = 747796405u;
 const PCG_INC: u32 = 2891336453u;
 const PCG_OUT: u32 = 277803737u;
 const JITTER_BITS: u32 = 10u;
+// Params.flags (crate::gpu::raycaster::{FLAG_PRIOR, FLAG_LAST}): the pass starts from the
+// state in `prior`; the pass is the render's last and writes the image.
+const FLAG_PRIOR: u32 = 1u;
+const FLAG_LAST: u32 = 2u;
 
 override MODE: u32 = MODE_COMPOSITE;
 // Hardware trilinear filtering of the R32Float atlas (FLOAT32_FILTERABLE); else 8 loads.
@@ -48,7 +52,7 @@ struct Params {
     ddy: vec3f, inv_range: f32,
     atlas_size: vec3f, opaque: f32,
     offset: vec2u, opaque_from: f32, t_scale: f32,
-    first_pixel: vec2u, _pad: vec2u,
+    first_pixel: vec2u, flags: u32, _pad: u32,
 }
 
 // A leaf: its box, the cell size of its level, and texture coordinates `p * s + o`.
@@ -80,6 +84,11 @@ struct Leaf {
 // there are no lines. Composite mode stops each ray at the line and puts the line behind what
 // it accumulated; the other modes ignore it (their lines are drawn over the coloured image).
 @group(0) @binding(9) var geometry: texture_2d<u32>;
+// The state a pass of a render made in several starts from (src/gpu/passes.rs), per pixel of
+// the region: what the previous pass wrote (composite: premultiplied colour and opacity; MIP:
+// the running maximum and whether it is valid; projection: the running sum, not yet scaled).
+// Read only with FLAG_PRIOR.
+@group(0) @binding(10) var prior: texture_2d<f32>;
 
 fn sample_atlas(tc: vec3f) -> f32 {
     if NEAREST {
@@ -180,11 +189,26 @@ fn main(
     var vmax = MISSING;
     var column = 0.0;
     var samples = 0u;
+    let last = (P.flags & FLAG_LAST) != 0u;
+    if (P.flags & FLAG_PRIOR) != 0u {
+        let state = textureLoad(prior, gid, 0);
+        if MODE == MODE_COMPOSITE {
+            acc = state;
+        } else if MODE == MODE_MIP {
+            vmax = select(MISSING, state.x, state.y > 0.0);
+        } else {
+            column = state.x;
+        }
+    }
 
     let tile = wid.y * groups.x + wid.x;
     let first = textureLoad(tile_start, list_at(tile), 0).x;
-    let last = textureLoad(tile_start, list_at(tile + 1u), 0).x;
-    for (var entry = first; entry < last; entry++) {
+    // Pixels already opaque take no more samples.
+    var end = textureLoad(tile_start, list_at(tile + 1u), 0).x;
+    if MODE == MODE_COMPOSITE && acc.a >= P.opaque {
+        end = first;
+    }
+    for (var entry = first; entry < end; entry++) {
         let leaf = load_leaf(textureLoad(tile_leaves, list_at(entry), 0).x);
         // The ray's interval inside the leaf: neighbouring leaves share their faces exactly,
         // so consecutive segments of a ray meet without gap or overlap.
@@ -247,11 +271,16 @@ fn main(
         }
     }
 
-    var out = acc + (1.0 - acc.a) * unpack4x8unorm(line.y);
+    // Lines go behind everything, so only the last pass adds them; the projection's sum is
+    // scaled to domain units only in the image.
+    var out = acc;
+    if last {
+        out = acc + (1.0 - acc.a) * unpack4x8unorm(line.y);
+    }
     if MODE == MODE_MIP {
         out = vec4f(vmax, select(0.0, 1.0, vmax > MISSING_BELOW), 0.0, 0.0);
     } else if MODE == MODE_PROJECTION {
-        out = vec4f(column * P.t_scale, 0.0, 0.0, 0.0);
+        out = vec4f(column * select(1.0, P.t_scale, last), 0.0, 0.0, 0.0);
     }
     textureStore(target_image, vec2i(gid.xy + P.offset), out);
     atomicAdd(&counter[0], samples);

@@ -117,6 +117,19 @@ impl Prepared {
         )
     }
 
+    /// [`Prepared::new`] for any field source (its statistics streamed when it is read from
+    /// the files).
+    pub fn for_source(
+        source: &dyn crate::amr::FieldSource,
+        settings: &RenderSettings,
+    ) -> Result<Self> {
+        Self::from_stats(
+            source.stats()?,
+            source.hierarchy().domain_width().max_element() / REFERENCE_STEPS,
+            settings,
+        )
+    }
+
     /// The same dataset with other settings (the field's statistics are kept).
     pub fn with_settings(&self, settings: &RenderSettings) -> Result<Self> {
         Self::from_stats(self.stats, self.ds0, settings)

@@ -115,6 +115,25 @@ fn front_to_back(
     }
 }
 
+/// The leaves whose node is visible, in the order every ray of an image of `size` pixels with
+/// rays `rays` (normalised frame) meets them: front to back.
+pub fn visiting_order(
+    layout: &BrickLayout,
+    node_visible: &[u32],
+    rays: &RayModel,
+    size: [u32; 2],
+) -> Vec<u32> {
+    let (mut order, mut stack) = (Vec::new(), Vec::new());
+    front_to_back(
+        layout,
+        node_visible,
+        Rays::of(rays, size),
+        &mut order,
+        &mut stack,
+    );
+    order
+}
+
 impl TileLists {
     /// The lists for an image of `size` pixels whose rays are `rays` (in the normalised frame,
     /// like `boxes`), over the leaves whose node is visible.
@@ -157,11 +176,38 @@ impl TileListBuilder {
     ) -> &TileLists {
         let kind = Rays::of(rays, size);
         front_to_back(layout, node_visible, kind, &mut self.order, &mut self.stack);
+        let order = std::mem::take(&mut self.order);
+        self.build_from(&order, boxes, rays, kind, size);
+        self.order = order;
+        &self.lists
+    }
+
+    /// The lists for the leaves `order`, already front to back for `rays` (one pass of a
+    /// render made in several, see src/gpu/passes.rs).
+    pub fn build_ordered(
+        &mut self,
+        order: &[u32],
+        boxes: &[[[f32; 3]; 2]],
+        rays: &RayModel,
+        size: [u32; 2],
+    ) -> &TileLists {
+        self.build_from(order, boxes, rays, Rays::of(rays, size), size);
+        &self.lists
+    }
+
+    fn build_from(
+        &mut self,
+        order: &[u32],
+        boxes: &[[[f32; 3]; 2]],
+        rays: &RayModel,
+        kind: Rays,
+        size: [u32; 2],
+    ) {
         let tiles_x = size[0].div_ceil(TILE).max(1);
         let tiles_y = size[1].div_ceil(TILE).max(1);
         self.rects.clear();
         self.rects.extend(
-            self.order
+            order
                 .iter()
                 .map(|&l| tile_rect(rays, kind, &boxes[l as usize], size, tiles_x, tiles_y)),
         );
@@ -185,7 +231,7 @@ impl TileListBuilder {
         self.next.extend_from_slice(&start[..ntiles]);
         lists.leaves.clear();
         lists.leaves.resize(start[ntiles] as usize, 0);
-        for (&l, r) in self.order.iter().zip(&self.rects) {
+        for (&l, r) in order.iter().zip(&self.rects) {
             let Some(r) = r else { continue };
             for ty in r[2]..=r[3] {
                 for tx in r[0]..=r[1] {
@@ -195,7 +241,6 @@ impl TileListBuilder {
                 }
             }
         }
-        lists
     }
 }
 
@@ -256,7 +301,7 @@ mod tests {
     fn demo_layout() -> (BrickLayout, Vec<[[f32; 3]; 2]>) {
         let demo = crate::demo::Demo::new().unwrap();
         let h = demo.hierarchy();
-        let layout = BrickLayout::build(h, 2048).unwrap();
+        let layout = BrickLayout::build(h).unwrap();
         let boxes = leaf_boxes(&layout, h.cell_size(layout.fine_level));
         (layout, boxes)
     }

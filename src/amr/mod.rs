@@ -16,13 +16,20 @@
 
 mod dataset;
 mod hierarchy;
+mod lazy;
 mod sampling;
 mod stats;
 mod validate;
+mod values;
 
 pub use dataset::{AmrDataset, AmrField};
 pub use hierarchy::AmrHierarchy;
+pub use lazy::LazyField;
 pub use stats::{field_stats, FieldStats};
+pub use values::{
+    grids_near, merge_stats, streamed_stats, FieldSource, FieldView, GridArray, GridSet,
+    GridValues, HostMemory, MemoryCounter,
+};
 
 use glam::DVec3;
 

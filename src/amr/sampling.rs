@@ -2,16 +2,16 @@
 //! the nearest stored cell, the finest-level sample at a point, and resampling onto one
 //! uniform grid.
 
-use super::{AmrDataset, AmrField, AmrGrid, AmrHierarchy};
+use super::{AmrDataset, AmrField, AmrGrid, AmrHierarchy, FieldView, GridValues};
 use crate::error::Result;
 use glam::DVec3;
 
-impl AmrDataset {
+impl<V: GridValues + ?Sized> FieldView<'_, V> {
     /// The value at the centre of global cell `ijk` of `level`: stored where a grid of that
     /// level holds it, else the coarser level interpolated there. Indices are clamped to the
     /// domain (constant extrapolation at the domain faces).
     pub fn cell_value(&self, level: u32, ijk: [i64; 3]) -> f32 {
-        let h = &self.hierarchy;
+        let h = self.hierarchy;
         let dims = h.level_dims(level);
         let c = [0, 1, 2].map(|a| ijk[a].clamp(0, dims[a] - 1));
         if let Some(v) = self.stored_value(level, c) {
@@ -28,15 +28,12 @@ impl AmrDataset {
 
     /// The value of global cell `c` of `level` where a grid of that level stores it.
     fn stored_value(&self, level: u32, c: [i64; 3]) -> Option<f32> {
-        let h = &self.hierarchy;
+        let h = self.hierarchy;
         let n = h.grid_at_cell(level, c)?;
         let (s, _) = h.index_box(n);
-        Some(self.grid_value(
-            n,
-            (c[0] - s[0]) as usize,
-            (c[1] - s[1]) as usize,
-            (c[2] - s[2]) as usize,
-        ))
+        let d = h.grids[n].dims;
+        let [i, j, k] = [0, 1, 2].map(|a| (c[a] - s[a]) as usize);
+        Some(self.values.values(n)[i + d[0] * (j + d[1] * k)])
     }
 
     /// Trilinear interpolation at point `p` in the cell centres of `level`.
@@ -47,7 +44,7 @@ impl AmrDataset {
     /// Trilinear interpolation at `p` in the cell centres of `level`, of the values mapped by
     /// `map` (e.g. their logarithm) before interpolating.
     pub fn sample_level_map(&self, level: u32, p: DVec3, map: impl Fn(f32) -> f32) -> f32 {
-        let h = &self.hierarchy;
+        let h = self.hierarchy;
         let dx = h.cell_size(level);
         let f = (p - h.domain_left) / dx - 0.5;
         let base = f.floor();
@@ -75,7 +72,7 @@ impl AmrDataset {
     /// The value of the finest stored cell containing `p` on `level` or coarser: nearest-cell
     /// sampling. Indices are clamped to the domain.
     pub fn nearest_value(&self, level: u32, p: DVec3) -> f32 {
-        let h = &self.hierarchy;
+        let h = self.hierarchy;
         for l in (0..=level).rev() {
             let (dims, c) = (h.level_dims(l), h.cell_of(l, p));
             let c = [0, 1, 2].map(|a| c[a].clamp(0, dims[a] - 1));
@@ -92,6 +89,42 @@ impl AmrDataset {
             Some(n) => self.sample_level(self.hierarchy.grids[n].level, p),
             None => f32::NAN,
         }
+    }
+}
+
+/// The sampling of [`FieldView`] on a dataset's own (in-memory) field.
+impl AmrDataset {
+    /// The dataset as a [`FieldView`].
+    pub fn view(&self) -> FieldView<'_, AmrField> {
+        FieldView {
+            hierarchy: &self.hierarchy,
+            values: &self.field,
+        }
+    }
+
+    /// See [`FieldView::cell_value`].
+    pub fn cell_value(&self, level: u32, ijk: [i64; 3]) -> f32 {
+        self.view().cell_value(level, ijk)
+    }
+
+    /// See [`FieldView::sample_level`].
+    pub fn sample_level(&self, level: u32, p: DVec3) -> f32 {
+        self.view().sample_level(level, p)
+    }
+
+    /// See [`FieldView::sample_level_map`].
+    pub fn sample_level_map(&self, level: u32, p: DVec3, map: impl Fn(f32) -> f32) -> f32 {
+        self.view().sample_level_map(level, p, map)
+    }
+
+    /// See [`FieldView::nearest_value`].
+    pub fn nearest_value(&self, level: u32, p: DVec3) -> f32 {
+        self.view().nearest_value(level, p)
+    }
+
+    /// See [`FieldView::sample`].
+    pub fn sample(&self, p: DVec3) -> f32 {
+        self.view().sample(p)
     }
 
     /// The field resampled onto one uniform grid of `dims` cells (benchmarks' baseline, and a

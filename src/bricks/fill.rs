@@ -1,136 +1,153 @@
-//! Filling the atlas: each brick's values with their border, encoded for a scale, and the
-//! range of values each leaf can sample.
+//! Filling bricks: each brick's values with their border, encoded for a scale, read from a
+//! [`FieldSource`] (in memory, or grid by grid from the files), and the range of encoded
+//! values each leaf can sample.
 
-use super::{Brick, BrickLayout, BrickValues};
-use crate::amr::AmrDataset;
-use crate::transfer::{Scale, MISSING, MISSING_BELOW};
+use super::BrickLayout;
+use crate::amr::{grids_near, FieldSource, FieldView, GridSet, GridValues};
+use crate::error::Result;
+use crate::transfer::{Scale, MISSING_BELOW};
+
+/// Bricks filled per worker between two hand-overs to the caller: bounds the values alive at
+/// once to about `threads * FILL_BATCH` bricks.
+const FILL_BATCH: usize = 16;
 
 impl BrickLayout {
-    /// Fills the atlas with the dataset's values encoded for `scale`, and the leaves' ranges.
-    pub fn fill(&self, ds: &AmrDataset, scale: Scale) -> BrickValues {
-        let [aw, ah, ad] = self.atlas_dims.map(|v| v as usize);
-        let mut atlas = vec![MISSING; aw * ah * ad];
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        // Bricks are computed in parallel a batch at a time and copied into the atlas, so the
-        // peak memory is the atlas plus one batch (not a second copy of every brick).
-        let batch = threads * 32;
-        for group in self.bricks.chunks(batch) {
+    /// Values of brick `b` with its border, x fastest, encoded for `scale`: the brick's own
+    /// cells from its grid, the border from a neighbour of the same level or the coarser
+    /// level interpolated there (see [`FieldView::cell_value`]).
+    pub fn brick_values(
+        &self,
+        source: &dyn FieldSource,
+        b: usize,
+        scale: Scale,
+    ) -> Result<Vec<f32>> {
+        let brick = &self.bricks[b];
+        let h = source.hierarchy();
+        let end = [0, 1, 2].map(|a| brick.start[a] + brick.dims[a]);
+        let grids = GridSet::fetch(source, grids_near(h, brick.level, brick.start, end))?;
+        let view = FieldView {
+            hierarchy: h,
+            values: &grids,
+        };
+        let [sx, sy, sz] = brick.stored().map(|v| v as i64);
+        let (gs, ge) = h.index_box(brick.grid);
+        let gd = h.grids[brick.grid].dims;
+        let data = grids.values(brick.grid);
+        let mut out = Vec::with_capacity((sx * sy * sz) as usize);
+        for z in 0..sz {
+            for y in 0..sy {
+                for x in 0..sx {
+                    let c = [
+                        brick.start[0] + x - 1,
+                        brick.start[1] + y - 1,
+                        brick.start[2] + z - 1,
+                    ];
+                    let inside = (0..3).all(|a| gs[a] <= c[a] && c[a] < ge[a]);
+                    let v = if inside {
+                        let [i, j, k] = [0, 1, 2].map(|a| (c[a] - gs[a]) as usize);
+                        data[i + gd[0] * (j + gd[1] * k)]
+                    } else {
+                        view.cell_value(brick.level, c)
+                    };
+                    out.push(scale.encode(v));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Fills `bricks` on up to `threads` threads, handing each brick's values to `sink` in
+    /// the order of `bricks` a batch at a time (so at most a few batches are alive). Order
+    /// the bricks by grid so that the grids they read stay in the source's cache.
+    pub fn fill_bricks(
+        &self,
+        source: &dyn FieldSource,
+        bricks: &[usize],
+        scale: Scale,
+        threads: usize,
+        mut sink: impl FnMut(usize, &[f32]) -> Result<()>,
+    ) -> Result<()> {
+        let threads = threads.max(1);
+        for group in bricks.chunks(threads * FILL_BATCH) {
             let chunk = group.len().div_ceil(threads).max(1);
-            let filled: Vec<Vec<f32>> = std::thread::scope(|s| {
+            let filled: Vec<Result<Vec<Vec<f32>>>> = std::thread::scope(|s| {
                 let handles: Vec<_> = group
                     .chunks(chunk)
                     .map(|part| {
                         s.spawn(move || {
                             part.iter()
-                                .map(|b| brick_values(ds, b, scale))
-                                .collect::<Vec<_>>()
+                                .map(|&b| self.brick_values(source, b, scale))
+                                .collect::<Result<Vec<_>>>()
                         })
                     })
                     .collect();
                 handles
                     .into_iter()
-                    .flat_map(|h| h.join().expect("brick worker panicked"))
+                    .map(|h| h.join().expect("brick worker panicked"))
                     .collect()
             });
-            for (b, vals) in group.iter().zip(&filled) {
-                let [sx, sy, sz] = b.stored().map(|v| v as usize);
-                let [ox, oy, oz] = b.atlas.map(|v| v as usize);
-                for z in 0..sz {
-                    for y in 0..sy {
-                        let src = sx * (y + sy * z);
-                        let dst = ox + aw * ((oy + y) + ah * (oz + z));
-                        atlas[dst..dst + sx].copy_from_slice(&vals[src..src + sx]);
+            let mut next = group.iter();
+            for part in filled {
+                for values in part? {
+                    let b = *next.next().expect("one result per brick");
+                    sink(b, &values)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The smallest and largest valid encoded value leaf `leaf` can sample (`+inf, -inf` if
+    /// none), from its brick's stored `values`: its cells and one more around them.
+    pub fn leaf_range(&self, leaf: usize, refine_by: u32, values: &[f32]) -> [f32; 2] {
+        let l = &self.leaves[leaf];
+        let b = &self.bricks[l.brick];
+        let s = b.stored().map(|v| v as usize);
+        let m = (refine_by as i64).pow(self.fine_level - b.level);
+        let lo = [0, 1, 2].map(|a| (l.lo[a] / m - b.start[a]).max(0) as usize);
+        let hi = [0, 1, 2].map(|a| ((l.hi[a] / m - b.start[a] + 2) as usize).min(s[a]));
+        let mut r = [f32::INFINITY, f32::NEG_INFINITY];
+        for z in lo[2]..hi[2] {
+            for y in lo[1]..hi[1] {
+                for &v in &values[lo[0] + s[0] * (y + s[1] * z)..hi[0] + s[0] * (y + s[1] * z)] {
+                    if v > MISSING_BELOW {
+                        r[0] = r[0].min(v);
+                        r[1] = r[1].max(v);
                     }
                 }
             }
         }
-        let leaf_ranges = self
-            .leaves
-            .iter()
-            .map(|l| {
-                let b = &self.bricks[l.brick];
-                let m = (ds.hierarchy.refine_by as i64).pow(self.fine_level - b.level);
-                // Stored texels the leaf's samples can touch: its cells and one more around.
-                let lo = [0, 1, 2].map(|a| (l.lo[a] / m - b.start[a] + 1 - 1).max(0) as usize);
-                let hi = [0, 1, 2].map(|a| {
-                    ((l.hi[a] / m - b.start[a] + 1 + 1) as usize).min(b.stored()[a] as usize)
-                });
-                let mut r = [f32::INFINITY, f32::NEG_INFINITY];
-                for z in lo[2]..hi[2] {
-                    for y in lo[1]..hi[1] {
-                        for x in lo[0]..hi[0] {
-                            let v = atlas[(b.atlas[0] as usize + x)
-                                + aw * ((b.atlas[1] as usize + y)
-                                    + ah * (b.atlas[2] as usize + z))];
-                            if v > MISSING_BELOW {
-                                r[0] = r[0].min(v);
-                                r[1] = r[1].max(v);
-                            }
-                        }
-                    }
-                }
-                r
-            })
-            .collect();
-        BrickValues {
-            scale,
-            atlas,
-            leaf_ranges,
-        }
+        r
     }
 }
 
-/// Values of one brick with its border, encoded.
-fn brick_values(ds: &AmrDataset, b: &Brick, scale: Scale) -> Vec<f32> {
-    let h = &ds.hierarchy;
-    let [sx, sy, sz] = b.stored().map(|v| v as i64);
-    let (gs, ge) = h.index_box(b.grid);
-    let gd = h.grids[b.grid].dims;
-    let data = &ds.field.data[b.grid];
-    let mut out = Vec::with_capacity((sx * sy * sz) as usize);
-    for z in 0..sz {
-        for y in 0..sy {
-            for x in 0..sx {
-                let c = [b.start[0] + x - 1, b.start[1] + y - 1, b.start[2] + z - 1];
-                let inside = (0..3).all(|a| gs[a] <= c[a] && c[a] < ge[a]);
-                let v = if inside {
-                    let (i, j, k) = (
-                        (c[0] - gs[0]) as usize,
-                        (c[1] - gs[1]) as usize,
-                        (c[2] - gs[2]) as usize,
-                    );
-                    data[i + gd[0] * (j + gd[1] * k)]
-                } else {
-                    ds.cell_value(b.level, c)
-                };
-                out.push(scale.encode(v));
-            }
-        }
-    }
-    out
+/// Threads for filling bricks: the machine's, at most 8.
+pub fn fill_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::layout;
+    use crate::amr::{FieldSource, LazyField};
     use crate::transfer::Scale;
     use glam::DVec3;
 
     #[test]
     fn borders_continue_the_field() {
         let (ds, l) = layout();
-        let v = l.fill(&ds, Scale::Linear);
         // The linear field is reproduced in every stored texel, borders included, except
         // where the border leaves the domain (constant extrapolation).
         let h = &ds.hierarchy;
-        for b in &l.bricks {
+        for (n, b) in l.bricks.iter().enumerate() {
+            let values = l.brick_values(&ds, n, Scale::Linear).unwrap();
             let dx = h.cell_size(b.level);
-            let s = b.stored();
-            for z in 0..s[2] as i64 {
-                for y in 0..s[1] as i64 {
-                    for x in 0..s[0] as i64 {
+            let s = b.stored().map(|v| v as i64);
+            for z in 0..s[2] {
+                for y in 0..s[1] {
+                    for x in 0..s[0] {
                         let c = [b.start[0] + x - 1, b.start[1] + y - 1, b.start[2] + z - 1];
                         let dims = h.level_dims(b.level);
                         if (0..3).any(|a| c[a] < 0 || c[a] >= dims[a]) {
@@ -138,24 +155,78 @@ mod tests {
                         }
                         let p = (DVec3::new(c[0] as f64, c[1] as f64, c[2] as f64) + 0.5) * dx;
                         let want = 1.0 + p.x + 2.0 * p.y + 3.0 * p.z;
-                        let at = b.atlas[0] as usize
-                            + x as usize
-                            + l.atlas_dims[0] as usize
-                                * (b.atlas[1] as usize
-                                    + y as usize
-                                    + l.atlas_dims[1] as usize
-                                        * (b.atlas[2] as usize + z as usize));
+                        let got = values[(x + s[0] * (y + s[1] * z)) as usize];
                         assert!(
-                            (v.atlas[at] as f64 - want).abs() < 1e-5,
+                            (got as f64 - want).abs() < 1e-5,
                             "brick {b:?} texel {x},{y},{z}"
                         );
                     }
                 }
             }
+            for (leaf, lf) in l.leaves.iter().enumerate() {
+                if lf.brick == n {
+                    let r = l.leaf_range(leaf, h.refine_by, &values);
+                    assert!(r[0] <= r[1] && r[0] > 0.9 && r[1] < 7.1, "{r:?}");
+                }
+            }
         }
-        assert!(v
-            .leaf_ranges
-            .iter()
-            .all(|r| r[0] <= r[1] && r[0] > 0.9 && r[1] < 7.1));
+    }
+
+    #[test]
+    fn bricks_filled_in_parallel_equal_those_filled_one_by_one() {
+        let (ds, l) = layout();
+        let all: Vec<usize> = (0..l.bricks.len()).rev().collect();
+        let mut seen = Vec::new();
+        l.fill_bricks(&ds, &all, Scale::Log, 3, |b, v| {
+            assert_eq!(v, &l.brick_values(&ds, b, Scale::Log).unwrap()[..]);
+            seen.push(b);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, all);
+    }
+
+    #[test]
+    fn a_lazy_source_fills_the_same_bricks_reading_only_nearby_grids() {
+        let (ds, l) = layout();
+        let source = std::sync::Arc::new(super::tests_source::Memory(ds.clone()));
+        let lazy = LazyField::new(source, "f", 0).unwrap();
+        for b in 0..l.bricks.len() {
+            assert_eq!(
+                l.brick_values(&lazy, b, Scale::Linear).unwrap(),
+                l.brick_values(&ds, b, Scale::Linear).unwrap()
+            );
+        }
+        // No cache: every grid read was needed by one brick, and none is held afterwards.
+        assert_eq!(lazy.host_memory().held, 0);
+    }
+}
+
+/// A [`crate::formats::DataSource`] over an in-memory dataset, for tests of lazy reading.
+#[cfg(test)]
+pub(crate) mod tests_source {
+    use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
+    use crate::error::Result;
+    use crate::formats::{DataSource, Metadata};
+
+    pub(crate) struct Memory(pub AmrDataset);
+
+    impl DataSource for Memory {
+        fn metadata(&self) -> &Metadata {
+            static META: std::sync::OnceLock<Metadata> = std::sync::OnceLock::new();
+            META.get_or_init(Metadata::default)
+        }
+        fn hierarchy(&self) -> &AmrHierarchy {
+            &self.0.hierarchy
+        }
+        fn field_names(&self) -> Vec<String> {
+            vec![self.0.field.name.clone()]
+        }
+        fn read_field(&self, _: &str) -> Result<AmrField> {
+            Ok(self.0.field.clone())
+        }
+        fn read_grid(&self, _: &str, n: usize) -> Result<Vec<f32>> {
+            Ok(self.0.field.data[n].to_vec())
+        }
     }
 }

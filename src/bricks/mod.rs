@@ -4,7 +4,9 @@
 //!   with a one-cell border taken from the AMR model's [`AmrDataset::cell_value`] (a neighbour of
 //!   the same level, else the coarser level interpolated there), so hardware trilinear filtering
 //!   inside one brick is continuous with its neighbours: no seams between bricks or levels.
-//! - Bricks are packed into one 3D **atlas** whose size follows the adapter's limits.
+//! - Bricks live in a **pool** of equal slots ([`SlotPool`]) sized by a memory budget, with a
+//!   page table from bricks to slots; a render whose bricks do not fit is made in passes
+//!   ([`split_passes`]) over the front-to-back order of the leaves.
 //! - A **kd-tree** splits the domain at grid faces until every leaf is covered by exactly one
 //!   brick of the finest level there (yt's AMRKDTree idea); leaves larger than [`LEAF`] cells are
 //!   split further so that empty-space skipping works at that granularity. Rays walk the tree
@@ -12,14 +14,19 @@
 //!
 //! [`AmrDataset::cell_value`]: crate::amr::AmrDataset::cell_value
 
-mod atlas;
+mod cut;
 mod fill;
 mod kdtree;
+mod passes;
+mod pool;
+
+pub use fill::fill_threads;
+pub use passes::{bricks_of, split_passes};
+pub use pool::SlotPool;
 
 use crate::amr::AmrHierarchy;
 use crate::error::Result;
-use crate::transfer::Scale;
-use atlas::{pack, split_axis};
+use cut::split_axis;
 use kdtree::TreeBuilder;
 
 /// Largest brick interior, cells per axis.
@@ -29,7 +36,7 @@ pub const LEAF: i64 = 32;
 /// Deepest kd-tree the builder makes (a guard against runaway recursion on odd layouts).
 pub const MAX_DEPTH: usize = 128;
 
-/// A part of one grid, stored in the atlas with a one-cell border.
+/// A part of one grid, stored in a pool slot with a one-cell border.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Brick {
     pub grid: usize,
@@ -38,8 +45,6 @@ pub struct Brick {
     pub start: [i64; 3],
     /// Interior cells per axis.
     pub dims: [i64; 3],
-    /// Atlas texel of the border's first corner.
-    pub atlas: [u32; 3],
 }
 
 impl Brick {
@@ -75,13 +80,12 @@ pub struct Leaf {
     pub hi: [i64; 3],
 }
 
-/// Geometry of the bricks, atlas and tree for one hierarchy.
+/// Geometry of the bricks and tree for one hierarchy.
 #[derive(Clone, Debug)]
 pub struct BrickLayout {
     pub bricks: Vec<Brick>,
     pub leaves: Vec<Leaf>,
     pub nodes: Vec<Node>,
-    pub atlas_dims: [u32; 3],
     pub depth: usize,
     /// The finest level, whose lattice the tree's boxes use.
     pub fine_level: u32,
@@ -90,19 +94,9 @@ pub struct BrickLayout {
     pub scale: f64,
 }
 
-/// Encoded values of one brick layout, ready to upload.
-#[derive(Clone, Debug)]
-pub struct BrickValues {
-    pub scale: Scale,
-    /// The atlas, x fastest, `atlas_dims` in size.
-    pub atlas: Vec<f32>,
-    /// Per leaf: smallest and largest valid encoded value it can sample (`+inf, -inf` if none).
-    pub leaf_ranges: Vec<[f32; 2]>,
-}
-
 impl BrickLayout {
-    /// Cuts, packs and indexes a hierarchy; `max_dim` is the adapter's largest 3D texture side.
-    pub fn build(h: &AmrHierarchy, max_dim: u32) -> Result<Self> {
+    /// Cuts and indexes a hierarchy.
+    pub fn build(h: &AmrHierarchy) -> Result<Self> {
         let mut bricks = Vec::new();
         for n in 0..h.grids.len() {
             let (s, e) = h.index_box(n);
@@ -115,13 +109,11 @@ impl BrickLayout {
                             level: h.grids[n].level,
                             start: [s[0] + x0, s[1] + y0, s[2] + z0],
                             dims: [nx, ny, nz],
-                            atlas: [0; 3],
                         });
                     }
                 }
             }
         }
-        let atlas_dims = pack(&mut bricks, max_dim)?;
         let fine_level = h.max_level();
         let width = h.domain_width();
         let scale = width.max_element();
@@ -129,7 +121,6 @@ impl BrickLayout {
             bricks,
             leaves: Vec::new(),
             nodes: Vec::new(),
-            atlas_dims,
             depth: 0,
             fine_level,
             origin: h.domain_left,
@@ -168,29 +159,56 @@ impl BrickLayout {
         Ok(layout)
     }
 
+    /// The largest stored brick along each axis: the size of a pool slot.
+    pub fn slot_dims(&self) -> [u32; 3] {
+        let mut d = [1u32; 3];
+        for b in &self.bricks {
+            let s = b.stored();
+            d = [0, 1, 2].map(|a| d[a].max(s[a]));
+        }
+        d
+    }
+
+    /// Bytes of the values of every brick with its border (what an unbounded pool of
+    /// `slot_dims` slots would need is [`SlotPool`]'s concern).
+    pub fn stored_bytes(&self) -> u64 {
+        self.bricks
+            .iter()
+            .map(|b| 4 * b.stored().iter().map(|&v| v as u64).product::<u64>())
+            .sum()
+    }
+
     /// Per leaf, as the shader reads it: box, cell size and texture transform in the
-    /// normalised frame, `[lo, cell, hi, 0, s, 0, o, 0]` with texture coordinate `p * s + o`;
-    /// `boxes` are the leaves' boxes from [`crate::tiles::leaf_boxes`].
-    pub fn gpu_leaves(&self, h: &AmrHierarchy, boxes: &[[[f32; 3]; 2]]) -> Vec<[f32; 16]> {
-        let dims = glam::DVec3::new(
-            self.atlas_dims[0] as f64,
-            self.atlas_dims[1] as f64,
-            self.atlas_dims[2] as f64,
-        );
+    /// normalised frame, `[lo, cell, hi, 0, s, 0, o, 0]` with texture coordinate `p * s + o`
+    /// into `pool`'s texture; `boxes` are the leaves' boxes from [`crate::tiles::leaf_boxes`].
+    /// Leaves whose brick is not resident get a transform of zero (no render visits them).
+    pub fn gpu_leaves(
+        &self,
+        h: &AmrHierarchy,
+        boxes: &[[[f32; 3]; 2]],
+        pool: &SlotPool,
+    ) -> Vec<[f32; 16]> {
+        let t = pool.texture_dims();
+        let dims = glam::DVec3::new(t[0] as f64, t[1] as f64, t[2] as f64);
         self.leaves
             .iter()
             .zip(boxes)
             .map(|(l, [lo, hi])| {
                 let b = &self.bricks[l.brick];
                 let dx = h.cell_size(b.level);
-                let s = self.scale / dx / dims;
-                let corner = glam::DVec3::new(
-                    b.atlas[0] as f64 + 1.0 - b.start[0] as f64,
-                    b.atlas[1] as f64 + 1.0 - b.start[1] as f64,
-                    b.atlas[2] as f64 + 1.0 - b.start[2] as f64,
-                );
-                let o = corner / dims;
                 let cell = (dx / self.scale).min_element();
+                let (s, o) = match pool.slot(l.brick) {
+                    Some(slot) => {
+                        let at = pool.origin(slot);
+                        let corner = glam::DVec3::new(
+                            at[0] as f64 + 1.0 - b.start[0] as f64,
+                            at[1] as f64 + 1.0 - b.start[1] as f64,
+                            at[2] as f64 + 1.0 - b.start[2] as f64,
+                        );
+                        (self.scale / dx / dims, corner / dims)
+                    }
+                    None => (glam::DVec3::ZERO, glam::DVec3::ZERO),
+                };
                 [
                     lo[0],
                     lo[1],
@@ -211,6 +229,15 @@ impl BrickLayout {
                 ]
             })
             .collect()
+    }
+
+    /// The leaves of each brick.
+    pub fn brick_leaves(&self) -> Vec<Vec<u32>> {
+        let mut out = vec![Vec::new(); self.bricks.len()];
+        for (i, l) in self.leaves.iter().enumerate() {
+            out[l.brick].push(i as u32);
+        }
+        out
     }
 
     /// Node visibility for a leaf predicate: a node is drawn when any leaf below it is.
@@ -282,7 +309,7 @@ mod tests {
             },
         )
         .unwrap();
-        let l = BrickLayout::build(&ds.hierarchy, 2048).unwrap();
+        let l = BrickLayout::build(&ds.hierarchy).unwrap();
         (ds, l)
     }
 

@@ -94,9 +94,9 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         renderer.layout.bricks.len(),
         renderer.layout.leaves.len(),
         renderer.layout.depth,
-        renderer.layout.atlas_dims[0],
-        renderer.layout.atlas_dims[1],
-        renderer.layout.atlas_dims[2]
+        renderer.pool_dims()[0],
+        renderer.pool_dims()[1],
+        renderer.pool_dims()[2]
     );
     println!("load:           {load_ms:.1} ms");
     println!("bricks+upload:  {upload_ms:.1} ms");

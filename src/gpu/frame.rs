@@ -58,7 +58,12 @@ pub(crate) struct Params {
     pub t_scale: f32,
     /// The first pixel of the rendered region in the image its jitter offsets come from.
     pub first_pixel: [u32; 2],
-    pub _pad: [u32; 2],
+    /// [`FLAG_PRIOR`] and [`FLAG_LAST`]: how this pass of a render starts and ends.
+    ///
+    /// [`FLAG_PRIOR`]: crate::gpu::raycaster::FLAG_PRIOR
+    /// [`FLAG_LAST`]: crate::gpu::raycaster::FLAG_LAST
+    pub flags: u32,
+    pub _pad: u32,
 }
 
 /// How many per-frame resources a renderer has made so far (they stop growing once every
@@ -87,8 +92,9 @@ pub(crate) struct FrameSlot {
     tile_leaves: ListTexture,
     /// The tile lists, rebuilt in place by every frame.
     pub tiles: TileListBuilder,
-    /// The bind group and the target, table and annotation-line views it was made with.
-    bind: Option<([wgpu::TextureView; 3], wgpu::BindGroup)>,
+    /// The bind group and the target, table, annotation-line and prior-state views it was
+    /// made with.
+    bind: Option<([wgpu::TextureView; 4], wgpu::BindGroup)>,
 }
 
 /// Texels a slot's list textures start with: the tile starts of a 256x256 image.
@@ -131,11 +137,11 @@ impl FrameSlot {
         grown.iter().filter(|&&g| g).count()
     }
 
-    /// The bind group for the views `[target, table, lines]`, made with `make` when the cached
-    /// one does not fit; true with it when it was made.
+    /// The bind group for the views `[target, table, lines, prior]`, made with `make` when the
+    /// cached one does not fit; true with it when it was made.
     fn bind_group(
         &mut self,
-        views: [&wgpu::TextureView; 3],
+        views: [&wgpu::TextureView; 4],
         make: impl FnOnce(SlotBindings) -> wgpu::BindGroup,
     ) -> (&wgpu::BindGroup, bool) {
         let fits = matches!(&self.bind, Some((v, _)) if v.iter().zip(views).all(|(a, b)| a == b));
@@ -152,7 +158,7 @@ impl FrameSlot {
     }
 
     fn made_for(&self, target: &wgpu::TextureView) -> bool {
-        matches!(&self.bind, Some(([t, _, _], _)) if t == target)
+        matches!(&self.bind, Some(([t, ..], _)) if t == target)
     }
 }
 
@@ -184,13 +190,13 @@ impl FramePool {
     }
 
     /// Uploads `params` and the slot's tile lists; returns the slot's bind group for the views
-    /// `[target, table, lines]` (made with `make` when needed).
+    /// `[target, table, lines, prior]` (made with `make` when needed).
     pub fn prepare<'s>(
         &self,
         ctx: &GpuContext,
         slot: &'s mut FrameSlot,
         params: &Params,
-        views: [&wgpu::TextureView; 3],
+        views: [&wgpu::TextureView; 4],
         make: impl FnOnce(SlotBindings) -> wgpu::BindGroup,
     ) -> &'s wgpu::BindGroup {
         let grown = slot.upload(ctx, params);

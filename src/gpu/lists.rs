@@ -79,7 +79,7 @@ impl ListTexture {
 
     /// `queue.write_texture` of `data` from texel 0 on: the full rows, then the last partial
     /// one, so that nothing needs padding.
-    fn write(&self, ctx: &GpuContext, data: &[u8]) {
+    pub fn write(&self, ctx: &GpuContext, data: &[u8]) {
         let texel = texel_bytes(self.format);
         let row_bytes = LIST_ROW as usize * texel;
         let full_rows = data.len() / row_bytes;

@@ -187,12 +187,10 @@ impl OffscreenTarget {
                 )));
             }
         }
-        let mut enc = ctx.device.create_command_encoder(&Default::default());
         ctx.checked("rendering", || {
             let view = lines.map(|l| renderer.lines_texture(ctx, l));
-            renderer.encode_part(ctx, &mut enc, &self.region(), rays, [0, 0], view.as_ref())
-        })?;
-        ctx.queue.submit([enc.finish()]);
+            renderer.render_passes(ctx, &self.region(), rays, [0, 0], view.as_ref())
+        })??;
         Ok(FloatImage {
             width: self.width,
             height: self.height,

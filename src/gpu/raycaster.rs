@@ -1,16 +1,22 @@
-//! The GPU ray caster: uploads a dataset's bricks and kd-tree once, then renders any camera into
-//! any target it is handed (an offscreen texture, later a window or a wall tile).
+//! The GPU ray caster: keeps a field's bricks in a pool on the GPU (all of them when they fit
+//! the memory budget, else the bricks of one pass at a time, see src/gpu/passes.rs) with the
+//! kd-tree's leaves, and renders any camera into any target it is handed (an offscreen
+//! texture, a window, a wall tile).
 
-use crate::amr::AmrDataset;
+use crate::amr::{AmrDataset, FieldSource};
 use crate::annotate::GeometryLayer;
 use crate::bricks::BrickLayout;
 use crate::camera::RayModel;
 use crate::error::{Error, Result};
+use crate::gpu::brick_pool::{default_gpu_memory, BrickPool};
 use crate::gpu::context::GpuContext;
 use crate::gpu::frame::{FrameAllocations, FramePool, Params, SlotBindings};
 use crate::gpu::lists::ListTexture;
-use crate::gpu::lists::LIST_ROW;
-use crate::render::{Interpolation, Mode, Prepared, RenderSettings, OPAQUE};
+use crate::gpu::raycast_pipeline::{
+    atlas_sampler, bind_group_layout, geometry_texture, leaves_texture, pipeline, table_texture,
+};
+use crate::render::{Mode, Prepared, RenderSettings, OPAQUE};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The WGSL source of the ray caster.
 pub const RAYCAST_WGSL: &str = include_str!("../../shaders/raycast.wgsl");
@@ -20,9 +26,15 @@ pub const TARGET_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba32Float;
 /// The binding of the annotation-line texture (`geometry` in shaders/raycast.wgsl; checked by
 /// the tests of src/gpu/shader_contract.rs), `Rg32Uint` texels of [`GeometryLayer::texels`].
 pub(crate) const LINES_BINDING: u32 = 9;
-
-/// Largest upload per `write_texture` call.
-const UPLOAD_CHUNK_BYTES: usize = 64 << 20;
+/// The binding of the state a pass starts from (`prior` in shaders/raycast.wgsl): the
+/// previous pass's output, `TARGET_FORMAT` texels.
+pub(crate) const PRIOR_BINDING: u32 = 10;
+/// `Params::flags`: the pass starts from the state in `prior` (keep in sync with
+/// `FLAG_PRIOR` in shaders/raycast.wgsl).
+pub(crate) const FLAG_PRIOR: u32 = 1;
+/// `Params::flags`: the last pass of a render, which writes the image (keep in sync with
+/// `FLAG_LAST`).
+pub(crate) const FLAG_LAST: u32 = 2;
 
 /// Where a render goes: a region of a `TARGET_FORMAT` storage texture.
 pub struct RenderTarget<'a> {
@@ -37,45 +49,89 @@ fn f3(v: glam::DVec3) -> [f32; 3] {
     v.as_vec3().to_array()
 }
 
-/// A dataset on the GPU, ready to render with fixed settings.
+/// The leaves one dispatch visits.
+pub(crate) enum Visit<'a> {
+    /// Every leaf whose kd-tree node is visible, front to back.
+    Visible(&'a [u32]),
+    /// These leaves, already front to back (one pass of several).
+    Ordered(&'a [u32]),
+}
+
+/// One dispatch of the ray caster: where it writes, what it starts from and visits.
+pub(crate) struct Dispatch<'a> {
+    pub target: &'a RenderTarget<'a>,
+    /// The rays in the normalised frame.
+    pub rays: &'a RayModel,
+    pub first_pixel: [u32; 2],
+    pub lines: &'a wgpu::TextureView,
+    /// The state to start from (a previous pass's output, of the target region's size).
+    pub prior: Option<&'a wgpu::TextureView>,
+    /// Whether this is the render's last pass.
+    pub last: bool,
+    pub visit: Visit<'a>,
+}
+
+/// The pool and what depends on what is in it.
+pub(crate) struct Residency {
+    pub pool: BrickPool,
+    /// Per kd-tree node: whether any leaf below it can add to the image (empty-space skipping).
+    pub node_visible: Vec<u32>,
+}
+
+/// A field on the GPU, ready to render with fixed settings.
 ///
-/// Its long-lived state (the atlas, the leaves, the transfer function's table, the pipeline,
-/// the visibility of the kd-tree's nodes) changes only with [`VolumeRenderer::set_settings`];
-/// what each render writes lives in per-frame slots that later renders reuse (see
-/// src/gpu/frame.rs), so that rendering allocates nothing once the slots are there.
+/// Its long-lived state (the brick pool, the leaves, the transfer function's table, the
+/// pipeline, the visibility of the kd-tree's nodes) changes only with
+/// [`VolumeRenderer::set_settings`] and with the bricks a render loads; what each render
+/// writes lives in per-frame slots that later renders reuse (see src/gpu/frame.rs), so that
+/// rendering allocates nothing once the slots are there.
 pub struct VolumeRenderer {
     pub prepared: Prepared,
     pub layout: BrickLayout,
-    leaf_ranges: Vec<[f32; 2]>,
+    pub(crate) source: Arc<dyn FieldSource>,
     /// Each leaf's box in the normalised frame, for the tile lists.
-    leaf_boxes: Vec<[[f32; 3]; 2]>,
-    /// Per kd-tree node: whether any leaf below it can add to the image (empty-space skipping).
-    node_visible: Vec<u32>,
-    leaves: ListTexture,
+    pub(crate) leaf_boxes: Vec<[[f32; 3]; 2]>,
+    pub(crate) residency: Mutex<Residency>,
+    pub(crate) leaves: ListTexture,
     table: ListTexture,
     counter: wgpu::Buffer,
-    atlas_view: wgpu::TextureView,
+    pool_view: wgpu::TextureView,
+    pool_dims: [u32; 3],
     sampler: wgpu::Sampler,
     bind_layout: wgpu::BindGroupLayout,
     pipeline: wgpu::ComputePipeline,
-    frames: FramePool,
+    pub(crate) frames: FramePool,
     /// The 1x1 geometry texture of renders without annotation lines.
-    no_lines: wgpu::TextureView,
+    pub(crate) no_lines: wgpu::TextureView,
+    /// The 1x1 state texture of first passes.
+    no_prior: wgpu::TextureView,
 }
 
 impl VolumeRenderer {
-    /// Builds the bricks and tree, uploads them, and compiles the pipeline for `settings`.
+    /// Builds the bricks and tree of `ds` (held in memory), uploads them within the default
+    /// GPU budget, and compiles the pipeline for `settings`.
     pub fn new(ctx: &GpuContext, ds: &AmrDataset, settings: &RenderSettings) -> Result<Self> {
-        let prepared = Prepared::new(ds, settings)?;
-        let max_dim = ctx.device.limits().max_texture_dimension_3d;
-        let layout = BrickLayout::build(&ds.hierarchy, max_dim)?;
-        let values = layout.fill(ds, prepared.encoding);
+        Self::with_source(ctx, Arc::new(ds.clone()), settings, None)
+    }
+
+    /// A renderer of any field `source` (in memory, or read grid by grid) whose brick pool
+    /// takes at most `gpu_bytes` (`None`: [`default_gpu_memory`]). When every brick fits, all
+    /// are loaded now; otherwise renders load them pass by pass.
+    pub fn with_source(
+        ctx: &GpuContext,
+        source: Arc<dyn FieldSource>,
+        settings: &RenderSettings,
+        gpu_bytes: Option<u64>,
+    ) -> Result<Self> {
+        let prepared = Prepared::for_source(source.as_ref(), settings)?;
+        let h = source.hierarchy();
+        let layout = BrickLayout::build(h)?;
+        let budget = gpu_bytes.unwrap_or_else(|| default_gpu_memory(ctx));
         let device = &ctx.device;
-        ctx.checked("uploading the bricks", || -> Result<Self> {
-            let leaf_boxes =
-                crate::tiles::leaf_boxes(&layout, ds.hierarchy.cell_size(layout.fine_level));
-            let leaves = leaves_texture(ctx, &layout.gpu_leaves(&ds.hierarchy, &leaf_boxes))?;
-            let atlas_view = upload_atlas(ctx, layout.atlas_dims, &values.atlas);
+        let r = ctx.checked("making the brick pool", || -> Result<Self> {
+            let leaf_boxes = crate::tiles::leaf_boxes(&layout, h.cell_size(layout.fine_level));
+            let pool = BrickPool::new(ctx, &layout, budget)?;
+            let leaves = leaves_texture(ctx, &layout.gpu_leaves(h, &leaf_boxes, &pool.slots))?;
             let table = table_texture(ctx, &prepared.table);
             let counter = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("sample counter"),
@@ -87,36 +143,95 @@ impl VolumeRenderer {
             });
             let bind_layout = bind_group_layout(device, ctx.float32_filterable);
             let pipeline = pipeline(device, &bind_layout, settings, ctx.float32_filterable);
-            let mut r = VolumeRenderer {
-                leaf_ranges: values.leaf_ranges,
+            let prior = ctx.texture_2d(
+                "no prior state",
+                [1, 1],
+                TARGET_FORMAT,
+                wgpu::TextureUsages::TEXTURE_BINDING,
+            );
+            Ok(VolumeRenderer {
                 leaf_boxes,
-                node_visible: Vec::new(),
+                pool_view: pool.view.clone(),
+                pool_dims: pool.slots.texture_dims(),
+                residency: Mutex::new(Residency {
+                    pool,
+                    node_visible: Vec::new(),
+                }),
                 prepared,
                 layout,
+                source: source.clone(),
                 leaves,
                 table,
                 counter,
-                atlas_view,
                 sampler: atlas_sampler(ctx),
                 bind_layout,
                 pipeline,
                 frames: FramePool::default(),
                 no_lines: geometry_texture(ctx, 1, 1, &[[f32::INFINITY.to_bits(), 0]]),
-            };
-            r.update_visibility();
-            Ok(r)
-        })?
+                no_prior: prior.create_view(&Default::default()),
+            })
+        })??;
+        if r.layout.bricks.len() <= r.capacity() {
+            let all: Vec<usize> = (0..r.layout.bricks.len()).collect();
+            r.load(ctx, &all)?;
+        }
+        r.update_visibility();
+        Ok(r)
+    }
+
+    /// Bricks the pool holds at once.
+    pub fn capacity(&self) -> usize {
+        self.residency().pool.slots.capacity
+    }
+
+    /// Whether every brick is on the GPU (renders are then one pass).
+    pub fn all_resident(&self) -> bool {
+        self.residency().pool.slots.all_resident()
+    }
+
+    /// Bricks loaded so far, counting reloads after evictions.
+    pub fn bricks_loaded(&self) -> u64 {
+        self.residency().pool.loads
+    }
+
+    /// The field the renderer reads bricks from.
+    pub fn source(&self) -> &Arc<dyn FieldSource> {
+        &self.source
+    }
+
+    pub(crate) fn residency(&self) -> MutexGuard<'_, Residency> {
+        self.residency.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes `bricks` resident (reading those that are not) and rewrites the leaves' texture
+    /// transforms for the slots they now have.
+    pub(crate) fn load(&self, ctx: &GpuContext, bricks: &[usize]) -> Result<()> {
+        let mut res = self.residency();
+        let loaded = res.pool.load(
+            ctx,
+            &self.layout,
+            self.source.as_ref(),
+            bricks,
+            self.prepared.encoding,
+        )?;
+        if loaded > 0 {
+            let h = self.source.hierarchy();
+            let gpu = self.layout.gpu_leaves(h, &self.leaf_boxes, &res.pool.slots);
+            self.leaves.write(ctx, bytemuck::cast_slice(&gpu));
+        }
+        Ok(())
     }
 
     /// Empty-space skipping: in composite mode a leaf is skipped when every value it can sample
     /// is below the lower bound or has zero opacity; in the other modes only leaves without
-    /// valid data are skipped.
-    fn update_visibility(&mut self) {
+    /// valid data are skipped. Leaves whose brick was never loaded count as visible.
+    pub(crate) fn update_visibility(&self) {
         let p = &self.prepared;
         let (lo, hi) = p.bounds;
         let n = p.table.len();
-        let ranges = &self.leaf_ranges;
-        self.node_visible = self.layout.node_visibility(|leaf| {
+        let mut res = self.residency();
+        let ranges = &res.pool.leaf_ranges;
+        let vis = self.layout.node_visibility(|leaf| {
             let [mn, mx] = ranges[leaf];
             if mn > mx {
                 return false;
@@ -134,11 +249,14 @@ impl VolumeRenderer {
             );
             p.table[a..=b].iter().any(|e| e[3] > 0.0)
         });
+        res.node_visible = vis;
     }
 
     /// Records a render of `rays` (world coordinates, pixel coordinates of the target region)
-    /// into `encoder`. Several renders may go into one encoder or one submission: each has its
-    /// own per-frame slot until the GPU has run it (see src/gpu/frame.rs).
+    /// into `encoder`, with the bricks on the GPU now (all of them unless the data exceeds
+    /// the budget: see [`VolumeRenderer::render_passes`]). Several renders may go into one
+    /// encoder or one submission: each has its own per-frame slot until the GPU has run it
+    /// (see src/gpu/frame.rs).
     pub fn encode(
         &self,
         ctx: &GpuContext,
@@ -164,25 +282,89 @@ impl VolumeRenderer {
         first_pixel: [u32; 2],
         lines: Option<&wgpu::TextureView>,
     ) {
-        let lines = match lines {
+        let r = rays.to_frame(self.layout.origin, self.layout.scale);
+        let res = self.residency();
+        let partial;
+        let visible = if res.pool.slots.all_resident() {
+            &res.node_visible
+        } else {
+            partial = self.resident_visibility(&res);
+            &partial
+        };
+        self.dispatch(
+            ctx,
+            encoder,
+            &Dispatch {
+                target,
+                rays: &r,
+                first_pixel,
+                lines: self.lines_or_none(lines),
+                prior: None,
+                last: true,
+                visit: Visit::Visible(visible),
+            },
+        );
+    }
+
+    /// The node visibility of the leaves that are visible and resident.
+    fn resident_visibility(&self, res: &Residency) -> Vec<u32> {
+        let slots = &res.pool.slots;
+        let vis = &res.node_visible;
+        let leaf_node = self.leaf_nodes();
+        self.layout.node_visibility(|leaf| {
+            vis[leaf_node[leaf]] != 0 && slots.slot(self.layout.leaves[leaf].brick).is_some()
+        })
+    }
+
+    /// The kd-tree node of every leaf.
+    fn leaf_nodes(&self) -> Vec<usize> {
+        let mut out = vec![0; self.layout.leaves.len()];
+        for (i, n) in self.layout.nodes.iter().enumerate() {
+            if n.kind == crate::bricks::NODE_LEAF {
+                out[n.a as usize] = i;
+            }
+        }
+        out
+    }
+
+    /// The line texture a dispatch binds: `lines` in composite mode, else none.
+    pub(crate) fn lines_or_none<'a>(
+        &'a self,
+        lines: Option<&'a wgpu::TextureView>,
+    ) -> &'a wgpu::TextureView {
+        match lines {
             Some(l) if self.prepared.settings.mode == Mode::Composite => l,
             _ => &self.no_lines,
+        }
+    }
+
+    /// Records one dispatch of the ray caster into `encoder`.
+    pub(crate) fn dispatch(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        d: &Dispatch,
+    ) {
+        let mut params = self.params(d.rays, d.target);
+        params.first_pixel = d.first_pixel;
+        params.flags =
+            if d.prior.is_some() { FLAG_PRIOR } else { 0 } | if d.last { FLAG_LAST } else { 0 };
+        let prior = d.prior.unwrap_or(&self.no_prior);
+        let mut slot = self.frames.take(ctx, d.target.view);
+        let tiles = match d.visit {
+            Visit::Visible(vis) => {
+                slot.tiles
+                    .build(&self.layout, &self.leaf_boxes, vis, d.rays, d.target.size)
+            }
+            Visit::Ordered(order) => {
+                slot.tiles
+                    .build_ordered(order, &self.leaf_boxes, d.rays, d.target.size)
+            }
         };
-        let r = rays.to_frame(self.layout.origin, self.layout.scale);
-        let mut params = self.params(&r, target);
-        params.first_pixel = first_pixel;
-        let mut slot = self.frames.take(ctx, target.view);
-        let tiles = slot.tiles.build(
-            &self.layout,
-            &self.leaf_boxes,
-            &self.node_visible,
-            &r,
-            target.size,
-        );
         let groups = [tiles.tiles_x, tiles.tiles_y];
-        let views = [target.view, self.table.view(), lines];
+        let views = [d.target.view, self.table.view(), d.lines, prior];
         let bind = self.frames.prepare(ctx, &mut slot, &params, views, |s| {
-            self.bind_group(ctx, s, target.view, lines)
+            self.bind_group(ctx, s, views)
         });
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("raycast"),
@@ -199,7 +381,7 @@ impl VolumeRenderer {
     fn params(&self, r: &RayModel, target: &RenderTarget) -> Params {
         let p = &self.prepared;
         let (lo, hi) = p.bounds;
-        let a = self.layout.atlas_dims;
+        let a = self.pool_dims;
         Params {
             o0: f3(r.o0),
             width: target.size[0],
@@ -219,17 +401,18 @@ impl VolumeRenderer {
             offset: target.offset,
             opaque_from: p.opaque_from(),
             first_pixel: [0, 0],
-            _pad: [0, 0],
+            flags: 0,
+            _pad: 0,
         }
     }
 
-    /// The bind group of a render with `slot`'s resources into `target`.
+    /// The bind group of a render with `slot`'s resources and the views `[target, table,
+    /// lines, prior]`.
     fn bind_group(
         &self,
         ctx: &GpuContext,
         slot: SlotBindings,
-        target: &wgpu::TextureView,
-        lines: &wgpu::TextureView,
+        [target, table, lines, prior]: [&wgpu::TextureView; 4],
     ) -> wgpu::BindGroup {
         let view = wgpu::BindingResource::TextureView;
         ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -240,12 +423,13 @@ impl VolumeRenderer {
                 (1, view(slot.tile_start)),
                 (2, view(self.leaves.view())),
                 (3, view(slot.tile_leaves)),
-                (4, view(self.table.view())),
-                (5, view(&self.atlas_view)),
+                (4, view(table)),
+                (5, view(&self.pool_view)),
                 (6, wgpu::BindingResource::Sampler(&self.sampler)),
                 (7, view(target)),
                 (8, self.counter.as_entire_binding()),
                 (LINES_BINDING, view(lines)),
+                (PRIOR_BINDING, view(prior)),
             ]
             .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource }),
         })
@@ -258,8 +442,8 @@ impl VolumeRenderer {
     }
 
     /// Changes the settings without uploading the bricks again: the transfer function's table,
-    /// bounds, opacity, samples per cell, the mode, the interpolation and the jitter. An error when the new settings need the
-    /// atlas in another encoding (log and linear scale, projection and the other modes): build
+    /// bounds, opacity, samples per cell, the mode, the interpolation and the jitter. An error
+    /// when the new settings need the bricks in another encoding (log and linear scale, projection and the other modes): build
     /// a new renderer for those (see [`VolumeRenderer::can_update_to`]).
     pub fn set_settings(&mut self, ctx: &GpuContext, settings: &RenderSettings) -> Result<()> {
         if !self.can_update_to(settings) {
@@ -297,8 +481,13 @@ impl VolumeRenderer {
         )
     }
 
-    pub(crate) fn atlas_view(&self) -> &wgpu::TextureView {
-        &self.atlas_view
+    pub(crate) fn pool_view(&self) -> &wgpu::TextureView {
+        &self.pool_view
+    }
+
+    /// The brick pool texture's size in texels.
+    pub fn pool_dims(&self) -> [u32; 3] {
+        self.pool_dims
     }
 
     pub(crate) fn sampler(&self) -> &wgpu::Sampler {
@@ -324,245 +513,6 @@ impl VolumeRenderer {
         let bytes = crate::gpu::offscreen::read_buffer(ctx, &read)?;
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as u64)
     }
-}
-
-/// The atlas of bricks, `dims` texels of `values`, uploaded in chunks of at most
-/// `UPLOAD_CHUNK_BYTES`.
-fn upload_atlas(ctx: &GpuContext, dims: [u32; 3], values: &[f32]) -> wgpu::TextureView {
-    let [w, h, d] = dims;
-    let atlas = ctx.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("atlas"),
-        size: wgpu::Extent3d {
-            width: w,
-            height: h,
-            depth_or_array_layers: d,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D3,
-        format: wgpu::TextureFormat::R32Float,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
-    let slab = (w as usize * h as usize * 4).max(1);
-    let layers_per_chunk = (UPLOAD_CHUNK_BYTES / slab).max(1) as u32;
-    let mut z = 0;
-    while z < d {
-        let n = layers_per_chunk.min(d - z);
-        let start = z as usize * (w * h) as usize;
-        let end = start + n as usize * (w * h) as usize;
-        ctx.queue.write_texture(
-            wgpu::TexelCopyTextureInfo {
-                texture: &atlas,
-                mip_level: 0,
-                origin: wgpu::Origin3d { x: 0, y: 0, z },
-                aspect: wgpu::TextureAspect::All,
-            },
-            bytemuck::cast_slice(&values[start..end]),
-            wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(w * 4),
-                rows_per_image: Some(h),
-            },
-            wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: n,
-            },
-        );
-        z += n;
-    }
-    atlas.create_view(&Default::default())
-}
-
-/// Trilinear sampling where the adapter filters R32Float, else nearest (the shader then
-/// interpolates eight loads).
-fn atlas_sampler(ctx: &GpuContext) -> wgpu::Sampler {
-    let filter = if ctx.float32_filterable {
-        wgpu::FilterMode::Linear
-    } else {
-        wgpu::FilterMode::Nearest
-    };
-    ctx.device.create_sampler(&wgpu::SamplerDescriptor {
-        label: Some("atlas sampler"),
-        address_mode_u: wgpu::AddressMode::ClampToEdge,
-        address_mode_v: wgpu::AddressMode::ClampToEdge,
-        address_mode_w: wgpu::AddressMode::ClampToEdge,
-        mag_filter: filter,
-        min_filter: filter,
-        ..Default::default()
-    })
-}
-
-/// The leaves, four texels each; an error when the adapter's textures cannot hold them.
-fn leaves_texture(ctx: &GpuContext, gpu_leaves: &[[f32; 16]]) -> Result<ListTexture> {
-    let rows = (4 * gpu_leaves.len() as u64).div_ceil(LIST_ROW as u64);
-    let max_rows = ctx.device.limits().max_texture_dimension_2d as u64;
-    if rows > max_rows {
-        return Err(Error::Gpu(format!(
-            "the dataset has {} kd-tree leaves; this adapter holds at most {}",
-            gpu_leaves.len(),
-            max_rows * LIST_ROW as u64 / 4
-        )));
-    }
-    Ok(ListTexture::with_data(
-        ctx,
-        "leaves",
-        wgpu::TextureFormat::Rgba32Float,
-        bytemuck::cast_slice(gpu_leaves),
-    ))
-}
-
-/// The transfer function's table, one texel per entry, in one row.
-fn table_texture(ctx: &GpuContext, table: &[[f32; 4]]) -> ListTexture {
-    const _: () = assert!(crate::transfer::TABLE_SIZE <= LIST_ROW as usize);
-    ListTexture::with_data(
-        ctx,
-        "transfer function",
-        wgpu::TextureFormat::Rgba32Float,
-        bytemuck::cast_slice(table),
-    )
-}
-
-/// An `Rg32Uint` texture of `width` x `height` geometry texels (see
-/// [`GeometryLayer::texels`]).
-fn geometry_texture(
-    ctx: &GpuContext,
-    width: u32,
-    height: u32,
-    texels: &[[u32; 2]],
-) -> wgpu::TextureView {
-    let texture = ctx.texture_2d(
-        "annotation lines",
-        [width, height],
-        wgpu::TextureFormat::Rg32Uint,
-        wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-    );
-    ctx.queue.write_texture(
-        texture.as_image_copy(),
-        bytemuck::cast_slice(texels),
-        wgpu::TexelCopyBufferLayout {
-            offset: 0,
-            bytes_per_row: Some(width * 8),
-            rows_per_image: Some(height),
-        },
-        texture.size(),
-    );
-    texture.create_view(&Default::default())
-}
-
-fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu::BindGroupLayout {
-    let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    };
-    let list = |binding, sample_type| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Texture {
-            sample_type,
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    };
-    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some("raycast"),
-        entries: &[
-            wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            },
-            list(1, wgpu::TextureSampleType::Uint),
-            list(2, wgpu::TextureSampleType::Float { filterable: false }),
-            list(3, wgpu::TextureSampleType::Uint),
-            list(4, wgpu::TextureSampleType::Float { filterable: false }),
-            wgpu::BindGroupLayoutEntry {
-                binding: 5,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Texture {
-                    sample_type: wgpu::TextureSampleType::Float { filterable },
-                    view_dimension: wgpu::TextureViewDimension::D3,
-                    multisampled: false,
-                },
-                count: None,
-            },
-            wgpu::BindGroupLayoutEntry {
-                binding: 6,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Sampler(if filterable {
-                    wgpu::SamplerBindingType::Filtering
-                } else {
-                    wgpu::SamplerBindingType::NonFiltering
-                }),
-                count: None,
-            },
-            wgpu::BindGroupLayoutEntry {
-                binding: 7,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::StorageTexture {
-                    access: wgpu::StorageTextureAccess::WriteOnly,
-                    format: TARGET_FORMAT,
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                },
-                count: None,
-            },
-            storage(8, false),
-            list(LINES_BINDING, wgpu::TextureSampleType::Uint),
-        ],
-    })
-}
-
-fn pipeline(
-    device: &wgpu::Device,
-    layout: &wgpu::BindGroupLayout,
-    settings: &RenderSettings,
-    hw_filter: bool,
-) -> wgpu::ComputePipeline {
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some("raycast.wgsl"),
-        source: wgpu::ShaderSource::Wgsl(RAYCAST_WGSL.into()),
-    });
-    let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some("raycast"),
-        bind_group_layouts: &[Some(layout)],
-        immediate_size: 0,
-    });
-    let constants = [
-        ("MODE", settings.mode.index() as f64),
-        ("HW_FILTER", if hw_filter { 1.0 } else { 0.0 }),
-        (
-            "NEAREST",
-            match settings.interpolation {
-                Interpolation::Linear => 0.0,
-                Interpolation::Nearest => 1.0,
-            },
-        ),
-        ("JITTER", if settings.jittered() { 1.0 } else { 0.0 }),
-    ];
-    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some("raycast"),
-        layout: Some(&pl),
-        module: &module,
-        entry_point: Some("main"),
-        compilation_options: wgpu::PipelineCompilationOptions {
-            constants: &constants,
-            zero_initialize_workgroup_memory: false,
-        },
-        cache: None,
-    })
 }
 
 /// Checks that a render target can be used.

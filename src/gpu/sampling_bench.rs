@@ -33,7 +33,7 @@ pub fn raw_sampling_seconds(
 ) -> Result<f64> {
     let device = &ctx.device;
     let filterable = ctx.float32_filterable;
-    let a = renderer.layout.atlas_dims;
+    let a = renderer.pool_dims();
     let params = Params {
         size: [size.0, size.1],
         steps,
@@ -69,7 +69,7 @@ pub fn raw_sampling_seconds(
                 },
                 wgpu::BindGroupEntry {
                     binding: 1,
-                    resource: wgpu::BindingResource::TextureView(renderer.atlas_view()),
+                    resource: wgpu::BindingResource::TextureView(renderer.pool_view()),
                 },
                 wgpu::BindGroupEntry {
                     binding: 2,

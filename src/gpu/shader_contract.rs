@@ -144,6 +144,7 @@ fn raycast_params_have_the_same_layout_in_rust_and_wgsl() {
         opaque_from,
         t_scale,
         first_pixel,
+        flags,
         _pad,
     });
     assert_eq!(wgsl_struct(&parse(RAYCAST_WGSL), "Params"), rust);

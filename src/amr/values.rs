@@ -1,0 +1,268 @@
+//! Where a field's values come from: in memory ([`AmrField`]) or read grid by grid on demand
+//! ([`crate::amr::LazyField`]), behind one trait, [`FieldSource`], that the brick builder reads.
+//!
+//! Sampling (src/amr/sampling.rs) works on a [`FieldView`]: a hierarchy and any
+//! [`GridValues`], so the same code interpolates a whole in-memory field or the few grids one
+//! brick needs ([`GridSet`]).
+
+use super::{field_stats, AmrDataset, AmrField, AmrHierarchy, FieldStats};
+use crate::error::Result;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The values of the grids of a hierarchy, x fastest per grid.
+pub trait GridValues {
+    /// Grid `n`'s values. Implementations that hold only some grids panic for others: the
+    /// caller asked for the grids it needs (see [`grids_near`]).
+    fn values(&self, n: usize) -> &[f32];
+}
+
+impl GridValues for AmrField {
+    fn values(&self, n: usize) -> &[f32] {
+        &self.data[n]
+    }
+}
+
+/// A hierarchy and values on (some of) its grids: what sampling reads.
+pub struct FieldView<'a, V: GridValues + ?Sized> {
+    pub hierarchy: &'a AmrHierarchy,
+    pub values: &'a V,
+}
+
+/// One grid's values, counted while alive when they came from a [`crate::amr::LazyField`]
+/// (its [`HostMemory`] figures are the bytes of all such arrays not yet dropped).
+pub struct GridArray {
+    values: Arc<[f32]>,
+    counter: Option<Arc<MemoryCounter>>,
+}
+
+impl GridArray {
+    /// An array counted by `counter` (none: not counted).
+    pub fn new(values: Arc<[f32]>, counter: Option<Arc<MemoryCounter>>) -> GridArray {
+        if let Some(c) = &counter {
+            c.add(bytes_of(&values));
+        }
+        GridArray { values, counter }
+    }
+
+    pub fn bytes(&self) -> u64 {
+        bytes_of(&self.values)
+    }
+}
+
+fn bytes_of(v: &[f32]) -> u64 {
+    std::mem::size_of_val(v) as u64
+}
+
+impl Drop for GridArray {
+    fn drop(&mut self) {
+        if let Some(c) = &self.counter {
+            c.sub(bytes_of(&self.values));
+        }
+    }
+}
+
+impl std::ops::Deref for GridArray {
+    type Target = [f32];
+    fn deref(&self) -> &[f32] {
+        &self.values
+    }
+}
+
+/// Bytes of grid values alive now, the most alive at once, and the bytes read in all.
+#[derive(Debug, Default)]
+pub struct MemoryCounter {
+    held: AtomicU64,
+    peak: AtomicU64,
+    read: AtomicU64,
+}
+
+impl MemoryCounter {
+    fn add(&self, bytes: u64) {
+        let now = self.held.fetch_add(bytes, Ordering::SeqCst) + bytes;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+    }
+    fn sub(&self, bytes: u64) {
+        self.held.fetch_sub(bytes, Ordering::SeqCst);
+    }
+    /// Counts `bytes` read from the files.
+    pub fn count_read(&self, bytes: u64) {
+        self.read.fetch_add(bytes, Ordering::Relaxed);
+    }
+    pub fn figures(&self) -> HostMemory {
+        HostMemory {
+            held: self.held.load(Ordering::SeqCst),
+            peak: self.peak.load(Ordering::SeqCst),
+            read: self.read.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Host memory of a field's values, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostMemory {
+    /// Grid values alive now (in the cache or in use).
+    pub held: u64,
+    /// The most alive at once.
+    pub peak: u64,
+    /// Read from the files in all (grids read twice count twice).
+    pub read: u64,
+}
+
+/// A field the renderer can draw: its hierarchy, and each grid's values on request.
+pub trait FieldSource: Send + Sync {
+    /// The dataset's short name (titles, messages).
+    fn dataset_name(&self) -> &str;
+    /// The field's name.
+    fn field_name(&self) -> &str;
+    fn hierarchy(&self) -> &AmrHierarchy;
+    /// Grid `n`'s values (read from the file when they are not in memory).
+    fn grid(&self, n: usize) -> Result<Arc<GridArray>>;
+    /// Statistics over every stored value (streamed grid by grid when not in memory).
+    fn stats(&self) -> Result<FieldStats>;
+    /// Host memory of the values (zero for a field held whole in memory: nothing is read).
+    fn host_memory(&self) -> HostMemory {
+        HostMemory::default()
+    }
+}
+
+impl FieldSource for AmrDataset {
+    fn dataset_name(&self) -> &str {
+        &self.name
+    }
+    fn field_name(&self) -> &str {
+        &self.field.name
+    }
+    fn hierarchy(&self) -> &AmrHierarchy {
+        &self.hierarchy
+    }
+    fn grid(&self, n: usize) -> Result<Arc<GridArray>> {
+        Ok(Arc::new(GridArray::new(self.field.data[n].clone(), None)))
+    }
+    fn stats(&self) -> Result<FieldStats> {
+        Ok(AmrDataset::stats(self))
+    }
+}
+
+/// Statistics of a source's field, read one grid at a time.
+pub fn streamed_stats(source: &dyn FieldSource) -> Result<FieldStats> {
+    let mut all = Vec::new();
+    for n in 0..source.hierarchy().grids.len() {
+        let g = source.grid(n)?;
+        all.push(field_stats(std::iter::once(&g[..])));
+    }
+    Ok(merge_stats(&all))
+}
+
+/// The statistics of the union of the sets `parts` describe.
+pub fn merge_stats(parts: &[FieldStats]) -> FieldStats {
+    let mut s = field_stats(std::iter::empty());
+    let min_nan = |a: f32, b: f32| if a.is_nan() { b } else { a.min(b) };
+    let max_nan = |a: f32, b: f32| if a.is_nan() { b } else { a.max(b) };
+    for p in parts {
+        s.min = min_nan(s.min, p.min);
+        s.max = max_nan(s.max, p.max);
+        s.min_positive = min_nan(s.min_positive, p.min_positive);
+        s.non_finite += p.non_finite;
+        s.non_positive += p.non_positive;
+    }
+    s
+}
+
+/// Some grids' values, fetched for one piece of work (a brick): sampling inside the region
+/// they were fetched for reads only these.
+pub struct GridSet {
+    /// Sorted by grid index.
+    grids: Vec<(usize, Arc<GridArray>)>,
+}
+
+impl GridSet {
+    /// Fetches grids `needed` from `source`.
+    pub fn fetch(source: &dyn FieldSource, mut needed: Vec<usize>) -> Result<GridSet> {
+        needed.sort_unstable();
+        needed.dedup();
+        let grids = needed
+            .into_iter()
+            .map(|n| Ok((n, source.grid(n)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(GridSet { grids })
+    }
+
+    pub fn len(&self) -> usize {
+        self.grids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.grids.is_empty()
+    }
+}
+
+impl GridValues for GridSet {
+    fn values(&self, n: usize) -> &[f32] {
+        match self.grids.binary_search_by_key(&n, |g| g.0) {
+            Ok(i) => &self.grids[i].1,
+            Err(_) => panic!("grid {n} was not fetched for this region (see grids_near)"),
+        }
+    }
+}
+
+/// Grids whose values sampling may read for cells `[s, e)` of `level` and one cell around
+/// them: the grids of `level` and of every coarser level that overlap that box grown by three
+/// cells of their own level (interpolating on a coarser level reads the cells around a point,
+/// and those may come from a level coarser still, each step staying within about one cell).
+pub fn grids_near(h: &AmrHierarchy, level: u32, s: [i64; 3], e: [i64; 3]) -> Vec<usize> {
+    let r = h.refine_by as i64;
+    let mut out = Vec::new();
+    for l in (0..=level).rev() {
+        let m = r.pow(level - l);
+        let lo = s.map(|v| (v - 1).div_euclid(m) - 3);
+        let hi = e.map(|v| (v + 1 + m - 1).div_euclid(m) + 3);
+        out.extend(h.overlapping(l, lo, hi));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amr::test_layouts::two_level;
+
+    #[test]
+    fn counted_arrays_add_while_alive_and_keep_their_peak() {
+        let c = Arc::new(MemoryCounter::default());
+        let a = GridArray::new(vec![0.0; 100].into(), Some(c.clone()));
+        let b = GridArray::new(vec![0.0; 50].into(), Some(c.clone()));
+        assert_eq!(c.figures().held, 600);
+        drop(a);
+        assert_eq!(c.figures().held, 200);
+        drop(b);
+        assert_eq!(
+            c.figures(),
+            HostMemory {
+                held: 0,
+                peak: 600,
+                read: 0
+            }
+        );
+    }
+
+    #[test]
+    fn merged_statistics_equal_those_of_the_union() {
+        let parts = [vec![1.0, -2.0, f32::NAN], vec![], vec![0.5, 7.0, 0.0]];
+        let whole = field_stats(parts.iter().map(|v| &v[..]));
+        let each: Vec<FieldStats> = parts
+            .iter()
+            .map(|v| field_stats(std::iter::once(&v[..])))
+            .collect();
+        assert_eq!(merge_stats(&each), whole);
+    }
+
+    #[test]
+    fn the_grids_near_a_box_include_every_grid_its_sampling_reads() {
+        let h = two_level();
+        // Level 1 grid covers cells 2..6 of level 1 (8 cells across): a box inside it needs
+        // the level-1 grid and the root; a box far from it only the root.
+        assert_eq!(grids_near(&h, 1, [3; 3], [4; 3]), vec![1, 0]);
+        assert_eq!(grids_near(&h, 0, [0; 3], [1; 3]), vec![0]);
+    }
+}
