@@ -28,6 +28,7 @@ pub mod annotate;
 pub mod bricks;
 pub mod camera;
 pub mod cli;
+pub mod composite;
 pub mod demo;
 pub mod error;
 pub mod figure;

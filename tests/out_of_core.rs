@@ -171,3 +171,75 @@ fn a_budget_smaller_than_one_brick_is_refused_with_its_size() {
             .unwrap();
     assert!(e.to_string().contains("holds no brick"), "{e}");
 }
+
+/// Renders the leaves `keep` accepts into an image of `size`.
+fn render_part(
+    r: &VolumeRenderer,
+    rays: &RayModel,
+    size: [u32; 2],
+    keep: impl Fn(usize) -> bool,
+) -> amrcast::render::FloatImage {
+    let ctx = gpu();
+    let target = OffscreenTarget::new(ctx, size[0], size[1]).unwrap();
+    r.render_subset(ctx, &target.region(), rays, keep).unwrap();
+    amrcast::render::FloatImage {
+        width: size[0],
+        height: size[1],
+        mode: r.prepared.settings.mode,
+        pixels: target.read(ctx).unwrap(),
+    }
+}
+
+#[test]
+fn parts_rendered_alone_and_composited_make_the_whole_image() {
+    use amrcast::composite::composite_front_to_back;
+    let ctx = gpu();
+    let ds = amrcast::demo::demo_dataset(None).unwrap();
+    let size = [80, 64];
+    let cam = Camera::framing(
+        View::Z,
+        Lens::Plane,
+        ds.hierarchy.domain_left,
+        ds.hierarchy.domain_right,
+        1.25,
+    );
+    let rays = cam.ray_model(size[0], size[1]).unwrap();
+    for mode in [Mode::Composite, Mode::Mip, Mode::Projection] {
+        let s = settings(mode);
+        let full = VolumeRenderer::new(ctx, &ds, &s).unwrap();
+        let (whole, _) = render(&full, &rays, size);
+        // Two pieces on either side of the kd-tree's first split, nearest first.
+        let root = full.layout.nodes[0];
+        assert!(root.kind < 3, "the demo's tree splits");
+        let axis = root.kind as usize;
+        let boxes = amrcast::tiles::leaf_boxes(
+            &full.layout,
+            ds.hierarchy.cell_size(full.layout.fine_level),
+        );
+        let upper = |l: usize| boxes[l][0][axis] >= root.split;
+        let dir = rays.to_frame(full.layout.origin, full.layout.scale).d0;
+        let upper_first = dir[axis] < 0.0;
+        // A small pool too: each part is then made in passes of its own.
+        let budget = slots_bytes(&full, full.layout.bricks.len() / 8);
+        let small =
+            VolumeRenderer::with_source(ctx, Arc::new(ds.clone()), &s, Some(budget)).unwrap();
+        for r in [&full, &small] {
+            let near = render_part(r, &rays, size, |l| upper(l) == upper_first);
+            let far = render_part(r, &rays, size, |l| upper(l) != upper_first);
+            assert!(near.pixels != far.pixels);
+            let got = composite_front_to_back(&[near, far]).unwrap();
+            let d = relative_difference(&got.pixels, &whole);
+            eprintln!("{mode:?}: two parts composited, relative difference {d:.2e}");
+            assert!(d <= 1e-4, "{mode:?}: relative difference {d}");
+        }
+        if mode != Mode::Composite {
+            // Order does not matter for MIP and projection: any partition will do.
+            let parts: Vec<_> = (0..3)
+                .map(|k| render_part(&small, &rays, size, |l| l % 3 == k))
+                .collect();
+            let got = composite_front_to_back(&parts).unwrap();
+            let d = relative_difference(&got.pixels, &whole);
+            assert!(d <= 1e-5, "{mode:?}: three parts, relative difference {d}");
+        }
+    }
+}

@@ -68,8 +68,41 @@ impl VolumeRenderer {
             let res = self.residency();
             visiting_order(&self.layout, &res.node_visible, &r, target.size)
         };
+        self.render_order(ctx, target, &r, first_pixel, lines, &order)
+    }
+
+    /// Renders only the leaves `keep` accepts, from an empty state, into `target` (in passes
+    /// if their bricks exceed the budget): one part of an image whose parts are composited
+    /// with [`crate::composite`] (sort-last rendering of a piece of the data).
+    pub fn render_subset(
+        &self,
+        ctx: &GpuContext,
+        target: &RenderTarget,
+        rays: &RayModel,
+        keep: impl Fn(usize) -> bool,
+    ) -> Result<PassReport> {
+        let r = rays.to_frame(self.layout.origin, self.layout.scale);
+        let mut order = {
+            let res = self.residency();
+            visiting_order(&self.layout, &res.node_visible, &r, target.size)
+        };
+        order.retain(|&l| keep(l as usize));
+        self.render_order(ctx, target, &r, [0, 0], &self.no_lines, &order)
+    }
+
+    /// Renders the leaves `order` (front to back for `r`, in the normalised frame) in as few
+    /// passes as the pool allows.
+    fn render_order(
+        &self,
+        ctx: &GpuContext,
+        target: &RenderTarget,
+        r: &RayModel,
+        first_pixel: [u32; 2],
+        lines: &wgpu::TextureView,
+        order: &[u32],
+    ) -> Result<PassReport> {
         let brick_of = |leaf: u32| self.layout.leaves[leaf as usize].brick;
-        let mut runs = split_passes(&order, brick_of, self.capacity());
+        let mut runs = split_passes(order, brick_of, self.capacity());
         if runs.is_empty() {
             runs.push(0..0);
         }
@@ -95,7 +128,7 @@ impl VolumeRenderer {
                 &mut enc,
                 &Dispatch {
                     target: if last { target } else { &inner },
-                    rays: &r,
+                    rays: r,
                     first_pixel,
                     lines,
                     prior: (i > 0).then(|| &views[(i + 1) % 2]),
