@@ -22,8 +22,8 @@ fn main() -> anyhow::Result<()> {
         ..Default::default()
     };
     let demo = DataSpec {
-        dataset: None,
         field: Some("Density".into()),
+        ..Default::default()
     };
     let session = Session::open(&demo, &settings)?;
     let (lo, hi) = session.domain;

@@ -40,6 +40,7 @@ pub mod movie;
 pub mod names;
 pub mod output;
 pub mod path;
+pub mod progress;
 pub mod reference;
 pub mod render;
 pub mod session;

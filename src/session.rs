@@ -6,22 +6,24 @@
 //! around one) into a [`Rendered`] image that carries what colouring it needs, so a file or a
 //! window never recomputes the projection depth; [`write_images`] writes PNG and NPY files.
 
-use crate::amr::AmrDataset;
+use crate::amr::{AmrDataset, FieldSource, LazyField};
 use crate::camera::{Camera, RayModel};
 use crate::error::{Error, Result};
 use crate::formats::DataSource;
-use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
+use crate::gpu::{GpuContext, MemoryBudget, OffscreenTarget, VolumeRenderer, DEFAULT_HOST_MEMORY};
 use crate::render::{depth_along, DisplaySettings, FloatImage, Prepared, RenderSettings};
 use crate::stereo::{compose, Eye, Packing, StereoRig};
 use glam::DVec3;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Which data to open: a dataset (the built-in demo for `None`) and a field (the dataset's
-/// default field for `None`).
+/// default field for `None`), and the memory its rendering may take.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataSpec {
     pub dataset: Option<PathBuf>,
     pub field: Option<String>,
+    pub memory: MemoryBudget,
 }
 
 /// Opens a dataset's metadata and grids without reading a field: `dataset`, or the built-in
@@ -46,11 +48,23 @@ impl DataSpec {
         Ok((ds, source.metadata().clone()))
     }
 
+    /// Opens the dataset (or the demo) and the field without reading it: its grids are read
+    /// when bricks need them, at most [`MemoryBudget::host`] of them kept in memory. What
+    /// renders data larger than memory.
+    pub fn open_field(&self) -> Result<(Arc<dyn FieldSource>, crate::formats::Metadata)> {
+        let source: Arc<dyn DataSource> = Arc::from(open_source(self.dataset.as_deref())?);
+        let name = crate::formats::field_name(source.as_ref(), self.field.as_deref())?;
+        let budget = self.memory.host.unwrap_or(DEFAULT_HOST_MEMORY);
+        let metadata = source.metadata().clone();
+        Ok((Arc::new(LazyField::new(source, &name, budget)?), metadata))
+    }
+
     /// The same field of another dataset.
     pub fn with_dataset(&self, dataset: &Path) -> DataSpec {
         DataSpec {
             dataset: Some(dataset.to_path_buf()),
             field: self.field.clone(),
+            memory: self.memory,
         }
     }
 }
@@ -165,11 +179,29 @@ pub struct Session {
 }
 
 impl Session {
-    /// Reads `data`'s field, opens the adapter the environment selects and uploads the bricks;
-    /// the host copy of the values is freed once they are on the GPU.
+    /// Opens `data`'s field (read grid by grid as bricks need it), opens the adapter the
+    /// environment selects and makes the renderer within `data`'s memory budget.
     pub fn open(data: &DataSpec, settings: &RenderSettings) -> Result<Session> {
-        let ds = data.load()?;
-        Session::new(GpuContext::new()?, &ds, settings)
+        let (field, _) = data.open_field()?;
+        Session::with_source(GpuContext::new()?, field, settings, data.memory.gpu)
+    }
+
+    /// A session over any field source, its brick pool within `gpu_bytes` (`None`: the
+    /// default), printing the field's warnings.
+    pub fn with_source(
+        ctx: GpuContext,
+        field: Arc<dyn FieldSource>,
+        settings: &RenderSettings,
+        gpu_bytes: Option<u64>,
+    ) -> Result<Session> {
+        let renderer = VolumeRenderer::with_source(&ctx, field.clone(), settings, gpu_bytes)?;
+        renderer.prepared.print_warnings(field.field_name());
+        let h = field.hierarchy();
+        Ok(Session {
+            domain: (h.domain_left, h.domain_right),
+            ctx,
+            renderer,
+        })
     }
 
     /// Uploads `ds` to `ctx`'s device with `settings` and prints the field's warnings. The

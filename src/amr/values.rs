@@ -144,12 +144,44 @@ impl FieldSource for AmrDataset {
     }
 }
 
-/// Statistics of a source's field, read one grid at a time.
+/// Statistics of a source's field, read one grid at a time on each of a few threads, with
+/// progress shown when it takes more than a second.
 pub fn streamed_stats(source: &dyn FieldSource) -> Result<FieldStats> {
-    let mut all = Vec::new();
-    for n in 0..source.hierarchy().grids.len() {
-        let g = source.grid(n)?;
-        all.push(field_stats(std::iter::once(&g[..])));
+    let grids = source.hierarchy().grids.len();
+    let stage = crate::progress::Stage::new(
+        format!("reading {}", source.field_name()),
+        grids as u64,
+        "grids",
+    );
+    let threads = crate::bricks::fill_threads().min(grids.max(1));
+    let parts: Vec<Result<Vec<FieldStats>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let stage = &stage;
+                s.spawn(move || {
+                    (t..grids)
+                        .step_by(threads)
+                        .map(|n| {
+                            let g = source.grid(n)?;
+                            let st = field_stats(std::iter::once(&g[..]));
+                            stage.advance(1, || {
+                                crate::progress::human_bytes(source.host_memory().read) + " read"
+                            });
+                            Ok(st)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("statistics worker panicked"))
+            .collect()
+    });
+    stage.finish();
+    let mut all = Vec::with_capacity(grids);
+    for p in parts {
+        all.extend(p?);
     }
     Ok(merge_stats(&all))
 }

@@ -3,7 +3,7 @@
 
 use super::outlines;
 use super::Annotations;
-use crate::amr::{AmrDataset, AmrHierarchy};
+use crate::amr::{AmrHierarchy, FieldSource};
 use crate::formats::Metadata;
 
 /// What annotations need to know about the data: the grids (for the outlines), the field's
@@ -19,13 +19,13 @@ pub struct FigureData {
 }
 
 impl FigureData {
-    /// The figure data of `ds`, with the length unit of `metadata` (Enzo's `LengthUnits`, or
+    /// The figure data of the field `ds` (in memory or read from the files), with the length unit of `metadata` (Enzo's `LengthUnits`, or
     /// the cosmology's comoving box). Fields stay in code units: the readers do not convert
     /// them.
-    pub fn new(ds: &AmrDataset, metadata: &Metadata) -> FigureData {
+    pub fn new(ds: &dyn FieldSource, metadata: &Metadata) -> FigureData {
         FigureData {
-            hierarchy: ds.hierarchy.clone(),
-            field: ds.field.name.clone(),
+            hierarchy: ds.hierarchy().clone(),
+            field: ds.field_name().to_string(),
             field_units: None,
             cm_per_unit: metadata.units.get("length").copied(),
         }

@@ -5,6 +5,7 @@
 use crate::annotate::{Annotation, Annotations};
 use crate::camera::{CameraSpec, Lens, View};
 use crate::error::{Error, Result};
+use crate::gpu::MemoryBudget;
 use crate::names::Named;
 use crate::render::{Interpolation, Mode, RenderSettings};
 use crate::session::{DataSpec, RenderRequest};
@@ -72,8 +73,36 @@ impl DataArgs {
         DataSpec {
             dataset: self.dataset.clone(),
             field: self.field.clone(),
+            memory: Default::default(),
         }
     }
+}
+
+/// How much memory rendering may take: data larger than these budgets is read grid by grid
+/// and rendered in passes, to the same image.
+#[derive(Args, Clone, Debug, Default)]
+pub struct MemoryArgs {
+    /// GPU memory for the field's bricks, e.g. 512MiB or 2GiB (default: a quarter of the
+    /// machine's memory on a CPU adapter, 4GiB on a GPU). Bricks beyond it are loaded pass
+    /// by pass.
+    #[arg(long, value_name = "SIZE", value_parser = bytes)]
+    pub gpu_memory: Option<u64>,
+    /// Host memory for the grids read from the files (default 1GiB).
+    #[arg(long, value_name = "SIZE", value_parser = bytes)]
+    pub host_memory: Option<u64>,
+}
+
+impl MemoryArgs {
+    pub fn budget(&self) -> MemoryBudget {
+        MemoryBudget {
+            gpu: self.gpu_memory,
+            host: self.host_memory,
+        }
+    }
+}
+
+fn bytes(s: &str) -> Result<u64, String> {
+    crate::gpu::parse_bytes(s)
 }
 
 /// How values become an image: mode and transfer function.
@@ -206,6 +235,8 @@ pub struct RenderOptions {
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
+    pub memory: MemoryArgs,
+    #[command(flatten)]
     pub look: LookArgs,
     #[command(flatten)]
     pub camera: CameraArgs,
@@ -214,7 +245,10 @@ pub struct RenderOptions {
 impl RenderOptions {
     pub fn request(&self) -> RenderRequest {
         RenderRequest {
-            data: self.data.spec(),
+            data: DataSpec {
+                memory: self.memory.budget(),
+                ..self.data.spec()
+            },
             settings: self.look.settings(),
             camera: self.camera.spec(),
             size: self.camera.size.unwrap_or(DEFAULT_SIZE),

@@ -1,7 +1,7 @@
 //! `amrcast render`: one image, or a stereo pair, to PNG (and NPY) files.
 
 use super::args::{AnnotateArgs, RenderOptions, SlicePlaneArgs, StereoArgs};
-use crate::amr::AmrDataset;
+use crate::amr::{AmrDataset, FieldSource};
 use crate::annotate::GeometryLayer;
 use crate::camera::{Camera, RayModel};
 use crate::error::{Error, Result};
@@ -15,6 +15,7 @@ use crate::slice::PlaneSpec;
 use crate::stereo::{Eye, StereoRig};
 use clap::Args;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Args, Clone, Debug)]
@@ -59,20 +60,33 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
         }
         check_planes_mode(&request.settings)?;
     }
-    let (ds, metadata) = request.data.load_with_metadata()?;
-    let figure = (annotations.any() || !planes.is_empty()).then(|| FigureData::new(&ds, &metadata));
-    let (lo, hi) = (ds.hierarchy.domain_left, ds.hierarchy.domain_right);
-    let cam = request.camera(lo, hi)?;
+    // The field is read grid by grid as bricks need it, except for slice planes, which
+    // sample the whole field on the CPU.
+    let (field, metadata, in_memory) = if planes.is_empty() {
+        let (field, metadata) = request.data.open_field()?;
+        (field, metadata, None)
+    } else {
+        let (ds, metadata) = request.data.load_with_metadata()?;
+        let ds = Arc::new(ds);
+        (ds.clone() as Arc<dyn FieldSource>, metadata, Some(ds))
+    };
+    let figure = (annotations.any() || !planes.is_empty())
+        .then(|| FigureData::new(field.as_ref(), &metadata));
+    let h = field.hierarchy();
+    let cam = request.camera(h.domain_left, h.domain_right)?;
     let size = request.size;
     // A bad camera, stereo setting or plane fails here, before the GPU starts.
     let rays = cam.ray_model(size.0, size.1)?;
-    let plane_layer = slice_planes(&ds, planes, &request.settings, &rays, size)?;
+    let plane_layer = match &in_memory {
+        Some(ds) => slice_planes(ds, planes, &request.settings, &rays, size)?,
+        None => None,
+    };
+    drop(in_memory);
     if let Some((rig, _)) = &stereo {
         check_stereo(rig, &cam, size)?;
     }
-    let session = Session::new(crate::gpu::GpuContext::new()?, &ds, &request.settings)?;
-    // The values live on the GPU now: free the host copy before rendering.
-    drop(ds);
+    let gpu = crate::gpu::GpuContext::new()?;
+    let session = Session::with_source(gpu, field, &request.settings, request.data.memory.gpu)?;
     let t = Instant::now();
     if let Some(data) = &figure {
         let target = OffscreenTarget::new(&session.ctx, size.0, size.1)?;

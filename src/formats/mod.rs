@@ -109,6 +109,17 @@ pub fn open_hdf5_format(path: &Path) -> Option<Result<Box<dyn DataSource>>> {
 
 /// Reads `field` (or the default field when `None`) from a source into a renderable dataset.
 pub fn load(source: &dyn DataSource, field: Option<&str>) -> Result<AmrDataset> {
+    let name = field_name(source, field)?;
+    let data = source.read_field(&name)?;
+    AmrDataset::new(
+        source.metadata().name.clone(),
+        source.hierarchy().clone(),
+        data,
+    )
+}
+
+/// The field `field` names (checked to exist), or the default field when `None`.
+pub fn field_name(source: &dyn DataSource, field: Option<&str>) -> Result<String> {
     let names = source.field_names();
     let name = match field {
         Some(f) => {
@@ -123,12 +134,7 @@ pub fn load(source: &dyn DataSource, field: Option<&str>) -> Result<AmrDataset> 
         None => default_field(&names)
             .ok_or_else(|| Error::Invalid("the dataset has no fields".into()))?,
     };
-    let data = source.read_field(&name)?;
-    AmrDataset::new(
-        source.metadata().name.clone(),
-        source.hierarchy().clone(),
-        data,
-    )
+    Ok(name)
 }
 
 /// Density when there is one (the usual first look), else the first field.

@@ -49,7 +49,7 @@ fn host_memory_bytes() -> Option<u64> {
 }
 
 /// Parses a size such as `512MiB`, `2GiB`, `300MB`, `1.5G` or `1048576` (bytes).
-pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+pub fn parse_bytes(text: &str) -> std::result::Result<u64, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -203,18 +203,18 @@ impl BrickPool {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::parse_bytes;
 
     #[test]
     fn sizes_parse_with_binary_and_decimal_units() {
-        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
-        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
-        assert_eq!(parse_size("300MB"), Ok(300_000_000));
-        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert_eq!(parse_size(" 64 KiB "), Ok(65536));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_bytes("300MB"), Ok(300_000_000));
+        assert_eq!(parse_bytes("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert_eq!(parse_bytes(" 64 KiB "), Ok(65536));
         for bad in ["", "MiB", "12 parsecs", "-5MiB", "0", "1e3MB"] {
-            assert!(parse_size(bad).is_err(), "{bad}");
+            assert!(parse_bytes(bad).is_err(), "{bad}");
         }
     }
 }

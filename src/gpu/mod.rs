@@ -14,7 +14,7 @@ pub mod sampling_bench;
 mod shader_contract;
 pub mod surface;
 
-pub use brick_pool::{default_gpu_memory, parse_size, MemoryBudget, DEFAULT_HOST_MEMORY};
+pub use brick_pool::{default_gpu_memory, parse_bytes, MemoryBudget, DEFAULT_HOST_MEMORY};
 pub use context::GpuContext;
 pub use display::{DisplayPass, DisplaySettings};
 pub use frame::FrameAllocations;

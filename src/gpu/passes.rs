@@ -111,6 +111,7 @@ impl VolumeRenderer {
             .each_ref()
             .map(|t| t.create_view(&Default::default()));
         let mut report = PassReport::default();
+        let stage = crate::progress::Stage::new("rendering in passes", runs.len() as u64, "passes");
         for (i, run) in runs.iter().enumerate() {
             let leaves = &order[run.clone()];
             let before = self.bricks_loaded();
@@ -138,6 +139,14 @@ impl VolumeRenderer {
             );
             ctx.queue.submit([enc.finish()]);
             report.passes += 1;
+            stage.advance(1, || {
+                let read = self.source().map_or(0, |s| s.host_memory().read);
+                format!(
+                    "{} bricks loaded, {} read",
+                    report.loaded,
+                    crate::progress::human_bytes(read)
+                )
+            });
             log::debug!(
                 "pass {} of {}: {} leaves, {} bricks resident",
                 i + 1,
@@ -146,6 +155,9 @@ impl VolumeRenderer {
                 self.residency().pool.slots.resident()
             );
         }
+        // Wait for the last pass, so that the stage's time is the render's.
+        ctx.wait()?;
+        stage.finish();
         // What loading learnt about the leaves' values lets the next render skip more.
         self.update_visibility();
         Ok(report)

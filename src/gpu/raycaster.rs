@@ -88,7 +88,9 @@ pub(crate) struct Residency {
 pub struct VolumeRenderer {
     pub prepared: Prepared,
     pub layout: BrickLayout,
-    pub(crate) source: Arc<dyn FieldSource>,
+    /// Where bricks are read from; dropped once every brick is resident (nothing more is
+    /// read, and a lazy field's cache is freed).
+    source: Option<Arc<dyn FieldSource>>,
     /// Each leaf's box in the normalised frame, for the tile lists.
     pub(crate) leaf_boxes: Vec<[[f32; 3]; 2]>,
     pub(crate) residency: Mutex<Residency>,
@@ -128,7 +130,7 @@ impl VolumeRenderer {
         let layout = BrickLayout::build(h)?;
         let budget = gpu_bytes.unwrap_or_else(|| default_gpu_memory(ctx));
         let device = &ctx.device;
-        let r = ctx.checked("making the brick pool", || -> Result<Self> {
+        let mut r = ctx.checked("making the brick pool", || -> Result<Self> {
             let leaf_boxes = crate::tiles::leaf_boxes(&layout, h.cell_size(layout.fine_level));
             let pool = BrickPool::new(ctx, &layout, budget)?;
             let leaves = leaves_texture(ctx, &layout.gpu_leaves(h, &leaf_boxes, &pool.slots))?;
@@ -159,7 +161,7 @@ impl VolumeRenderer {
                 }),
                 prepared,
                 layout,
-                source: source.clone(),
+                source: Some(source.clone()),
                 leaves,
                 table,
                 counter,
@@ -174,6 +176,7 @@ impl VolumeRenderer {
         if r.layout.bricks.len() <= r.capacity() {
             let all: Vec<usize> = (0..r.layout.bricks.len()).collect();
             r.load(ctx, &all)?;
+            r.source = None;
         }
         r.update_visibility();
         Ok(r)
@@ -194,9 +197,9 @@ impl VolumeRenderer {
         self.residency().pool.loads
     }
 
-    /// The field the renderer reads bricks from.
-    pub fn source(&self) -> &Arc<dyn FieldSource> {
-        &self.source
+    /// The field the renderer reads bricks from (`None` once all are on the GPU).
+    pub fn source(&self) -> Option<&Arc<dyn FieldSource>> {
+        self.source.as_ref()
     }
 
     pub(crate) fn residency(&self) -> MutexGuard<'_, Residency> {
@@ -207,15 +210,19 @@ impl VolumeRenderer {
     /// transforms for the slots they now have.
     pub(crate) fn load(&self, ctx: &GpuContext, bricks: &[usize]) -> Result<()> {
         let mut res = self.residency();
+        let Some(source) = &self.source else {
+            // Every brick is resident: nothing to load.
+            return Ok(());
+        };
         let loaded = res.pool.load(
             ctx,
             &self.layout,
-            self.source.as_ref(),
+            source.as_ref(),
             bricks,
             self.prepared.encoding,
         )?;
         if loaded > 0 {
-            let h = self.source.hierarchy();
+            let h = source.hierarchy();
             let gpu = self.layout.gpu_leaves(h, &self.leaf_boxes, &res.pool.slots);
             self.leaves.write(ctx, bytemuck::cast_slice(&gpu));
         }

@@ -20,7 +20,7 @@ pub use frames::{
 };
 pub use series::{dataset_for_frame, expand_pattern};
 
-use crate::amr::AmrDataset;
+use crate::amr::FieldSource;
 use crate::annotate::Annotations;
 use crate::error::{Error, Result};
 use crate::figure::{render_annotated_eyes, write_annotated, FigureData};
@@ -31,6 +31,7 @@ use crate::session::{write_images, RenderRequest, Session};
 use crate::stereo::{Packing, StereoRig};
 use progress::Progress;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A movie to render: what the command line's `movie` options come down to.
 #[derive(Clone, Debug)]
@@ -74,16 +75,16 @@ struct FrameRenderer {
 impl FrameRenderer {
     fn new(
         ctx: GpuContext,
-        (ds, metadata): (AmrDataset, Metadata),
+        (field, metadata): (Arc<dyn FieldSource>, Metadata),
         job: &MovieJob,
         files: FrameFiles,
     ) -> Result<Self> {
-        let session = Session::new(ctx, &ds, &job.request.settings)?;
         let figure = job
             .annotate
             .any()
-            .then(|| (job.annotate, FigureData::new(&ds, &metadata)));
-        drop(ds);
+            .then(|| (job.annotate, FigureData::new(field.as_ref(), &metadata)));
+        let gpu = job.request.data.memory.gpu;
+        let session = Session::with_source(ctx, field, &job.request.settings, gpu)?;
         let (w, h) = job.request.size;
         let target = OffscreenTarget::new(&session.ctx, w, h)?;
         Ok(FrameRenderer {
@@ -210,8 +211,8 @@ pub fn movie(job: &MovieJob) -> Result<()> {
             (path, None)
         }
         _ => {
-            let ds = request.data.load_with_metadata()?;
-            let h = &ds.0.hierarchy;
+            let ds = request.data.open_field()?;
+            let h = ds.0.hierarchy();
             let start = request.camera(h.domain_left, h.domain_right)?;
             let path = CameraPath::shorthand(
                 job.count,
@@ -247,7 +248,7 @@ pub fn movie(job: &MovieJob) -> Result<()> {
                 // One upload, one transfer function for the whole movie.
                 let ds = match first {
                     Some(ds) => ds,
-                    None => request.data.load_with_metadata()?,
+                    None => request.data.open_field()?,
                 };
                 let fr = FrameRenderer::new(GpuContext::new()?, ds, job, files)?;
                 render(&fr, &todo)?;
@@ -257,7 +258,7 @@ pub fn movie(job: &MovieJob) -> Result<()> {
                 let job = with_series_bounds(job, &request, list)?;
                 let mut ctx = GpuContext::new()?;
                 for (d, frames) in group_by_dataset(&todo, path.frames, list.len()) {
-                    let ds = request.data.with_dataset(&list[d]).load_with_metadata()?;
+                    let ds = request.data.with_dataset(&list[d]).open_field()?;
                     let fr = FrameRenderer::new(ctx, ds, &job, files)?;
                     render(&fr, &frames)?;
                     ctx = fr.into_context();

@@ -95,8 +95,9 @@ fn wildcard(pattern: &str, name: &str) -> bool {
 pub fn series_bounds(data: &DataSpec, scale: Scale, datasets: &[PathBuf]) -> Result<(f64, f64)> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for path in datasets {
-        let ds = data.with_dataset(path).load()?;
-        let s = ds.stats();
+        // Streamed grid by grid: the series' range needs no whole field in memory.
+        let (field, _) = data.with_dataset(path).open_field()?;
+        let s = field.stats()?;
         let floor = scale.floor(&s);
         if !floor.is_nan() {
             lo = lo.min(floor as f64);
