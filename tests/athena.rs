@@ -1,8 +1,11 @@
 //! Athena++ `.athdf` reading: fixtures written with hdf5-writer in the layout Athena++ uses.
 
+mod common;
+
 use amrcast::formats::athena::{self, AthenaReader};
 use amrcast::formats::{load, DataSource};
 use amrcast::Error;
+use common::read_grid::assert_read_grid_matches;
 use glam::DVec3;
 use hdf5_writer::{AttributeBuilder, ByteOrder, DatasetBuilder, Hdf5Builder, WriteOptions};
 use std::path::{Path, PathBuf};
@@ -345,6 +348,107 @@ fn synthesized_parents_are_restrictions_of_their_children() {
         }
         assert_eq!(checked, 2 * 64);
     }
+}
+
+#[test]
+fn read_grid_equals_read_field_stored_and_synthesized() {
+    let dir = tempfile::tempdir().unwrap();
+    for order in [ByteOrder::BigEndian, ByteOrder::LittleEndian] {
+        let path = refined(order).write(&dir.path().join("g.athdf"));
+        let r = AthenaReader::open(&path).unwrap();
+        assert_eq!(assert_read_grid_matches(&r, None), 3 * 24);
+        // The synthesized root block (0,0,0): the mean of its children, the twice-refined
+        // child included; rho is linear, so each cell is rho at its centre.
+        let g0 = &r.hierarchy().grids[0];
+        assert!(g0.id >= 22 && g0.level == 0);
+        let v = r.read_grid("rho", 0).unwrap();
+        for (i, j, k) in [(0, 0, 0), (3, 3, 3), (2, 3, 1)] {
+            let want = rho(centre(g0, i, j, k));
+            let got = v[i + 4 * (j + 4 * k)] as f64;
+            assert!(
+                (got - want).abs() < 1e-5 * want,
+                "{i},{j},{k}: {got} vs {want}"
+            );
+        }
+        let e = r.read_grid("Density", 0).unwrap_err();
+        assert!(matches!(e, Error::UnknownField { .. }), "{e}");
+    }
+    // Unrefined 3-D and 2-D meshes.
+    let two: Vec<Leaf> = vec![(0, [0, 0, 0]), (0, [1, 0, 0])];
+    let f = fixture(
+        &two,
+        [8, 4, 4],
+        [4, 4, 4],
+        [0.0; 3],
+        [2.0, 1.0, 1.0],
+        ByteOrder::LittleEndian,
+    );
+    let r = AthenaReader::open(&f.write(&dir.path().join("u.athdf"))).unwrap();
+    assert_eq!(assert_read_grid_matches(&r, None), 3 * 2);
+    let flat: Vec<Leaf> = vec![
+        (0, [0, 0, 0]),
+        (0, [1, 0, 0]),
+        (0, [0, 1, 0]),
+        (0, [1, 1, 0]),
+    ];
+    let f = fixture(
+        &flat,
+        [8, 8, 1],
+        [4, 4, 1],
+        [0.0, 0.0, -0.5],
+        [1.0, 1.0, 0.5],
+        ByteOrder::BigEndian,
+    );
+    let r = AthenaReader::open(&f.write(&dir.path().join("flat.athdf"))).unwrap();
+    assert_eq!(assert_read_grid_matches(&r, Some(&["press"])), 4);
+}
+
+/// rho at the cell centres of grid `n` of `r` (a stored block).
+fn values_of(r: &AthenaReader, n: usize) -> Vec<f32> {
+    let g = &r.hierarchy().grids[n];
+    let mut v = Vec::new();
+    for k in 0..4 {
+        for j in 0..4 {
+            for i in 0..4 {
+                v.push(rho(centre(g, i, j, k)) as f32);
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn read_grid_of_a_file_truncated_after_open_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = refined(ByteOrder::LittleEndian).write(&dir.path().join("t.athdf"));
+    let r = AthenaReader::open(&path).unwrap();
+    let full = std::fs::read(&path).unwrap();
+    // Cut half-way through rho in `prim` (found by its first stored block's values): the
+    // first 11 stored blocks still read, the others are errors naming the file and the grid.
+    let h = r.hierarchy();
+    let first = h.grids.iter().position(|g| g.id == 0).unwrap();
+    let values = r.read_grid("rho", first).unwrap();
+    let pattern: Vec<u8> = values[..8].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let at = full.windows(32).position(|w| w == pattern).unwrap();
+    std::fs::write(&path, &full[..at + 11 * 64 * 4]).unwrap();
+    for (n, g) in h.grids.iter().enumerate() {
+        match r.read_grid("rho", n) {
+            Ok(v) => {
+                assert!(g.id < 11, "grid {n} (block {}) read", g.id);
+                assert_eq!(v, values_of(&r, n));
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains(&format!("t.athdf: grid {n} ")) && msg.contains("truncated"),
+                    "{msg}"
+                );
+                assert!(g.id >= 11, "grid {n} (block {}): {msg}", g.id);
+            }
+        }
+    }
+    let e = r.read_field("Etot").unwrap_err().to_string();
+    assert!(e.contains("t.athdf"), "{e}");
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! Chombo HDF5 reading: fixtures written with hdf5-writer in the layout Chombo uses
 //! (compound `boxes` and `prob_domain`, `data:offsets=0`, `data:datatype=0`, ghost cells).
 
+mod common;
+
 use amrcast::formats::chombo::{self, ChomboReader};
 use amrcast::formats::{load, DataSource};
 use amrcast::Error;
+use common::read_grid::assert_read_grid_matches;
 use glam::DVec3;
 use hdf5_writer::{
     AttributeBuilder, ByteOrder, CompoundField, DatasetBuilder, Datatype, Hdf5Builder, WriteOptions,
@@ -325,6 +328,52 @@ fn ghost_cells_are_stripped_and_values_exact() {
         );
         assert_eq!(ds.grid_value(1, 0, 0, 0), (c * 100_000 + 4) as f32);
     }
+}
+
+#[test]
+fn read_grid_equals_read_field_with_and_without_ghosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Fixture::new(&two_levels()).write(&dir.path().join("rg.hdf5"));
+    let r = ChomboReader::open(&path).unwrap();
+    assert_eq!(assert_read_grid_matches(&r, None), 2 * 4);
+    // Level-1 box 0 (6,4,4)-(9,7,7), its cell (1,2,3): global (7,6,7).
+    let v = r.read_grid("pressure", 2).unwrap();
+    assert_eq!(v[1 + 4 * (2 + 4 * 3)], value(1, 1, 7, 6, 7) as f32);
+    let e = r.read_grid("rho", 0).unwrap_err();
+    assert!(matches!(e, Error::UnknownField { .. }), "{e}");
+    for ghost in [None, Some([2, 0, 1])] {
+        let mut levels = two_levels();
+        for l in &mut levels {
+            l.ghost = ghost;
+        }
+        let path = Fixture::new(&levels).write(&dir.path().join("rg2.hdf5"));
+        let r = ChomboReader::open(&path).unwrap();
+        assert_eq!(assert_read_grid_matches(&r, None), 2 * 4);
+    }
+}
+
+#[test]
+fn read_grid_of_a_file_truncated_after_open_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Fixture::new(&two_levels()).write(&dir.path().join("t.hdf5"));
+    let r = ChomboReader::open(&path).unwrap();
+    let full = std::fs::read(&path).unwrap();
+    // Cut in the middle of level 0's first box (found by its first row of active cells):
+    // every box is then an error naming the file and the grid.
+    let row: Vec<u8> = (0..4)
+        .flat_map(|i| value(0, 0, i, 0, 0).to_le_bytes())
+        .collect();
+    let at = full.windows(32).position(|w| w == row).unwrap();
+    std::fs::write(&path, &full[..at + 16]).unwrap();
+    for n in 0..4 {
+        let msg = r.read_grid("density", n).unwrap_err().to_string();
+        assert!(
+            msg.contains(&format!("t.hdf5: grid {n} ")) && msg.contains("truncated"),
+            "{msg}"
+        );
+    }
+    let e = r.read_field("pressure").unwrap_err().to_string();
+    assert!(e.contains("t.hdf5"), "{e}");
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Enzo reader: the real moving7 output (values checked against yt 4.4.3), small fixtures
 //! written with hdf5-writer, and bad input.
 
+mod common;
+
 use amrcast::formats::{self, enzo, DataSource};
+use common::read_grid::assert_read_grid_matches;
 use hdf5_writer::{ByteOrder, DatasetBuilder, Hdf5Builder, WriteOptions};
 use std::path::{Path, PathBuf};
 
@@ -128,6 +131,10 @@ fn moving7_fields_and_values_match_yt() {
     );
     let dm = src.read_field("Dark_Matter_Density").unwrap();
     assert_eq!(dm.data[0][15 + 16 * (16 * 7)] as f64, 0.8154394030570984);
+    // Grid by grid: the same values, and yt's cell again.
+    assert_eq!(assert_read_grid_matches(src.as_ref(), None), 7 * 10);
+    let g2 = src.read_grid("Density", 2).unwrap();
+    assert_eq!(g2[2 + 10 * (5 + 12 * 7)] as f64, 2.162395477294922);
 }
 
 #[test]
@@ -473,7 +480,9 @@ fn fixture(ghost: Option<usize>) -> Fixture {
     fixture_with(&params(ghost), &hierarchy(g, FILE), &datasets(g))
 }
 
+/// The fixture's values on every grid, read whole and grid by grid.
 fn check_values(src: &dyn DataSource) {
+    assert_eq!(assert_read_grid_matches(src, None), 2 * GRIDS.len());
     let h = src.hierarchy();
     assert_eq!(
         h.grids.iter().map(|g| g.level).collect::<Vec<_>>(),

@@ -1,8 +1,11 @@
 //! A 3-D dataset of any HDF5 file as one uniform grid.
 
+mod common;
+
 use amrcast::formats::uniform::{self, split_spec};
 use amrcast::formats::{load, open_hdf5_format};
 use amrcast::Error;
+use common::read_grid::assert_read_grid_matches;
 use glam::DVec3;
 use hdf5_writer::{ByteOrder, DatasetBuilder, Hdf5Builder, WriteOptions};
 use std::path::{Path, PathBuf};
@@ -116,6 +119,22 @@ fn uniform_grid_geometry_and_values() {
     assert_eq!(ds.field.data[0][1], 1.0);
     assert_eq!(ds.field.data[0][4], expected(0, 1, 0));
     assert_eq!(ds.field.data[0][12], expected(0, 0, 1));
+}
+
+#[test]
+fn read_grid_is_the_whole_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path());
+    for name in ["/fields/density", "/ints/u64_chunked", "/ints/i16"] {
+        let src = uniform::open(&path, name).unwrap();
+        assert_eq!(assert_read_grid_matches(src.as_ref(), None), 1);
+        let v = src.read_grid(&src.field_names()[0], 0).unwrap();
+        assert_eq!(v[1 + 4 * (2 + 3)], expected(1, 2, 1));
+    }
+    let src = uniform::open(&big_endian_fixture(dir.path()), "/f64_be").unwrap();
+    assert_eq!(assert_read_grid_matches(src.as_ref(), None), 1);
+    let e = src.read_grid("temp", 0).unwrap_err();
+    assert!(matches!(e, Error::UnknownField { .. }), "{e}");
 }
 
 #[test]

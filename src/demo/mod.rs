@@ -33,6 +33,7 @@ pub const FIELDS: [&str; 3] = ["Density", "Temperature", "x-velocity"];
 pub struct Demo {
     metadata: Metadata,
     hierarchy: AmrHierarchy,
+    model: Model,
 }
 
 impl Demo {
@@ -48,7 +49,42 @@ impl Demo {
                 units: Default::default(),
             },
             hierarchy,
+            model,
         })
+    }
+
+    /// The field `kind` at the cell centres of grid `n`, x fastest.
+    fn grid_values(&self, kind: FieldKind, n: usize) -> Vec<f32> {
+        let h = &self.hierarchy;
+        let g = &h.grids[n];
+        let (s, _) = h.index_box(n);
+        let dims = h.level_dims(g.level);
+        let inv = [0, 1, 2].map(|a| 1.0 / dims[a] as f64);
+        let mut v = Vec::with_capacity(g.num_cells());
+        for k in 0..g.dims[2] {
+            let z = (s[2] as f64 + k as f64 + 0.5) * inv[2];
+            for j in 0..g.dims[1] {
+                let y = (s[1] as f64 + j as f64 + 0.5) * inv[1];
+                for i in 0..g.dims[0] {
+                    let x = (s[0] as f64 + i as f64 + 0.5) * inv[0];
+                    v.push(self.model.field(kind, DVec3::new(x, y, z)) as f32);
+                }
+            }
+        }
+        v
+    }
+}
+
+/// The kind of the field called `name`.
+fn field_kind(name: &str) -> Result<FieldKind> {
+    match FIELDS.iter().position(|f| *f == name) {
+        Some(0) => Ok(FieldKind::Density),
+        Some(1) => Ok(FieldKind::Temperature),
+        Some(2) => Ok(FieldKind::XVelocity),
+        _ => Err(Error::UnknownField {
+            name: name.to_string(),
+            available: FIELDS.join(", "),
+        }),
     }
 }
 
@@ -66,38 +102,18 @@ impl DataSource for Demo {
     }
 
     fn read_field(&self, name: &str) -> Result<AmrField> {
-        let kind = match FIELDS.iter().position(|f| *f == name) {
-            Some(0) => FieldKind::Density,
-            Some(1) => FieldKind::Temperature,
-            Some(2) => FieldKind::XVelocity,
-            _ => {
-                return Err(Error::UnknownField {
-                    name: name.to_string(),
-                    available: FIELDS.join(", "),
-                })
-            }
-        };
-        let model = Model::new();
-        let h = &self.hierarchy;
-        let data = par_map(h.grids.len(), |n| {
-            let g = &h.grids[n];
-            let (s, _) = h.index_box(n);
-            let dims = h.level_dims(g.level);
-            let inv = [0, 1, 2].map(|a| 1.0 / dims[a] as f64);
-            let mut v = Vec::with_capacity(g.num_cells());
-            for k in 0..g.dims[2] {
-                let z = (s[2] as f64 + k as f64 + 0.5) * inv[2];
-                for j in 0..g.dims[1] {
-                    let y = (s[1] as f64 + j as f64 + 0.5) * inv[1];
-                    for i in 0..g.dims[0] {
-                        let x = (s[0] as f64 + i as f64 + 0.5) * inv[0];
-                        v.push(model.field(kind, DVec3::new(x, y, z)) as f32);
-                    }
-                }
-            }
-            v
-        });
+        let kind = field_kind(name)?;
+        let data = par_map(self.hierarchy.grids.len(), |n| self.grid_values(kind, n));
         Ok(AmrField::new(name, data))
+    }
+
+    /// Computes grid `n` only.
+    fn read_grid(&self, name: &str, n: usize) -> Result<Vec<f32>> {
+        let kind = field_kind(name)?;
+        if n >= self.hierarchy.grids.len() {
+            return Err(formats::no_grid(name, n, self.hierarchy.grids.len()));
+        }
+        Ok(self.grid_values(kind, n))
     }
 }
 
@@ -179,6 +195,25 @@ mod tests {
         let fa = a.read_field("x-velocity").unwrap();
         let fb = b.read_field("x-velocity").unwrap();
         assert_eq!(fa.data, fb.data);
+    }
+
+    #[test]
+    fn read_grid_computes_the_grid_read_field_computes() {
+        let demo = Demo::new().unwrap();
+        let grids = demo.hierarchy().grids.len();
+        for name in FIELDS {
+            let field = demo.read_field(name).unwrap();
+            for n in 0..grids {
+                let alone = demo.read_grid(name, n).unwrap();
+                assert_eq!(&alone[..], &field.data[n][..], "{name} grid {n}");
+            }
+            let e = demo.read_grid(name, grids).unwrap_err().to_string();
+            assert!(e.contains(&format!("no grid {grids}")), "{e}");
+        }
+        assert!(matches!(
+            demo.read_grid("Pressure", 0),
+            Err(Error::UnknownField { .. })
+        ));
     }
 
     #[test]

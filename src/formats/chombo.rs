@@ -20,10 +20,10 @@ use crate::formats::hdf5::{
     compound_ints, describe, has_attr, has_member, is_numeric, probe_root, select_range, stem,
     H5File, MAX_VALUES,
 };
-use crate::formats::{DataSource, Metadata};
+use crate::formats::{catch_panic, within, DataSource, Metadata};
 use glam::DVec3;
 use hdf5_reader::group::Group;
-use hdf5_reader::{Attribute, Datatype};
+use hdf5_reader::{Attribute, Dataset, Datatype};
 use std::path::Path;
 
 const ROOT: &str = "the root group";
@@ -492,6 +492,73 @@ impl ChomboReader {
     }
 }
 
+impl ChomboReader {
+    fn component(&self, name: &str) -> Result<usize> {
+        self.components
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| Error::UnknownField {
+                name: name.to_string(),
+                available: self.components.join(", "),
+            })
+    }
+
+    /// Every box of component `name`, each through [`ChomboReader::read_box`].
+    fn read_all(&self, name: &str) -> Result<AmrField> {
+        let c = self.component(name)?;
+        let datasets = (0..=self.hierarchy.max_level())
+            .map(|l| self.level_data(l))
+            .collect::<Result<Vec<_>>>()?;
+        let data = (0..self.boxes.len())
+            .map(|n| {
+                let ds = &datasets[self.boxes[n].level as usize];
+                self.read_box(ds, n, c, name)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(AmrField::new(name, data))
+    }
+
+    /// Level `l`'s data dataset.
+    fn level_data(&self, l: u32) -> Result<Dataset> {
+        let g = self.file.root()?;
+        let w = format!("level_{l}");
+        let lg = self.file.group(&g, &w, ROOT)?;
+        self.file.dataset(&lg, DATA, &format!("group '{w}'"))
+    }
+
+    /// Component `c` (called `name`) of hierarchy grid `n`, from its level's data dataset
+    /// `ds`: one range read at the box's offset, ghost cells stripped.
+    fn read_box(&self, ds: &Dataset, n: usize, c: usize, name: &str) -> Result<Vec<f32>> {
+        let b = &self.boxes[n];
+        let len = b.stored_len() as u64;
+        let start = b.offset + c as u64 * len;
+        let sel = select_range(start, len);
+        let what = format!("component '{name}'");
+        let grid = || format!("grid {n} (level_{} box {})", b.level, b.index);
+        let raw = self
+            .file
+            .read_f32(ds, Some(&sel), &what)
+            .map_err(|e| within(e, grid()))?;
+        if raw.len() as u64 != len {
+            return Err(self.file.error(format!(
+                "{}: {what}: read {} values, expected {len}",
+                grid(),
+                raw.len()
+            )));
+        }
+        let s = b.stored_dims();
+        let (d, gh) = (b.dims, b.ghost);
+        let mut v = Vec::with_capacity(d.iter().product());
+        for k in 0..d[2] {
+            for j in 0..d[1] {
+                let row = gh[0] + s[0] * ((j + gh[1]) + s[1] * (k + gh[2]));
+                v.extend_from_slice(&raw[row..row + d[0]]);
+            }
+        }
+        Ok(v)
+    }
+}
+
 impl DataSource for ChomboReader {
     fn metadata(&self) -> &Metadata {
         &self.metadata
@@ -503,47 +570,27 @@ impl DataSource for ChomboReader {
         self.components.clone()
     }
     fn read_field(&self, name: &str) -> Result<AmrField> {
-        let c = self
-            .components
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| Error::UnknownField {
-                name: name.to_string(),
-                available: self.components.join(", "),
-            })?;
-        let g = self.file.root()?;
-        let mut level_ds = Vec::new();
-        for l in 0..=self.hierarchy.max_level() {
-            let w = format!("level_{l}");
-            let lg = self.file.group(&g, &w, ROOT)?;
-            level_ds.push(self.file.dataset(&lg, DATA, &format!("group '{w}'"))?);
-        }
-        let mut data = Vec::with_capacity(self.boxes.len());
-        for b in &self.boxes {
-            let ds = level_ds
-                .get(b.level as usize)
-                .ok_or_else(|| Error::Invalid(format!("level {} has no data dataset", b.level)))?;
-            let len = b.stored_len() as u64;
-            let start = b.offset + c as u64 * len;
-            let sel = select_range(start, len);
-            let what = format!("component '{name}' of level_{} box {}", b.level, b.index);
-            let raw = self.file.read_f32(ds, Some(&sel), &what)?;
-            if raw.len() as u64 != len {
-                return Err(self
-                    .file
-                    .error(format!("{what}: read {} values, expected {len}", raw.len())));
-            }
-            let s = b.stored_dims();
-            let (d, gh) = (b.dims, b.ghost);
-            let mut v = Vec::with_capacity(d.iter().product());
-            for k in 0..d[2] {
-                for j in 0..d[1] {
-                    let row = (gh[0]) + s[0] * ((j + gh[1]) + s[1] * (k + gh[2]));
-                    v.extend_from_slice(&raw[row..row + d[0]]);
-                }
-            }
-            data.push(v);
-        }
-        Ok(AmrField::new(name, data))
+        catch_panic(
+            || self.read_all(name),
+            |msg| self.file.error(format!("component '{name}': {msg}")),
+        )
+    }
+    /// One box's component: a range of its level's `data:datatype=0`.
+    fn read_grid(&self, name: &str, n: usize) -> Result<Vec<f32>> {
+        let c = self.component(name)?;
+        let b = self
+            .boxes
+            .get(n)
+            .ok_or_else(|| crate::formats::no_grid(name, n, self.boxes.len()))?;
+        let read = || {
+            let ds = self
+                .level_data(b.level)
+                .map_err(|e| within(e, format!("grid {n}")))?;
+            self.read_box(&ds, n, c, name)
+        };
+        catch_panic(read, |msg| {
+            self.file
+                .error(format!("grid {n}: component '{name}': {msg}"))
+        })
     }
 }

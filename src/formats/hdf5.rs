@@ -278,7 +278,7 @@ impl H5File {
         // f32 data is read as f32 directly (the common case), other types through f64.
         if matches!(ds.dtype(), Datatype::FloatingPoint { size: 4, .. }) {
             return read_typed::<f32, f32>(ds, sel, |v| v)
-                .map_err(|e| self.error(format!("cannot read {what}: {e}")));
+                .map_err(|e| self.error(format!("cannot read {what}: {}", h5_message(&e))));
         }
         self.read_with(ds, sel, what, |v| v as f32)
     }
@@ -306,7 +306,7 @@ impl H5File {
             T => read_typed::<T, Option<i64>>(ds, None, Numeric::to_i64),
             return Err(wrong())
         );
-        r.map_err(|e| self.error(format!("cannot read {what}: {e}")))?
+        r.map_err(|e| self.error(format!("cannot read {what}: {}", h5_message(&e))))?
             .into_iter()
             .map(|v| v.ok_or_else(|| self.error(format!("{what} holds a value beyond i64"))))
             .collect()
@@ -327,7 +327,7 @@ impl H5File {
                 describe(ds.dtype())
             )))
         );
-        r.map_err(|e| self.error(format!("cannot read {what}: {e}")))
+        r.map_err(|e| self.error(format!("cannot read {what}: {}", h5_message(&e))))
     }
 }
 
@@ -356,6 +356,22 @@ pub(crate) fn is_not_found(e: &H5Error) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// An error of the HDF5 library as a message that says "truncated" when a read ran past the
+/// end of the file: a file cut short after it was opened (`open` checks the length first).
+pub(crate) fn h5_message(e: &H5Error) -> String {
+    fn ends_early(e: &H5Error) -> bool {
+        match e {
+            H5Error::Context { source, .. } => ends_early(source),
+            H5Error::Io(io) => io.kind() == std::io::ErrorKind::UnexpectedEof,
+            _ => false,
+        }
+    }
+    match ends_early(e) {
+        true => format!("truncated file (shorter than when it was opened): {e}"),
+        false => e.to_string(),
     }
 }
 

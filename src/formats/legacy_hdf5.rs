@@ -152,7 +152,14 @@ impl LegacyFile {
                 self.file
                     .seek(SeekFrom::Start(s))
                     .and_then(|_| self.file.read_exact(&mut buf))
-                    .map_err(|e| LegacyError::Bad(e.to_string()))?;
+                    .map_err(|err| match err.kind() {
+                        // Cut short since it was opened.
+                        std::io::ErrorKind::UnexpectedEof => LegacyError::Bad(format!(
+                            "truncated file: it ends before byte {e} (it had {} bytes when opened)",
+                            self.len
+                        )),
+                        _ => LegacyError::Bad(err.to_string()),
+                    })?;
                 Ok(buf)
             }
             _ => bad(format!(

@@ -1,5 +1,6 @@
 //! Readers: each format opens a dataset's geometry and field list cheaply, and reads one field
-//! on request ("read only the field being rendered").
+//! on request ("read only the field being rendered"), on every grid or on one grid alone (what
+//! the out-of-core renderer reads, a brick at a time).
 
 pub mod athena;
 pub mod chombo;
@@ -44,7 +45,7 @@ pub trait DataSource: Send + Sync {
             .data
             .get(n)
             .map(|d| d.to_vec())
-            .ok_or_else(|| Error::Invalid(format!("field '{name}': no grid {n} in the hierarchy")))
+            .ok_or_else(|| no_grid(name, n, field.data.len()))
     }
     /// Grids the file itself stores per level, where the hierarchy holds more (Athena++ stores
     /// only leaf blocks; their parents are synthesized for rendering). `None`: the hierarchy
@@ -52,6 +53,47 @@ pub trait DataSource: Send + Sync {
     fn stored_grids_per_level(&self) -> Option<Vec<usize>> {
         None
     }
+}
+
+/// The error for a grid index `n` beyond a hierarchy of `grids` grids.
+pub(crate) fn no_grid(field: &str, n: usize, grids: usize) -> Error {
+    Error::Invalid(format!(
+        "field '{field}': no grid {n} in the hierarchy (it has {grids})"
+    ))
+}
+
+/// `e` with `label` (the grid being read) put before what it says: "file: label: what".
+pub(crate) fn within(e: Error, label: impl std::fmt::Display) -> Error {
+    match e {
+        Error::Format { path, what } => Error::Format {
+            path,
+            what: format!("{label}: {what}"),
+        },
+        Error::Io { path, error } => Error::Format {
+            path,
+            what: format!("{label}: {error}"),
+        },
+        other => other,
+    }
+}
+
+/// Runs a read, turning a panic into the error `on_panic` makes of its message: `hdf5-reader`
+/// panics on some damaged files (an arithmetic overflow on the sizes in a corrupt old-format
+/// object header), and a damaged file must be an error, never a crash of the renderer.
+pub(crate) fn catch_panic<T>(
+    read: impl FnOnce() -> Result<T>,
+    on_panic: impl FnOnce(String) -> Error,
+) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        Err(on_panic(format!(
+            "the HDF5 reader failed on damaged data ({msg})"
+        )))
+    })
 }
 
 /// The formats `open` recognises, for error messages.

@@ -9,7 +9,7 @@
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
 use crate::formats::hdf5::{describe, is_not_found, is_numeric, stem, H5File};
-use crate::formats::{DataSource, Metadata};
+use crate::formats::{catch_panic, DataSource, Metadata};
 use glam::DVec3;
 use hdf5_reader::group::Group;
 use std::path::{Path, PathBuf};
@@ -153,6 +153,39 @@ fn dataset_paths(file: &H5File) -> Vec<(String, Vec<u64>)> {
     out
 }
 
+impl Hdf5Uniform {
+    /// The dataset's values (field `name`, which must be the one field), x fastest.
+    fn read_values(&self, name: &str) -> Result<Vec<f32>> {
+        let what = format!("dataset '/{}'", self.dataset);
+        catch_panic(
+            || self.read_dataset(name, &what),
+            |msg| self.file.error(format!("{what}: {msg}")),
+        )
+    }
+
+    fn read_dataset(&self, name: &str, what: &str) -> Result<Vec<f32>> {
+        if name != self.field {
+            return Err(Error::UnknownField {
+                name: name.to_string(),
+                available: self.field.clone(),
+            });
+        }
+        let ds = self
+            .file
+            .dataset_at(&self.dataset)
+            .map_err(self.file.context(format!("cannot open {what}")))?;
+        let values = self.file.read_f32(&ds, None, what)?;
+        let cells = self.hierarchy.grids[0].num_cells();
+        if values.len() != cells {
+            return Err(self.file.error(format!(
+                "{what} holds {} values, expected {cells}",
+                values.len()
+            )));
+        }
+        Ok(values)
+    }
+}
+
 impl DataSource for Hdf5Uniform {
     fn metadata(&self) -> &Metadata {
         &self.metadata
@@ -164,28 +197,16 @@ impl DataSource for Hdf5Uniform {
         vec![self.field.clone()]
     }
     fn read_field(&self, name: &str) -> Result<AmrField> {
-        if name != self.field {
-            return Err(Error::UnknownField {
-                name: name.to_string(),
-                available: self.field.clone(),
-            });
-        }
-        let what = format!("dataset '/{}'", self.dataset);
-        let ds = self
-            .file
-            .dataset_at(&self.dataset)
-            .map_err(self.file.context(format!("cannot open {what}")))?;
-        let values = self.file.read_f32(&ds, None, &what)?;
-        let cells = self.hierarchy.grids[0].num_cells();
-        if values.len() != cells {
-            return Err(self.file.error(format!(
-                "{what} holds {} values, expected {cells}",
-                values.len()
-            )));
-        }
         Ok(AmrField {
             name: self.field.clone(),
-            data: vec![values.into()],
+            data: vec![self.read_values(name)?.into()],
         })
+    }
+    /// The one grid is the whole dataset.
+    fn read_grid(&self, name: &str, n: usize) -> Result<Vec<f32>> {
+        match n {
+            0 => self.read_values(name),
+            _ => Err(crate::formats::no_grid(name, n, 1)),
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: synthetic datasets and one GPU context.
 #![allow(dead_code)]
 
+pub mod read_grid;
+
 use amrcast::amr::{AmrDataset, AmrField, AmrGrid, AmrHierarchy};
 use amrcast::gpu::GpuContext;
 use glam::DVec3;

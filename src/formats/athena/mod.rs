@@ -22,7 +22,7 @@ mod meta;
 use crate::amr::{AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
 use crate::formats::hdf5::{has_attr, probe_root, select, stem, H5File};
-use crate::formats::{DataSource, Metadata};
+use crate::formats::{catch_panic, within, DataSource, Metadata};
 use hdf5_reader::SliceInfoElem;
 use meta::{build_hierarchy, check_faces, complete_octree, read_blocks, read_mesh, read_variables};
 use std::path::Path;
@@ -145,6 +145,92 @@ fn restrict(parent: &mut [f32], children: [&[f32]; 8], d: [usize; 3]) {
     }
 }
 
+impl AthenaReader {
+    fn variable(&self, name: &str) -> Result<&Variable> {
+        self.variables
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| Error::UnknownField {
+                name: name.to_string(),
+                available: self.field_names().join(", "),
+            })
+    }
+
+    fn cells(&self) -> usize {
+        self.block_dims.iter().product()
+    }
+
+    /// Reads `var` on the stored blocks `blocks` (`None`: all of them) of the file: a hyperslab
+    /// `(index, blocks, :, :, :)` of its data dataset; `what` says what for messages.
+    fn read_stored(&self, var: &Variable, blocks: Option<usize>, what: &str) -> Result<Vec<f32>> {
+        let g = self.file.root()?;
+        let ds = self.file.dataset(&g, &var.dataset, ROOT)?;
+        let mut fixed = vec![SliceInfoElem::Index(var.index as u64)];
+        fixed.extend(blocks.map(|b| SliceInfoElem::Index(b as u64)));
+        let sel = select(&fixed, 5);
+        let values = self.file.read_f32(&ds, Some(&sel), what)?;
+        let want = self.cells() * blocks.map_or(self.num_blocks, |_| 1);
+        if values.len() != want {
+            return Err(self.file.error(format!(
+                "{what} holds {} values, expected {want} ({} blocks of {:?} cells)",
+                values.len(),
+                want / self.cells(),
+                self.block_dims
+            )));
+        }
+        Ok(values)
+    }
+
+    /// `var` on hierarchy grid `n` only: a stored block's hyperslab, or a synthesized block
+    /// restricted from its children's values (read the same way, recursively).
+    fn read_block(&self, var: &Variable, n: usize) -> Result<Vec<f32>> {
+        match &self.sources[n] {
+            Source::Stored(b) => {
+                let what = format!("variable '{}' of dataset '{}'", var.name, var.dataset);
+                self.read_stored(var, Some(*b), &what)
+                    .map_err(|e| within(e, format!("grid {n} (MeshBlock {b})")))
+            }
+            Source::Synthesized(kids) => {
+                let children = kids
+                    .iter()
+                    .map(|&k| self.read_block(var, k))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(self.synthesize(std::array::from_fn(|c| children[c].as_slice())))
+            }
+        }
+    }
+
+    /// One hyperslab read of the variable on every stored block, then the synthesized blocks
+    /// from the finest level down (as [`DataSource::read_grid`] computes them one by one).
+    fn read_all(&self, name: &str) -> Result<AmrField> {
+        let var = self.variable(name)?;
+        let what = format!("variable '{name}' of dataset '{}'", var.dataset);
+        let values = self.read_stored(var, None, &what)?;
+        let cells = self.cells();
+        let mut data: Vec<Vec<f32>> = vec![Vec::new(); self.sources.len()];
+        for (n, s) in self.sources.iter().enumerate() {
+            if let Source::Stored(b) = s {
+                data[n] = values[b * cells..(b + 1) * cells].to_vec();
+            }
+        }
+        drop(values);
+        // Children are finer, so later in the (level-sorted) order: fill from the end.
+        for n in (0..self.sources.len()).rev() {
+            if let Source::Synthesized(kids) = &self.sources[n] {
+                data[n] = self.synthesize(kids.map(|k| data[k].as_slice()));
+            }
+        }
+        Ok(AmrField::new(name, data))
+    }
+
+    /// A synthesized block from its 8 children's values.
+    fn synthesize(&self, children: [&[f32]; 8]) -> Vec<f32> {
+        let mut parent = vec![0.0f32; self.cells()];
+        restrict(&mut parent, children, self.block_dims);
+        parent
+    }
+}
+
 impl DataSource for AthenaReader {
     fn metadata(&self) -> &Metadata {
         &self.metadata
@@ -159,46 +245,30 @@ impl DataSource for AthenaReader {
         self.variables.iter().map(|v| v.name.clone()).collect()
     }
     fn read_field(&self, name: &str) -> Result<AmrField> {
-        let var = self
-            .variables
-            .iter()
-            .find(|v| v.name == name)
-            .ok_or_else(|| Error::UnknownField {
-                name: name.to_string(),
-                available: self.field_names().join(", "),
-            })?;
-        let g = self.file.root()?;
-        let ds = self.file.dataset(&g, &var.dataset, ROOT)?;
-        let what = format!("variable '{name}' of dataset '{}'", var.dataset);
-        let sel = select(&[SliceInfoElem::Index(var.index as u64)], 5);
-        let values = self.file.read_f32(&ds, Some(&sel), &what)?;
-        let cells: usize = self.block_dims.iter().product();
-        if values.len() != cells * self.num_blocks {
-            return Err(self.file.error(format!(
-                "{what} holds {} values, expected {} blocks of {cells}",
-                values.len(),
-                self.num_blocks
-            )));
+        catch_panic(
+            || self.read_all(name),
+            |msg| self.file.error(format!("variable '{name}': {msg}")),
+        )
+    }
+    /// A stored block through a hyperslab `(variable, block, :, :, :)`; a synthesized one from
+    /// its children's `read_grid`.
+    fn read_grid(&self, name: &str, n: usize) -> Result<Vec<f32>> {
+        let var = self.variable(name)?;
+        if n >= self.sources.len() {
+            return Err(crate::formats::no_grid(name, n, self.sources.len()));
         }
-        let mut data: Vec<Vec<f32>> = vec![Vec::new(); self.sources.len()];
-        for (n, s) in self.sources.iter().enumerate() {
-            if let Source::Stored(b) = s {
-                data[n] = values[b * cells..(b + 1) * cells].to_vec();
+        let values = catch_panic(
+            || self.read_block(var, n),
+            |msg| {
+                self.file
+                    .error(format!("grid {n}: variable '{name}': {msg}"))
+            },
+        );
+        match self.sources[n] {
+            Source::Stored(_) => values,
+            Source::Synthesized(_) => {
+                values.map_err(|e| within(e, format!("grid {n} (restricted from its children)")))
             }
         }
-        drop(values);
-        // Children are finer, so later in the (level-sorted) order: fill from the end.
-        for n in (0..self.sources.len()).rev() {
-            if let Source::Synthesized(kids) = &self.sources[n] {
-                let mut parent = vec![0.0f32; cells];
-                restrict(
-                    &mut parent,
-                    kids.map(|k| data[k].as_slice()),
-                    self.block_dims,
-                );
-                data[n] = parent;
-            }
-        }
-        Ok(AmrField::new(name, data))
     }
 }

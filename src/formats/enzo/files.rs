@@ -1,11 +1,13 @@
 //! Enzo's HDF5 data files: one group `/GridNNNNNNNN` per grid with one dataset per field, in
 //! the file each grid's `BaryonFileName` names (packed `.cpuNNNN` files holding many grids).
 //! Old-format files (HDF5 1.4-1.8) are read through [`LegacyFile`], newer ones, and features
-//! of newer files found in an old-format one, through [`H5File`].
+//! of newer files found in an old-format one, through [`H5File`]. One grid's field is one
+//! dataset ([`read_grid`]); a whole field reads every grid, one file at a time ([`read_field`]).
 
 use super::text::HierarchyGrid;
 use crate::error::{Error, Result};
-use crate::formats::hdf5::H5File;
+use crate::formats::catch_panic;
+use crate::formats::hdf5::{h5_message, is_not_found, H5Error, H5File};
 use crate::formats::legacy_hdf5::{Dtype, LegacyError, LegacyFile};
 use hdf5_reader::{Dataset, Datatype};
 use std::collections::HashMap;
@@ -26,6 +28,11 @@ pub(super) struct GridData {
 }
 
 impl GridData {
+    /// The grid's data file.
+    pub(super) fn file(&self) -> &Path {
+        &self.file
+    }
+
     fn new(g: &HierarchyGrid, file: PathBuf) -> Self {
         let dims = g.dims();
         let offset = g.start.map(|s| s as usize);
@@ -127,12 +134,17 @@ impl Context<'_> {
     fn error(&self, cause: impl Display) -> Error {
         Error::format(self.file, format!("{}: {cause}", self.what))
     }
+
+    /// An error of the HDF5 library.
+    fn h5(&self, e: H5Error) -> Error {
+        self.error(h5_message(&e))
+    }
 }
 
 /// An open data file: an old-format file through [`LegacyFile`], a newer one through
 /// [`H5File`], which is also the fallback for features of newer files that an old-format one
 /// uses.
-struct DataFile {
+pub(super) struct DataFile {
     path: PathBuf,
     legacy: Option<LegacyFile>,
     /// Opened at once for a newer file, on first need for an old-format one.
@@ -153,7 +165,8 @@ impl DataFile {
         let legacy = LegacyFile::open(f).map_err(|e| cannot(&e))?;
         let modern = match legacy {
             Some(_) => None,
-            None => Some(H5File::open_plain(path).map_err(|e| cannot(&e))?),
+            // With the check that the file is as long as its superblock says.
+            None => Some(H5File::open(path)?),
         };
         Ok(DataFile {
             path: path.to_path_buf(),
@@ -166,7 +179,7 @@ impl DataFile {
     fn modern(&mut self, cx: &Context) -> Result<&H5File> {
         let f = match self.modern.take() {
             Some(f) => f,
-            None => H5File::open_plain(&self.path).map_err(|e| cx.error(e))?,
+            None => H5File::open_plain(&self.path).map_err(|e| cx.h5(e))?,
         };
         Ok(self.modern.insert(f))
     }
@@ -190,8 +203,8 @@ impl DataFile {
             }
         }
         let f = self.modern(cx)?;
-        let g = f.group_at(group).map_err(|e| cx.error(e))?;
-        let datasets = g.datasets().map_err(|e| cx.error(e))?;
+        let g = f.group_at(group).map_err(|e| cx.h5(e))?;
+        let datasets = g.datasets().map_err(|e| cx.h5(e))?;
         Ok(datasets
             .iter()
             .map(|d| DsInfo {
@@ -225,7 +238,10 @@ impl DataFile {
             }
         }
         let f = self.modern(cx)?;
-        let ds = f.dataset_at(dset).map_err(|e| cx.error(e))?;
+        let ds = f.dataset_at(dset).map_err(|e| match is_not_found(&e) {
+            true => cx.error("no such dataset in the file"),
+            false => cx.h5(e),
+        })?;
         check(ds.shape())?;
         read_floats(&ds, cx)
     }
@@ -237,18 +253,31 @@ fn read_floats(ds: &Dataset, cx: &Context) -> Result<Vec<f32>> {
     match ds.dtype() {
         Datatype::FloatingPoint { size: 4, .. } => {
             let mut v = vec![0f32; n];
-            ds.read_into(&mut v).map_err(|e| cx.error(e))?;
+            ds.read_into(&mut v).map_err(|e| cx.h5(e))?;
             Ok(v)
         }
         Datatype::FloatingPoint { size: 8, .. } => {
             let mut v = vec![0f64; n];
-            ds.read_into(&mut v).map_err(|e| cx.error(e))?;
+            ds.read_into(&mut v).map_err(|e| cx.h5(e))?;
             Ok(v.into_iter().map(|x| x as f32).collect())
         }
         other => Err(cx.error(format!(
             "unsupported element type {other:?} (expected 32- or 64-bit floats)"
         ))),
     }
+}
+
+/// Opens grid `g`'s data file; errors name the file and the grid ("grid 17: ...").
+pub(super) fn open_data_file(g: &GridData) -> Result<DataFile> {
+    let open = || DataFile::open(&g.file);
+    catch_panic(open, |msg| Error::format(&g.file, msg)).map_err(|e| match e {
+        Error::Io { path, error } => Error::format(
+            path,
+            format!("grid {}: cannot open the data file: {error}", g.id),
+        ),
+        Error::Format { path, what } => Error::format(path, format!("grid {}: {what}", g.id)),
+        other => other,
+    })
 }
 
 /// Field names: the datasets of the first grid's group whose shape is the grid's cells (with or
@@ -258,12 +287,12 @@ pub(super) fn list_fields(grids: &[GridData]) -> Result<Vec<String>> {
     let Some(g) = grids.first() else {
         return Ok(Vec::new());
     };
-    let mut file = DataFile::open(&g.file)?;
+    let mut file = open_data_file(g)?;
     let cx = Context {
         file: &g.file,
         what: format!("grid {}: cannot list group /{}", g.id, g.group),
     };
-    let datasets = file.datasets(&g.group, &cx)?;
+    let datasets = catch_panic(|| file.datasets(&g.group, &cx), |msg| cx.error(msg))?;
     let (active, full) = g.shapes();
     let mut names: Vec<String> = datasets
         .into_iter()
@@ -275,29 +304,43 @@ pub(super) fn list_fields(grids: &[GridData]) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Reads `field` on every grid, as f32 with ghost zones removed; each data file is opened
-/// once.
+/// Reads `field` on every grid, as f32 with ghost zones removed: file by file (in the order of
+/// each file's first grid), each opened once and closed before the next, so that a dataset of
+/// thousands of files never holds more than one open.
 pub(super) fn read_field(grids: &[GridData], field: &str) -> Result<Vec<Vec<f32>>> {
-    use std::collections::hash_map::Entry;
-    let mut files: HashMap<&Path, DataFile> = HashMap::new();
-    let mut data = Vec::with_capacity(grids.len());
-    for g in grids {
-        let file = match files.entry(g.file.as_path()) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(DataFile::open(&g.file)?),
-        };
-        data.push(read_grid(file, g, field)?);
+    let mut by_file: Vec<Vec<usize>> = Vec::new();
+    let mut slot: HashMap<&Path, usize> = HashMap::new();
+    for (n, g) in grids.iter().enumerate() {
+        let s = *slot.entry(g.file.as_path()).or_insert_with(|| {
+            by_file.push(Vec::new());
+            by_file.len() - 1
+        });
+        by_file[s].push(n);
+    }
+    let mut data = vec![Vec::new(); grids.len()];
+    for members in by_file {
+        let mut file = open_data_file(&grids[members[0]])?;
+        for n in members {
+            data[n] = read_grid(&mut file, &grids[n], field)?;
+        }
     }
     Ok(data)
 }
 
-/// Reads one grid's dataset as f32 with ghost zones removed.
-fn read_grid(file: &mut DataFile, g: &GridData, field: &str) -> Result<Vec<f32>> {
+/// Reads one grid's dataset `/GridNNNNNNNN/<field>` of its open data file, as f32 with ghost
+/// zones removed: what [`read_field`] does for every grid, and the Enzo reader's `read_grid`
+/// for one.
+pub(super) fn read_grid(file: &mut DataFile, g: &GridData, field: &str) -> Result<Vec<f32>> {
     let path = format!("/{}/{}", g.group, field);
     let cx = Context {
         file: &g.file,
         what: format!("grid {}: {path}", g.id),
     };
+    catch_panic(|| read_dataset(file, g, &path, &cx), |msg| cx.error(msg))
+}
+
+/// [`read_grid`] of dataset `path`.
+fn read_dataset(file: &mut DataFile, g: &GridData, path: &str, cx: &Context) -> Result<Vec<f32>> {
     let (active, full) = g.shapes();
     let check = |shape: &[u64]| -> Result<()> {
         if shape == active || shape == full {
@@ -312,7 +355,7 @@ fn read_grid(file: &mut DataFile, g: &GridData, field: &str) -> Result<Vec<f32>>
             }
         )))
     };
-    let values = file.read(&path, &cx, &check)?;
+    let values = file.read(path, cx, &check)?;
     let n_active: usize = g.dims.iter().product();
     if values.len() == n_active {
         return Ok(values);

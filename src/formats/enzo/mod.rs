@@ -4,15 +4,21 @@
 //!
 //! The text parsers ([`parse_parameters`], [`parse_hierarchy`], in `text.rs`) are pure
 //! functions over `&str` that report line numbers; [`build_hierarchy`] turns their output into
-//! a validated [`AmrHierarchy`]. The data files are read in `files.rs`; [`EnzoSource`] puts
-//! them together, and [`detect`] finds a dataset's parameter file.
+//! a validated [`AmrHierarchy`]. The data files are read in `files.rs`, grid by grid through
+//! the open files of `file_cache.rs`; [`EnzoSource`] puts them together, and [`detect`] finds a
+//! dataset's parameter file.
+//!
+//! Opening reads the two text files and lists the fields in the first grid's data file; every
+//! other data file is opened only when a grid in it is read.
 
+mod file_cache;
 mod files;
 mod text;
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
 use crate::formats::{DataSource, Metadata};
+use file_cache::{FileCache, OPEN_FILES};
 use files::{list_fields, locate_grids, GridData};
 use glam::DVec3;
 use std::fmt;
@@ -28,6 +34,8 @@ pub struct EnzoSource {
     hierarchy: AmrHierarchy,
     grids: Vec<GridData>,
     fields: Vec<String>,
+    /// The data files `read_grid` keeps open.
+    files: FileCache,
 }
 
 impl fmt::Debug for EnzoSource {
@@ -78,7 +86,20 @@ impl EnzoSource {
             hierarchy,
             grids,
             fields,
+            files: FileCache::new(OPEN_FILES),
         })
+    }
+
+    /// Keeps at most `n` data files open for reading grid by grid (default 8; 0: each
+    /// `read_grid` opens its file and closes it after).
+    pub fn with_open_files(mut self, n: usize) -> Self {
+        self.files = FileCache::new(n);
+        self
+    }
+
+    /// Data files held open for reading grid by grid (none right after `open`).
+    pub fn open_data_files(&self) -> usize {
+        self.files.open_files()
     }
 }
 
@@ -95,6 +116,15 @@ impl DataSource for EnzoSource {
     fn read_field(&self, name: &str) -> Result<AmrField> {
         let data = files::read_field(&self.grids, name)?;
         Ok(AmrField::new(name, data))
+    }
+    /// Reads dataset `/GridNNNNNNNN/<name>` of grid `n`'s data file only.
+    fn read_grid(&self, name: &str, n: usize) -> Result<Vec<f32>> {
+        let g = self
+            .grids
+            .get(n)
+            .ok_or_else(|| crate::formats::no_grid(name, n, self.grids.len()))?;
+        self.files
+            .with_file(g, |file| files::read_grid(file, g, name))
     }
 }
 
