@@ -5,10 +5,12 @@
 //! The text parsers ([`parse_parameters`], [`parse_hierarchy`], in `text.rs`) are pure
 //! functions over `&str` that report line numbers; [`build_hierarchy`] turns their output into
 //! a validated [`AmrHierarchy`]. The data files are read in `files.rs`; [`EnzoSource`] puts
-//! them together, and [`detect`] finds a dataset's parameter file.
+//! them together, and [`detect`] finds a dataset's parameter file. [`write_enzo`] (`write.rs`)
+//! writes a dataset in the same layout.
 
 mod files;
 mod text;
+mod write;
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
@@ -21,6 +23,7 @@ pub use text::{
     parse_hierarchy, parse_parameters, HierarchyGrid, Parameters, ParseError, MAX_AXIS_CELLS,
     MAX_GRID_CELLS, MAX_REFINE_BY, MAX_ROOT_DIM,
 };
+pub use write::{write_enzo, EnzoLayout, WriteGrid, Written};
 
 /// An opened Enzo dataset.
 pub struct EnzoSource {
