@@ -22,7 +22,7 @@ mod validate;
 
 pub use dataset::{AmrDataset, AmrField};
 pub use hierarchy::AmrHierarchy;
-pub use stats::{field_stats, FieldStats};
+pub use stats::{field_stats, FieldStats, StatsAccumulator};
 
 use glam::DVec3;
 
