@@ -8,6 +8,7 @@ pub mod bench;
 pub mod movie;
 pub mod render;
 pub mod slice;
+pub mod synthetic;
 pub mod wall;
 
 use clap::{Parser, Subcommand};
@@ -57,7 +58,8 @@ enum Command {
     /// The field on a plane (yt's SlicePlot): an axis and a coordinate, or a normal and a
     /// centre; the finest data at each pixel's centre, to PNG and NPY.
     Slice(slice::SliceArgs),
-    /// Time repeated renders: median ms per frame and samples per second.
+    /// Time repeated renders: median ms per frame and samples per second; or, with
+    /// --synthetic CELLS, `info` and `render` on a generated dataset: wall time, peak memory.
     Bench(bench::BenchArgs),
     /// Render an image sequence along a camera path (TOML, or --zoom-in / --orbit): one colour
     /// scale for every frame, resumable, splittable with --frames and --shard.
