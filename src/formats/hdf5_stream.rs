@@ -179,9 +179,9 @@ fn split(path: &str) -> std::result::Result<(Option<&str>, &str), String> {
     }
 }
 
-/// Lays the file out as `hdf5-writer` does: superblock, root group header, group headers (by
-/// name), dataset headers (in order), then the values (in order, each 8-byte aligned).
-fn layout(datasets: &[StreamDataset]) -> std::result::Result<Layout, String> {
+/// The groups of `datasets` (sorted by name, as `hdf5-writer` places them), after checking
+/// the paths.
+fn groups(datasets: &[StreamDataset]) -> std::result::Result<Vec<&str>, String> {
     let mut groups = BTreeSet::new();
     let mut names = BTreeSet::new();
     for d in datasets {
@@ -197,46 +197,57 @@ fn layout(datasets: &[StreamDataset]) -> std::result::Result<Layout, String> {
     if let Some(g) = groups.iter().find(|g| names.contains(*g)) {
         return Err(format!("'{g}' is both a group and a dataset"));
     }
-    let groups: Vec<&str> = groups.into_iter().collect();
-    let members = |group: Option<&str>| -> Vec<(&str, usize)> {
-        datasets
+    Ok(groups.into_iter().collect())
+}
+
+/// The links (name, address) of the root group (its groups, then its datasets) and of the
+/// other groups, given the groups' and datasets' header addresses.
+struct Links<'a> {
+    groups: Vec<&'a str>,
+    datasets: &'a [StreamDataset],
+}
+
+impl Links<'_> {
+    fn members(&self, group: Option<&str>, d_addr: &[u64]) -> Vec<(String, u64)> {
+        self.datasets
             .iter()
-            .enumerate()
-            .filter_map(|(n, d)| {
+            .zip(d_addr)
+            .filter_map(|(d, &a)| {
                 let (g, name) = split(&d.path).ok()?;
-                (g == group).then_some((name, n))
+                (g == group).then(|| (name.to_string(), a))
             })
             .collect()
-    };
-    // Header sizes do not depend on the addresses in them: place them with zeros first.
-    let root_links = |g_addr: &[u64], d_addr: &[u64]| -> Vec<(String, u64)> {
-        let mut links: Vec<(String, u64)> = groups
+    }
+
+    fn root(&self, g_addr: &[u64], d_addr: &[u64]) -> Vec<(String, u64)> {
+        let mut links: Vec<(String, u64)> = self
+            .groups
             .iter()
             .zip(g_addr)
             .map(|(g, &a)| (g.to_string(), a))
             .collect();
-        links.extend(
-            members(None)
-                .iter()
-                .map(|&(n, i)| (n.to_string(), d_addr[i])),
-        );
+        links.extend(self.members(None, d_addr));
         links
+    }
+}
+
+/// Lays the file out as `hdf5-writer` does: superblock, root group header, group headers (by
+/// name), dataset headers (in order), then the values (in order, each 8-byte aligned).
+fn layout(datasets: &[StreamDataset]) -> std::result::Result<Layout, String> {
+    let links = Links {
+        groups: groups(datasets)?,
+        datasets,
     };
-    let group_links = |g: &str, d_addr: &[u64]| -> Vec<(String, u64)> {
-        members(Some(g))
-            .iter()
-            .map(|&(n, i)| (n.to_string(), d_addr[i]))
-            .collect()
-    };
-    let zeros_g = vec![0; groups.len()];
+    // Header sizes do not depend on the addresses in them: place them with zeros first.
+    let zeros_g = vec![0; links.groups.len()];
     let zeros_d = vec![0; datasets.len()];
     let mut next = SUPERBLOCK_SIZE;
     let root_addr = next;
-    next = align8(next + group_header(&root_links(&zeros_g, &zeros_d))?.len() as u64);
-    let mut g_addr = Vec::with_capacity(groups.len());
-    for g in &groups {
+    next = align8(next + group_header(&links.root(&zeros_g, &zeros_d))?.len() as u64);
+    let mut g_addr = Vec::with_capacity(links.groups.len());
+    for &g in &links.groups {
         g_addr.push(next);
-        next = align8(next + group_header(&group_links(g, &zeros_d))?.len() as u64);
+        next = align8(next + group_header(&links.members(Some(g), &zeros_d))?.len() as u64);
     }
     let mut d_addr = Vec::with_capacity(datasets.len());
     for d in datasets {
@@ -259,9 +270,9 @@ fn layout(datasets: &[StreamDataset]) -> std::result::Result<Layout, String> {
         metadata.resize(at as usize, 0);
         metadata.extend_from_slice(&bytes);
     };
-    place(root_addr, group_header(&root_links(&g_addr, &d_addr))?);
-    for (g, &at) in groups.iter().zip(&g_addr) {
-        place(at, group_header(&group_links(g, &d_addr))?);
+    place(root_addr, group_header(&links.root(&g_addr, &d_addr))?);
+    for (&g, &at) in links.groups.iter().zip(&g_addr) {
+        place(at, group_header(&links.members(Some(g), &d_addr))?);
     }
     for (n, d) in datasets.iter().enumerate() {
         place(d_addr[n], dataset_header(d, data_addr[n], sizes[n])?);
