@@ -4,7 +4,8 @@
 //!
 //! 1. **Formats** ([`formats`]): each reader opens a dataset's geometry and field list cheaply
 //!    and reads one field on request, into the **AMR model** ([`amr`]: hierarchy, grids,
-//!    fields); [`demo`] builds a dataset without files, [`info`] summarises one.
+//!    fields); [`demo`] builds a dataset without files (and writes a synthetic Enzo one of any
+//!    size), [`info`] summarises one.
 //! 2. **Bricks** ([`bricks`], [`tiles`]): grids cut into bricks with borders, a kd-tree of
 //!    non-overlapping leaves, and per-tile lists of the leaves a tile's rays can meet.
 //! 3. **What to draw** ([`camera`], [`stereo`], [`transfer`], [`render`], [`jitter`],
@@ -21,7 +22,7 @@
 //! 6. **Front ends**, each on the session: [`movie`] (image sequences), [`wall`] (stereo
 //!    walls and CAVEs), [`viewer`] (the interactive window).
 //! 7. **Command line** ([`cli`]): the top layer, parsing options into the types above; nothing
-//!    below it imports it.
+//!    below it imports it; [`measure`] times the child processes of `amrcast bench`.
 
 pub mod amr;
 pub mod annotate;
@@ -36,6 +37,7 @@ pub mod formats;
 pub mod gpu;
 pub mod info;
 pub mod jitter;
+pub mod measure;
 pub mod movie;
 pub mod names;
 pub mod output;

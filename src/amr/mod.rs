@@ -25,7 +25,7 @@ mod values;
 pub use dataset::{AmrDataset, AmrField};
 pub use hierarchy::AmrHierarchy;
 pub use lazy::LazyField;
-pub use stats::{field_stats, FieldStats};
+pub use stats::{field_stats, FieldStats, StatsAccumulator};
 pub use values::{
     grids_near, merge_stats, streamed_stats, FieldSource, FieldView, GridArray, GridSet,
     GridValues, HostMemory, MemoryCounter,

@@ -16,34 +16,103 @@ pub struct FieldStats {
 
 /// Statistics over any set of value slices.
 pub fn field_stats<'a>(slices: impl Iterator<Item = &'a [f32]>) -> FieldStats {
-    let mut s = FieldStats {
-        min: f32::INFINITY,
-        max: f32::NEG_INFINITY,
-        min_positive: f32::INFINITY,
-        non_finite: 0,
-        non_positive: 0,
-    };
+    let mut acc = StatsAccumulator::default();
     for slice in slices {
-        for &v in slice {
+        acc.add(slice);
+    }
+    acc.finish()
+}
+
+/// [`FieldStats`] gathered piece by piece: add values, merge the accumulators of parts read
+/// apart (grid by grid, thread by thread), finish; the result is the same in any order.
+#[derive(Clone, Copy, Debug)]
+pub struct StatsAccumulator {
+    min: f32,
+    max: f32,
+    min_positive: f32,
+    non_finite: usize,
+    non_positive: usize,
+}
+
+impl Default for StatsAccumulator {
+    fn default() -> Self {
+        StatsAccumulator {
+            min: f32::INFINITY,
+            max: f32::NEG_INFINITY,
+            min_positive: f32::INFINITY,
+            non_finite: 0,
+            non_positive: 0,
+        }
+    }
+}
+
+impl StatsAccumulator {
+    pub fn add(&mut self, values: &[f32]) {
+        for &v in values {
             if !v.is_finite() {
-                s.non_finite += 1;
+                self.non_finite += 1;
                 continue;
             }
-            s.min = s.min.min(v);
-            s.max = s.max.max(v);
+            self.min = self.min.min(v);
+            self.max = self.max.max(v);
             if v > 0.0 {
-                s.min_positive = s.min_positive.min(v);
+                self.min_positive = self.min_positive.min(v);
             } else {
-                s.non_positive += 1;
+                self.non_positive += 1;
             }
         }
     }
-    if !s.min.is_finite() {
-        s.min = f32::NAN;
-        s.max = f32::NAN;
+
+    pub fn merge(&mut self, other: &StatsAccumulator) {
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.min_positive = self.min_positive.min(other.min_positive);
+        self.non_finite += other.non_finite;
+        self.non_positive += other.non_positive;
     }
-    if !s.min_positive.is_finite() {
-        s.min_positive = f32::NAN;
+
+    pub fn finish(&self) -> FieldStats {
+        let mut s = FieldStats {
+            min: self.min,
+            max: self.max,
+            min_positive: self.min_positive,
+            non_finite: self.non_finite,
+            non_positive: self.non_positive,
+        };
+        if !s.min.is_finite() {
+            s.min = f32::NAN;
+            s.max = f32::NAN;
+        }
+        if !s.min_positive.is_finite() {
+            s.min_positive = f32::NAN;
+        }
+        s
     }
-    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_parts_give_the_stats_of_the_whole() {
+        let a = [3.0, f32::NAN, -1.0, 0.5];
+        let b = [f32::INFINITY, 7.0, 0.0];
+        let c: [f32; 0] = [];
+        let whole = field_stats([&a[..], &b[..], &c[..]].into_iter());
+        assert_eq!((whole.min, whole.max, whole.min_positive), (-1.0, 7.0, 0.5));
+        assert_eq!((whole.non_finite, whole.non_positive), (2, 2));
+        let mut parts = [StatsAccumulator::default(); 3];
+        parts[0].add(&b);
+        parts[1].add(&c);
+        parts[2].add(&a);
+        let mut acc = StatsAccumulator::default();
+        for p in &parts {
+            acc.merge(p);
+        }
+        assert_eq!(acc.finish(), whole);
+        // Nothing finite: NaN bounds, as before.
+        let none = field_stats([&[f32::NAN][..]].into_iter());
+        assert!(none.min.is_nan() && none.max.is_nan() && none.min_positive.is_nan());
+    }
 }

@@ -1,11 +1,13 @@
 //! `amrcast bench`: median time per frame, samples per second, and the raw-sampling and
-//! uniform-grid baselines.
+//! uniform-grid baselines; with `--synthetic`, whole commands timed on a generated dataset
+//! (`synthetic.rs`).
 
 use super::args::RenderOptions;
 use crate::camera::Camera;
 use crate::error::Result;
 use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
 use clap::Args;
+use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Args, Clone, Debug)]
@@ -18,6 +20,20 @@ pub struct BenchArgs {
     /// Skip the uniform-grid comparison.
     #[arg(long)]
     pub no_baseline: bool,
+    /// Instead of timing frames: write a synthetic Enzo dataset of about CELLS cells (536M,
+    /// 67M, 1.5G: 4 levels, 25 grids in 8 .cpu files), run `amrcast info` and `amrcast
+    /// render --size 512x512` on it as child processes and print each one's wall time and peak
+    /// memory. Render options go after `--`; the other options of bench do not apply.
+    #[arg(long, value_name = "CELLS", value_parser = super::synthetic::parse_cells, conflicts_with = "dataset")]
+    pub synthetic: Option<u64>,
+    /// With --synthetic: write the dataset into DIR and keep it (a complete one of the same
+    /// size already there is reused); by default it goes to a temporary folder, removed after.
+    #[arg(long, value_name = "DIR", requires = "synthetic")]
+    pub keep: Option<PathBuf>,
+    /// With --synthetic: more arguments for the timed render (after `--`), e.g.
+    /// `-- --mode mip`.
+    #[arg(last = true, value_name = "RENDER ARGS", requires = "synthetic")]
+    pub render_args: Vec<String>,
 }
 
 /// Timing of repeated renders of one dataset.
@@ -67,6 +83,13 @@ pub fn time_frames(
 
 /// `amrcast bench`.
 pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    if let Some(cells) = args.synthetic {
+        return Ok(super::synthetic::bench_synthetic(
+            cells,
+            args.keep.as_deref(),
+            &args.render_args,
+        )?);
+    }
     let request = args.opts.request();
     let settings = &request.settings;
     let size = request.size;

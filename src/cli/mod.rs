@@ -8,6 +8,7 @@ pub mod bench;
 pub mod movie;
 pub mod render;
 pub mod slice;
+pub mod synthetic;
 pub mod wall;
 
 use clap::{Parser, Subcommand};
@@ -57,7 +58,8 @@ enum Command {
     /// The field on a plane (yt's SlicePlot): an axis and a coordinate, or a normal and a
     /// centre; the finest data at each pixel's centre, to PNG and NPY.
     Slice(slice::SliceArgs),
-    /// Time repeated renders: median ms per frame and samples per second.
+    /// Time repeated renders: median ms per frame and samples per second; or, with
+    /// --synthetic CELLS, `info` and `render` on a generated dataset: wall time, peak memory.
     Bench(bench::BenchArgs),
     /// Render an image sequence along a camera path (TOML, or --zoom-in / --orbit): one colour
     /// scale for every frame, resumable, splittable with --frames and --shard.
@@ -90,7 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),
         Command::Wall(args) => wall::wall(&args),
         Command::Info { dataset, json } => {
-            let info = crate::info::info(&dataset)?;
+            let info = crate::info::info_with_progress(&dataset)?;
             if json {
                 println!("{}", serde_json::to_string(&info)?);
             } else {

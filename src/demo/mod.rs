@@ -17,6 +17,7 @@
 mod geometry;
 mod model;
 mod noise;
+pub mod synthetic;
 
 use crate::amr::{AmrDataset, AmrField, AmrHierarchy};
 use crate::error::{Error, Result};

@@ -107,7 +107,11 @@ const SHOCK_RADIUS: f64 = 0.27;
 
 impl Model {
     pub(super) fn new() -> Self {
-        let c = DVec3::from(CENTER);
+        Self::around(DVec3::from(CENTER))
+    }
+
+    /// The model with its main halo at `c`, where the filaments meet (subhalos stay put).
+    pub(super) fn around(c: DVec3) -> Self {
         let sub = |x: f64, y: f64, z: f64, rs: f64, rho_s: f64| Halo {
             c: DVec3::new(x, y, z),
             rs,

@@ -6,6 +6,7 @@ pub mod athena;
 pub mod chombo;
 pub mod enzo;
 pub(crate) mod hdf5;
+pub mod hdf5_stream;
 pub mod legacy_hdf5;
 pub mod uniform;
 

@@ -6,7 +6,7 @@
 //! functions over `&str` that report line numbers; [`build_hierarchy`] turns their output into
 //! a validated [`AmrHierarchy`]. The data files are read in `files.rs`, grid by grid through
 //! the open files of `file_cache.rs`; [`EnzoSource`] puts them together, and [`detect`] finds a
-//! dataset's parameter file.
+//! dataset's parameter file. [`write_enzo`] (`write.rs`) writes a dataset in the same layout.
 //!
 //! Opening reads the two text files and lists the fields in the first grid's data file; every
 //! other data file is opened only when a grid in it is read.
@@ -14,6 +14,7 @@
 mod file_cache;
 mod files;
 mod text;
+mod write;
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
@@ -27,6 +28,7 @@ pub use text::{
     parse_hierarchy, parse_parameters, HierarchyGrid, Parameters, ParseError, MAX_AXIS_CELLS,
     MAX_GRID_CELLS, MAX_REFINE_BY, MAX_ROOT_DIM,
 };
+pub use write::{write_enzo, EnzoLayout, WriteGrid, Written};
 
 /// An opened Enzo dataset.
 pub struct EnzoSource {
