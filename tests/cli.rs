@@ -194,3 +194,40 @@ fn bench_reports_frame_time_and_samples() {
         "{out}"
     );
 }
+
+#[test]
+fn memory_budgets_are_checked_and_a_small_one_gives_the_same_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.png");
+    let o = out.to_str().unwrap();
+    let data = "tests/data/moving7_0010/moving7_0010";
+    let o1 = amrcast(&["render", data, "--gpu-memory", "12parsecs", "-o", o]);
+    assert_clean_failure(&o1, "unknown size unit");
+    let o2 = amrcast(&["render", data, "--gpu-memory", "1KiB", "-o", o]);
+    assert_clean_failure(&o2, "holds no brick");
+    // The whole field in the pool, and a pool of a few bricks: the same values.
+    let npy = |name: &str| dir.path().join(name);
+    for (name, extra) in [
+        ("all.npy", vec![]),
+        (
+            "few.npy",
+            vec!["--gpu-memory", "200KiB", "--host-memory", "1MiB"],
+        ),
+    ] {
+        let mut args = vec!["render", data, "--size", "64x48", "-o", o, "--values"];
+        let path = npy(name);
+        args.push(path.to_str().unwrap());
+        args.extend(extra);
+        let r = amrcast(&args);
+        assert!(r.status.success(), "{}", stderr(&r));
+    }
+    let (shape, all) = read_npy(&npy("all.npy"));
+    let (_, few) = read_npy(&npy("few.npy"));
+    assert_eq!(shape, [48, 64, 4]);
+    let scale = all.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let diff = all
+        .iter()
+        .zip(&few)
+        .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(scale > 0.0 && diff <= 1e-4 * scale, "{diff} of {scale}");
+}

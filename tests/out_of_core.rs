@@ -243,3 +243,42 @@ fn parts_rendered_alone_and_composited_make_the_whole_image() {
         }
     }
 }
+
+#[test]
+fn a_data_file_cut_while_streaming_is_one_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("tests/data/moving7_0010").unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let spec = amrcast::session::DataSpec {
+        dataset: Some(dir.path().join("moving7_0010")),
+        field: Some("Density".into()),
+        memory: amrcast::gpu::MemoryBudget {
+            gpu: None,
+            host: Some(1),
+        },
+    };
+    let (field, _) = spec.open_field().unwrap();
+    let s = RenderSettings::default();
+    let ds = moving7();
+    let full = VolumeRenderer::new(gpu(), &ds, &s).unwrap();
+    let budget = slots_bytes(&full, 2);
+    let small = VolumeRenderer::with_source(gpu(), field, &s, Some(budget)).unwrap();
+    // Cut in half (an open file that is deleted stays readable; one cut short does not).
+    let data = dir.path().join("moving7_0010.cpu0000");
+    let len = std::fs::metadata(&data).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(&data).unwrap();
+    f.set_len(len / 2).unwrap();
+    let cam = Camera::framing(View::Z, Lens::Plane, DVec3::ZERO, DVec3::ONE, 1.0);
+    let rays = cam.ray_model(32, 32).unwrap();
+    let target = OffscreenTarget::new(gpu(), 32, 32).unwrap();
+    let e = small
+        .render_passes(gpu(), &target.region(), &rays, [0, 0], None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("moving7_0010.cpu0000") && e.contains("grid"),
+        "{e}"
+    );
+}
