@@ -27,7 +27,7 @@ pub use hierarchy::AmrHierarchy;
 pub use lazy::LazyField;
 pub use stats::{field_stats, FieldStats, StatsAccumulator};
 pub use values::{
-    grids_near, merge_stats, streamed_stats, FieldSource, FieldView, GridArray, GridSet,
+    merge_stats, streamed_stats, FieldSource, FieldView, GridArray, GridSet,
     GridValues, HostMemory, MemoryCounter,
 };
 

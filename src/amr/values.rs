@@ -2,8 +2,8 @@
 //! ([`crate::amr::LazyField`]), behind one trait, [`FieldSource`], that the brick builder reads.
 //!
 //! Sampling (src/amr/sampling.rs) works on a [`FieldView`]: a hierarchy and any
-//! [`GridValues`], so the same code interpolates a whole in-memory field or the few grids one
-//! brick needs ([`GridSet`]).
+//! [`GridValues`], so the same code interpolates a whole in-memory field or the grids one
+//! brick reads ([`GridSet`]).
 
 use super::{field_stats, AmrDataset, AmrField, AmrHierarchy, FieldStats};
 use crate::error::Result;
@@ -201,63 +201,65 @@ pub fn merge_stats(parts: &[FieldStats]) -> FieldStats {
     s
 }
 
-/// Some grids' values, fetched for one piece of work (a brick): sampling inside the region
-/// they were fetched for reads only these.
-pub struct GridSet {
-    /// Sorted by grid index.
-    grids: Vec<(usize, Arc<GridArray>)>,
+/// The grids one piece of work (a brick) reads, fetched from a source the first time sampling
+/// reads each: a brick inside its grid reads only that grid, one at a grid's face also the
+/// neighbours or the coarser grids its border cells come from, never more.
+pub struct GridSet<'a> {
+    source: &'a dyn FieldSource,
+    grids: Vec<std::cell::OnceCell<Arc<GridArray>>>,
+    /// The first read that failed; sampling then reads zeros from that grid, and
+    /// [`GridSet::finish`] returns the error.
+    error: std::cell::RefCell<Option<crate::error::Error>>,
 }
 
-impl GridSet {
-    /// Fetches grids `needed` from `source`.
-    pub fn fetch(source: &dyn FieldSource, mut needed: Vec<usize>) -> Result<GridSet> {
-        needed.sort_unstable();
-        needed.dedup();
-        let grids = needed
-            .into_iter()
-            .map(|n| Ok((n, source.grid(n)?)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(GridSet { grids })
+impl<'a> GridSet<'a> {
+    pub fn new(source: &'a dyn FieldSource) -> GridSet<'a> {
+        GridSet {
+            source,
+            grids: (0..source.hierarchy().grids.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
+            error: Default::default(),
+        }
     }
 
+    /// Grids read so far.
     pub fn len(&self) -> usize {
-        self.grids.len()
+        self.grids.iter().filter(|g| g.get().is_some()).count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.grids.is_empty()
+        self.len() == 0
     }
-}
 
-impl GridValues for GridSet {
-    fn values(&self, n: usize) -> &[f32] {
-        match self.grids.binary_search_by_key(&n, |g| g.0) {
-            Ok(i) => &self.grids[i].1,
-            Err(_) => panic!("grid {n} was not fetched for this region (see grids_near)"),
+    /// Ok, or the first error a read gave.
+    pub fn finish(self) -> Result<()> {
+        match self.error.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 }
 
-/// Grids whose values sampling may read for cells `[s, e)` of `level` and one cell around
-/// them: the grids of `level` and of every coarser level that overlap that box grown by three
-/// cells of their own level (interpolating on a coarser level reads the cells around a point,
-/// and those may come from a level coarser still, each step staying within about one cell).
-pub fn grids_near(h: &AmrHierarchy, level: u32, s: [i64; 3], e: [i64; 3]) -> Vec<usize> {
-    let r = h.refine_by as i64;
-    let mut out = Vec::new();
-    for l in (0..=level).rev() {
-        let m = r.pow(level - l);
-        let lo = s.map(|v| (v - 1).div_euclid(m) - 3);
-        let hi = e.map(|v| (v + 1 + m - 1).div_euclid(m) + 3);
-        out.extend(h.overlapping(l, lo, hi));
+impl GridValues for GridSet<'_> {
+    fn values(&self, n: usize) -> &[f32] {
+        let cell = &self.grids[n];
+        if let Some(g) = cell.get() {
+            return g;
+        }
+        let grid = self.source.grid(n).unwrap_or_else(|e| {
+            let mut first = self.error.borrow_mut();
+            first.get_or_insert(e);
+            let cells = self.source.hierarchy().grids[n].num_cells();
+            Arc::new(GridArray::new(vec![0.0; cells].into(), None))
+        });
+        cell.get_or_init(|| grid)
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amr::test_layouts::two_level;
 
     #[test]
     fn counted_arrays_add_while_alive_and_keep_their_peak() {
@@ -287,14 +289,5 @@ mod tests {
             .map(|v| field_stats(std::iter::once(&v[..])))
             .collect();
         assert_eq!(merge_stats(&each), whole);
-    }
-
-    #[test]
-    fn the_grids_near_a_box_include_every_grid_its_sampling_reads() {
-        let h = two_level();
-        // Level 1 grid covers cells 2..6 of level 1 (8 cells across): a box inside it needs
-        // the level-1 grid and the root; a box far from it only the root.
-        assert_eq!(grids_near(&h, 1, [3; 3], [4; 3]), vec![1, 0]);
-        assert_eq!(grids_near(&h, 0, [0; 3], [1; 3]), vec![0]);
     }
 }

@@ -3,7 +3,7 @@
 //! values each leaf can sample.
 
 use super::BrickLayout;
-use crate::amr::{grids_near, FieldSource, FieldView, GridSet, GridValues};
+use crate::amr::{FieldSource, FieldView, GridSet, GridValues};
 use crate::error::Result;
 use crate::transfer::{Scale, MISSING_BELOW};
 
@@ -21,13 +21,24 @@ impl BrickLayout {
         b: usize,
         scale: Scale,
     ) -> Result<Vec<f32>> {
+        let grids = GridSet::new(source);
+        let out = self.brick_values_from(&grids, source.hierarchy(), b, scale);
+        grids.finish()?;
+        Ok(out)
+    }
+
+    /// [`BrickLayout::brick_values`] from the grids of `grids`.
+    fn brick_values_from(
+        &self,
+        grids: &GridSet,
+        h: &crate::amr::AmrHierarchy,
+        b: usize,
+        scale: Scale,
+    ) -> Vec<f32> {
         let brick = &self.bricks[b];
-        let h = source.hierarchy();
-        let end = [0, 1, 2].map(|a| brick.start[a] + brick.dims[a]);
-        let grids = GridSet::fetch(source, grids_near(h, brick.level, brick.start, end))?;
         let view = FieldView {
             hierarchy: h,
-            values: &grids,
+            values: grids,
         };
         let [sx, sy, sz] = brick.stored().map(|v| v as i64);
         let (gs, ge) = h.index_box(brick.grid);
@@ -53,7 +64,7 @@ impl BrickLayout {
                 }
             }
         }
-        Ok(out)
+        out
     }
 
     /// Fills `bricks` on up to `threads` threads, handing each brick's values to `sink` in

@@ -87,7 +87,7 @@ pub struct MemoryArgs {
     /// by pass.
     #[arg(long, value_name = "SIZE", value_parser = bytes)]
     pub gpu_memory: Option<u64>,
-    /// Host memory for the grids read from the files (default 1GiB).
+    /// Host memory for the grids read from the files (default 512MiB).
     #[arg(long, value_name = "SIZE", value_parser = bytes)]
     pub host_memory: Option<u64>,
 }

@@ -26,8 +26,8 @@ pub struct MemoryBudget {
     pub host: Option<u64>,
 }
 
-/// The default host budget for grids read from the files: 1 GiB, which fits a laptop.
-pub const DEFAULT_HOST_MEMORY: u64 = 1 << 30;
+/// The default host budget for grids read from the files: 512 MiB, which fits a laptop.
+pub const DEFAULT_HOST_MEMORY: u64 = 512 << 20;
 
 /// The default GPU budget for the brick pool: a quarter of the host's memory on a CPU adapter
 /// (lavapipe, llvmpipe: its "GPU memory" is host memory), 4 GiB on any other (wgpu does not
