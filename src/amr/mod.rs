@@ -18,6 +18,7 @@ mod dataset;
 mod hierarchy;
 mod lazy;
 mod sampling;
+mod split;
 mod stats;
 mod validate;
 mod values;
