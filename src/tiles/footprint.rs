@@ -16,7 +16,7 @@ use glam::{DVec2, DVec3};
 /// the last place of an f32).
 const F32_SLACK: f64 = 1.0 / (1u64 << 18) as f64;
 /// Least margin, in pixels, around a footprint.
-const MIN_MARGIN: f64 = 0.125;
+const MIN_MARGIN: f64 = 1.0 / 64.0;
 
 /// The tiles of a leaf: a rectangle of them, culled against the hull of the leaf's projection.
 #[derive(Clone, Copy, Debug)]
