@@ -48,6 +48,7 @@ pub mod render;
 pub mod session;
 pub mod slice;
 pub mod stereo;
+pub mod tile_stats;
 pub mod tiles;
 pub mod transfer;
 pub mod viewer;

@@ -18,6 +18,7 @@ mod dataset;
 mod hierarchy;
 mod lazy;
 mod sampling;
+mod split;
 mod stats;
 mod validate;
 mod values;
@@ -27,8 +28,8 @@ pub use hierarchy::AmrHierarchy;
 pub use lazy::LazyField;
 pub use stats::{field_stats, FieldStats, StatsAccumulator};
 pub use values::{
-    merge_stats, streamed_stats, FieldSource, FieldView, GridArray, GridSet,
-    GridValues, HostMemory, MemoryCounter,
+    merge_stats, streamed_stats, FieldSource, FieldView, GridArray, GridSet, GridValues,
+    HostMemory, MemoryCounter,
 };
 
 use glam::DVec3;

@@ -13,8 +13,8 @@ const FILL_BATCH: usize = 16;
 
 impl BrickLayout {
     /// Values of brick `b` with its border, x fastest, encoded for `scale`: the brick's own
-    /// cells from its grid, the border from a neighbour of the same level or the coarser
-    /// level interpolated there (see [`FieldView::cell_value`]).
+    /// cells from the grids of its level that hold them, the border from a neighbour of the
+    /// same level or the coarser level interpolated there (see [`FieldView::cell_value`]).
     pub fn brick_values(
         &self,
         source: &dyn FieldSource,
@@ -40,11 +40,22 @@ impl BrickLayout {
             hierarchy: h,
             values: grids,
         };
+        let end = [0, 1, 2].map(|a| brick.start[a] + brick.dims[a]);
+        // The grids of the brick's level that hold its cells (one, unless bricks of several
+        // grids were merged), as (first cell, end, dims, values).
+        let own: Vec<_> = h
+            .overlapping(brick.level, brick.start, end)
+            .into_iter()
+            .map(|n| {
+                let (s, e) = h.index_box(n);
+                (s, e, h.grids[n].dims, grids.values(n))
+            })
+            .collect();
+        let holds =
+            |k: usize, c: [i64; 3]| (0..3).all(|a| own[k].0[a] <= c[a] && c[a] < own[k].1[a]);
         let [sx, sy, sz] = brick.stored().map(|v| v as i64);
-        let (gs, ge) = h.index_box(brick.grid);
-        let gd = h.grids[brick.grid].dims;
-        let data = grids.values(brick.grid);
         let mut out = Vec::with_capacity((sx * sy * sz) as usize);
+        let mut last = 0;
         for z in 0..sz {
             for y in 0..sy {
                 for x in 0..sx {
@@ -53,12 +64,19 @@ impl BrickLayout {
                         brick.start[1] + y - 1,
                         brick.start[2] + z - 1,
                     ];
-                    let inside = (0..3).all(|a| gs[a] <= c[a] && c[a] < ge[a]);
-                    let v = if inside {
-                        let [i, j, k] = [0, 1, 2].map(|a| (c[a] - gs[a]) as usize);
-                        data[i + gd[0] * (j + gd[1] * k)]
+                    let held = if !own.is_empty() && holds(last, c) {
+                        Some(last)
                     } else {
-                        view.cell_value(brick.level, c)
+                        (0..own.len()).find(|&k| holds(k, c))
+                    };
+                    let v = match held {
+                        Some(k) => {
+                            last = k;
+                            let (gs, _, gd, data) = own[k];
+                            let [i, j, k] = [0, 1, 2].map(|a| (c[a] - gs[a]) as usize);
+                            data[i + gd[0] * (j + gd[1] * k)]
+                        }
+                        None => view.cell_value(brick.level, c),
                     };
                     out.push(scale.encode(v));
                 }
@@ -149,11 +167,27 @@ mod tests {
     #[test]
     fn borders_continue_the_field() {
         let (ds, l) = layout();
+        linear_field_in_every_texel(&ds, &l);
+    }
+
+    /// Grids cut into 4^3 pieces give bricks merged across the pieces' faces, whose values
+    /// are read from all the pieces they span.
+    #[test]
+    fn bricks_merged_across_grids_hold_every_grid_s_values() {
+        let (ds, l) = layout();
+        let split = ds.split_grids(4).unwrap();
+        let merged = crate::bricks::BrickLayout::build(&split.hierarchy).unwrap();
+        assert!(split.hierarchy.grids.len() > 4 * merged.bricks.len());
+        assert!(merged.bricks.len() <= 2 * l.bricks.len());
+        linear_field_in_every_texel(&split, &merged);
+    }
+
+    fn linear_field_in_every_texel(ds: &crate::amr::AmrDataset, l: &crate::bricks::BrickLayout) {
         // The linear field is reproduced in every stored texel, borders included, except
         // where the border leaves the domain (constant extrapolation).
         let h = &ds.hierarchy;
         for (n, b) in l.bricks.iter().enumerate() {
-            let values = l.brick_values(&ds, n, Scale::Linear).unwrap();
+            let values = l.brick_values(ds, n, Scale::Linear).unwrap();
             let dx = h.cell_size(b.level);
             let s = b.stored().map(|v| v as i64);
             for z in 0..s[2] {

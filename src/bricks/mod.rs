@@ -1,8 +1,10 @@
 //! Bricks, the atlas layout and the kd-tree of leaves, free of GPU code.
 //!
-//! - Each grid is cut into **bricks** of at most [`BRICK`] cells per axis. A brick is stored
-//!   with a one-cell border taken from the AMR model's [`AmrDataset::cell_value`] (a neighbour of
-//!   the same level, else the coarser level interpolated there), so hardware trilinear filtering
+//! - Each grid is cut into **bricks** of at most [`BRICK`] cells per axis, and neighbouring
+//!   bricks of one level that share a whole face are merged while they fit (small grids would
+//!   otherwise give a leaf every few samples: src/bricks/merge.rs). A brick is stored with a
+//!   one-cell border taken from the AMR model's [`AmrDataset::cell_value`] (a neighbour of the
+//!   same level, else the coarser level interpolated there), so hardware trilinear filtering
 //!   inside one brick is continuous with its neighbours: no seams between bricks or levels.
 //! - Bricks live in a **pool** of equal slots ([`SlotPool`]) sized by a memory budget, with a
 //!   page table from bricks to slots; a render whose bricks do not fit is made in passes
@@ -17,6 +19,7 @@
 mod cut;
 mod fill;
 mod kdtree;
+mod merge;
 mod passes;
 mod pool;
 
@@ -36,9 +39,11 @@ pub const LEAF: i64 = 32;
 /// Deepest kd-tree the builder makes (a guard against runaway recursion on odd layouts).
 pub const MAX_DEPTH: usize = 128;
 
-/// A part of one grid, stored in a pool slot with a one-cell border.
+/// A box of one level's cells (in one grid, or in neighbouring grids of that level), stored
+/// in a pool slot with a one-cell border.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Brick {
+    /// The grid of the brick's first cell (bricks are read and loaded in grid order).
     pub grid: usize,
     pub level: u32,
     /// First interior cell, global index at `level`.
@@ -114,6 +119,7 @@ impl BrickLayout {
                 }
             }
         }
+        let bricks = merge::merge_bricks(bricks);
         let fine_level = h.max_level();
         let width = h.domain_width();
         let scale = width.max_element();

@@ -6,6 +6,8 @@ use super::args::RenderOptions;
 use crate::camera::Camera;
 use crate::error::Result;
 use crate::gpu::{GpuContext, OffscreenTarget, VolumeRenderer};
+use crate::tile_stats::TileStats;
+use crate::tiles::TileLists;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -34,6 +36,10 @@ pub struct BenchArgs {
     /// `-- --mode mip`.
     #[arg(last = true, value_name = "RENDER ARGS", requires = "synthetic")]
     pub render_args: Vec<String>,
+    /// Cut every grid into grids of at most N cells per axis first (the same field in many
+    /// small patches, as codes with small blocks write it: a test of many leaves).
+    #[arg(long, value_name = "N")]
+    pub split_grids: Option<usize>,
 }
 
 /// Timing of repeated renders of one dataset.
@@ -49,17 +55,19 @@ impl BenchResult {
     }
 }
 
-/// Renders `frames` frames after two warm-up frames; returns the median time.
+/// Renders `frames` frames of each of `renderers` after two warm-up frames each, taking the
+/// renderers in turn frame by frame so that a change in the machine's load (these are shared
+/// machines) falls on all of them alike; returns each one's median time.
 pub fn time_frames(
     ctx: &GpuContext,
-    renderer: &VolumeRenderer,
+    renderers: &[&VolumeRenderer],
     cam: &Camera,
     size: (u32, u32),
     frames: usize,
-) -> Result<BenchResult> {
+) -> Result<Vec<BenchResult>> {
     let target = OffscreenTarget::new(ctx, size.0, size.1)?;
     let rays = cam.ray_model(size.0, size.1)?;
-    let frame = || -> Result<f64> {
+    let frame = |renderer: &VolumeRenderer| -> Result<f64> {
         let t = Instant::now();
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         renderer.encode(ctx, &mut enc, &target.region(), &rays);
@@ -67,18 +75,29 @@ pub fn time_frames(
         ctx.wait()?;
         Ok(t.elapsed().as_secs_f64() * 1e3)
     };
-    frame()?;
-    frame()?;
-    renderer.reset_sample_count(ctx);
-    let mut times = (0..frames.max(1))
-        .map(|_| frame())
-        .collect::<Result<Vec<f64>>>()?;
-    let samples = renderer.sample_count(ctx)? / times.len() as u64;
-    times.sort_by(f64::total_cmp);
-    Ok(BenchResult {
-        median_ms: times[times.len() / 2],
-        samples_per_frame: samples,
-    })
+    for r in renderers {
+        frame(r)?;
+        frame(r)?;
+        r.reset_sample_count(ctx);
+    }
+    let mut times = vec![Vec::new(); renderers.len()];
+    for _ in 0..frames.max(1) {
+        for (r, t) in renderers.iter().zip(&mut times) {
+            t.push(frame(r)?);
+        }
+    }
+    renderers
+        .iter()
+        .zip(times)
+        .map(|(r, mut times)| {
+            let samples = r.sample_count(ctx)? / times.len() as u64;
+            times.sort_by(f64::total_cmp);
+            Ok(BenchResult {
+                median_ms: times[times.len() / 2],
+                samples_per_frame: samples,
+            })
+        })
+        .collect()
 }
 
 /// `amrcast bench`.
@@ -94,7 +113,10 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     let settings = &request.settings;
     let size = request.size;
     let t = Instant::now();
-    let ds = request.data.load()?;
+    let mut ds = request.data.load()?;
+    if let Some(n) = args.split_grids {
+        ds = ds.split_grids(n)?;
+    }
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
     let ctx = GpuContext::new()?;
     let t = Instant::now();
@@ -102,7 +124,15 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     let upload_ms = t.elapsed().as_secs_f64() * 1e3;
     let h = &ds.hierarchy;
     let cam = request.camera(h.domain_left, h.domain_right)?;
-    let r = time_frames(&ctx, &renderer, &cam, size, args.frames)?;
+    let base = if args.no_baseline {
+        None
+    } else {
+        Some(uniform_baseline(&ctx, &ds, settings)?)
+    };
+    let mut timed = vec![&renderer];
+    timed.extend(base.as_ref().map(|(_, b)| b));
+    let results = time_frames(&ctx, &timed, &cam, size, args.frames)?;
+    let r = &results[0];
     println!("adapter:        {}", ctx.describe());
     println!(
         "dataset:        {} ({} grids, {} levels, {} cells, field {})",
@@ -132,10 +162,67 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         r.samples_per_frame,
         r.samples_per_second() / 1e6
     );
-    print_raw_sampling(&ctx, &renderer, size, args.frames, &r)?;
-    if !args.no_baseline {
-        print_uniform_baseline(&ctx, &ds, settings, &cam, size, args.frames, &r)?;
+    print_tiles("tiles:         ", &renderer, &cam, size)?;
+    print_raw_sampling(&ctx, &renderer, size, args.frames, r)?;
+    if let (Some((cells, base)), Some(b)) = (&base, results.get(1)) {
+        println!(
+            "uniform grid:   {} cells, {} leaves, {:.1} ms, {} samples per frame, {:.1} M samples/s (frames timed in turn with the AMR frames)",
+            cells,
+            base.layout.leaves.len(),
+            b.median_ms,
+            b.samples_per_frame,
+            b.samples_per_second() / 1e6
+        );
+        print_tiles("uniform tiles: ", base, &cam, size)?;
+        println!(
+            "AMR overhead:   {:.2}x the time per sample of the uniform grid",
+            b.samples_per_second() / r.samples_per_second()
+        );
     }
+    Ok(())
+}
+
+/// The tile lists of one frame and what its rays do with them (see [`TileStats`]).
+pub fn tile_stats(renderer: &VolumeRenderer, cam: &Camera, size: (u32, u32)) -> Result<TileStats> {
+    let layout = &renderer.layout;
+    let h = &renderer.hierarchy;
+    let rays = cam
+        .ray_model(size.0, size.1)?
+        .to_frame(layout.origin, layout.scale);
+    let cells: Vec<f32> = layout
+        .leaves
+        .iter()
+        .map(|l| (h.cell_size(layout.bricks[l.brick].level) / layout.scale).min_element() as f32)
+        .collect();
+    let size = [size.0, size.1];
+    let vis = renderer.residency().node_visible.clone();
+    let lists = TileLists::build(layout, &renderer.leaf_boxes, &vis, &rays, size);
+    let spc = renderer.prepared.settings.samples_per_cell;
+    Ok(TileStats::measure(
+        &lists,
+        &renderer.leaf_boxes,
+        &cells,
+        &rays,
+        size,
+        spc,
+    ))
+}
+
+fn print_tiles(
+    label: &str,
+    renderer: &VolumeRenderer,
+    cam: &Camera,
+    size: (u32, u32),
+) -> Result<()> {
+    let s = tile_stats(renderer, cam, size)?;
+    println!(
+        "{label} {:.1} leaves per tile list (longest {}), {:.1} slab tests per ray, {:.0}% of them miss, {:.1} samples per leaf crossed (without early termination)",
+        s.mean_list(),
+        s.max_list,
+        s.slab_tests as f64 / s.rays.max(1) as f64,
+        100.0 * s.miss_fraction(),
+        s.samples_per_hit()
+    );
     Ok(())
 }
 
@@ -161,16 +248,12 @@ fn print_raw_sampling(
 }
 
 /// The uniform-grid baseline: the dataset resampled to a uniform grid of about as many cells,
-/// timed with the same camera, and the AMR overhead per sample.
-fn print_uniform_baseline(
+/// ready to render with the same settings; and its number of cells.
+fn uniform_baseline(
     ctx: &GpuContext,
     ds: &crate::amr::AmrDataset,
     settings: &crate::render::RenderSettings,
-    cam: &Camera,
-    size: (u32, u32),
-    frames: usize,
-    r: &BenchResult,
-) -> Result<()> {
+) -> Result<(usize, VolumeRenderer)> {
     let h = &ds.hierarchy;
     let root: usize = h.root_dims.iter().product();
     let f = (h.num_cells() as f64 / root as f64).cbrt();
@@ -178,18 +261,6 @@ fn print_uniform_baseline(
         h.root_dims
             .map(|d| ((d as f64 * f).round() as usize).max(1)),
     )?;
-    let base = VolumeRenderer::new(ctx, &uniform, settings)?;
-    let b = time_frames(ctx, &base, cam, size, frames)?;
-    println!(
-        "uniform grid:   {} cells, {:.1} ms, {} samples per frame, {:.1} M samples/s",
-        uniform.hierarchy.num_cells(),
-        b.median_ms,
-        b.samples_per_frame,
-        b.samples_per_second() / 1e6
-    );
-    println!(
-        "AMR overhead:   {:.2}x the time per sample of the uniform grid",
-        b.samples_per_second() / r.samples_per_second()
-    );
-    Ok(())
+    let cells = uniform.hierarchy.num_cells();
+    Ok((cells, VolumeRenderer::new(ctx, &uniform, settings)?))
 }

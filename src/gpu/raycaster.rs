@@ -88,6 +88,8 @@ pub(crate) struct Residency {
 pub struct VolumeRenderer {
     pub prepared: Prepared,
     pub layout: BrickLayout,
+    /// The grids the bricks were cut from.
+    pub hierarchy: crate::amr::AmrHierarchy,
     /// Where bricks are read from; dropped once every brick is resident (nothing more is
     /// read, and a lazy field's cache is freed).
     source: Option<Arc<dyn FieldSource>>,
@@ -128,11 +130,10 @@ impl VolumeRenderer {
         let prepared = Prepared::for_source(source.as_ref(), settings)?;
         let h = source.hierarchy();
         let layout = BrickLayout::build(h)?;
-        let budget = gpu_bytes.unwrap_or_else(|| default_gpu_memory(ctx));
+        let pool = make_pool(ctx, &layout, gpu_bytes)?;
         let device = &ctx.device;
-        let mut r = ctx.checked("making the brick pool", || -> Result<Self> {
+        let mut r = ctx.checked("making the renderer", || -> Result<Self> {
             let leaf_boxes = crate::tiles::leaf_boxes(&layout, h.cell_size(layout.fine_level));
-            let pool = BrickPool::new(ctx, &layout, budget)?;
             let leaves = leaves_texture(ctx, &layout.gpu_leaves(h, &leaf_boxes, &pool.slots))?;
             let table = table_texture(ctx, &prepared.table);
             let counter = device.create_buffer(&wgpu::BufferDescriptor {
@@ -161,6 +162,7 @@ impl VolumeRenderer {
                 }),
                 prepared,
                 layout,
+                hierarchy: h.clone(),
                 source: Some(source.clone()),
                 leaves,
                 table,
@@ -519,6 +521,30 @@ impl VolumeRenderer {
         ctx.queue.submit([enc.finish()]);
         let bytes = crate::gpu::offscreen::read_buffer(ctx, &read)?;
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as u64)
+    }
+}
+
+/// The brick pool within `gpu_bytes`; with the default budget, half of it, and half again,
+/// while the adapter cannot allocate it (down to 64 MiB).
+fn make_pool(ctx: &GpuContext, layout: &BrickLayout, gpu_bytes: Option<u64>) -> Result<BrickPool> {
+    let mut budget = gpu_bytes.unwrap_or_else(|| default_gpu_memory(ctx));
+    loop {
+        match ctx.checked("making the brick pool", || {
+            BrickPool::new(ctx, layout, budget)
+        }) {
+            Ok(pool) => return pool,
+            Err(e) if gpu_bytes.is_none() && budget > 64 << 20 => {
+                log::info!(
+                    "a brick pool of {} does not fit the adapter ({e}); trying half",
+                    crate::progress::human_bytes(budget)
+                );
+                budget /= 2;
+            }
+            Err(e) => return Err(Error::Gpu(format!(
+                "a brick pool of {} does not fit this adapter ({e}): give a smaller --gpu-memory",
+                crate::progress::human_bytes(budget)
+            ))),
+        }
     }
 }
 
