@@ -69,9 +69,8 @@ pub fn time_frames(
     let rays = cam.ray_model(size.0, size.1)?;
     let frame = |renderer: &VolumeRenderer| -> Result<f64> {
         let t = Instant::now();
-        let mut enc = ctx.device.create_command_encoder(&Default::default());
-        renderer.encode(ctx, &mut enc, &target.region(), &rays);
-        ctx.queue.submit([enc.finish()]);
+        // In passes when the bricks exceed --gpu-memory (one pass, as `encode`, otherwise).
+        renderer.render_passes(ctx, &target.region(), &rays, [0, 0], None)?;
         ctx.wait()?;
         Ok(t.elapsed().as_secs_f64() * 1e3)
     };
@@ -120,7 +119,9 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
     let ctx = GpuContext::new()?;
     let t = Instant::now();
-    let renderer = VolumeRenderer::new(&ctx, &ds, settings)?;
+    let gpu_memory = request.data.memory.gpu;
+    let renderer =
+        VolumeRenderer::with_source(&ctx, std::sync::Arc::new(ds.clone()), settings, gpu_memory)?;
     let upload_ms = t.elapsed().as_secs_f64() * 1e3;
     let h = &ds.hierarchy;
     let cam = request.camera(h.domain_left, h.domain_right)?;

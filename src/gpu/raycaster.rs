@@ -540,10 +540,11 @@ fn make_pool(ctx: &GpuContext, layout: &BrickLayout, gpu_bytes: Option<u64>) -> 
                 );
                 budget /= 2;
             }
-            Err(e) => return Err(Error::Gpu(format!(
-                "a brick pool of {} does not fit this adapter ({e}): give a smaller --gpu-memory",
-                crate::progress::human_bytes(budget)
-            ))),
+            Err(e) => {
+                let size = crate::progress::human_bytes(budget);
+                let what = format!("a brick pool of {size} does not fit this adapter ({e})");
+                return Err(Error::Gpu(format!("{what}: give a smaller --gpu-memory")));
+            }
         }
     }
 }
