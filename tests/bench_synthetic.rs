@@ -51,7 +51,8 @@ fn times_info_and_render_on_a_kept_dataset_then_reuses_it() {
         "{err}"
     );
     let (wall, memory) = row(&out, "info DATASET");
-    assert!(wall > 0.0 && memory.ends_with("iB"), "{out}");
+    // A 13K-cell info can take under the 5 ms the table shows as 0.00 s.
+    assert!(wall >= 0.0 && memory.ends_with("iB"), "{out}");
     let (_, memory) = row(&out, "render DATASET --mode mip --size 48x32 -o tmp.png");
     assert!(memory.ends_with("iB"), "{out}");
 

@@ -179,6 +179,9 @@ mod tests {
         assert!(m.held <= budget);
         assert!(m.peak <= budget + sizes.iter().max().unwrap());
         assert_eq!(m.read, sizes.iter().sum::<u64>());
+        // Statistics streamed grid by grid on several threads equal those of the whole field.
+        let whole_stats = crate::amr::field_stats(whole.data.iter().map(|d| &d[..]));
+        assert_eq!(lazy.stats().unwrap(), whole_stats);
     }
 
     /// Four grids of 64 cells over a 16x4x4 root: grid n's values are all n.

@@ -28,8 +28,8 @@ pub use hierarchy::AmrHierarchy;
 pub use lazy::LazyField;
 pub use stats::{field_stats, FieldStats, StatsAccumulator};
 pub use values::{
-    merge_stats, streamed_stats, FieldSource, FieldView, GridArray, GridSet, GridValues,
-    HostMemory, MemoryCounter,
+    streamed_stats, FieldSource, FieldView, GridArray, GridSet, GridValues, HostMemory,
+    MemoryCounter,
 };
 
 use glam::DVec3;

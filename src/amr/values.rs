@@ -5,7 +5,7 @@
 //! [`GridValues`], so the same code interpolates a whole in-memory field or the grids one
 //! brick reads ([`GridSet`]).
 
-use super::{field_stats, AmrDataset, AmrField, AmrHierarchy, FieldStats};
+use super::{AmrDataset, AmrField, AmrHierarchy, FieldStats, StatsAccumulator};
 use crate::error::Result;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -154,22 +154,19 @@ pub fn streamed_stats(source: &dyn FieldSource) -> Result<FieldStats> {
         "grids",
     );
     let threads = crate::bricks::fill_threads().min(grids.max(1));
-    let parts: Vec<Result<Vec<FieldStats>>> = std::thread::scope(|s| {
+    let parts: Vec<Result<StatsAccumulator>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let stage = &stage;
                 s.spawn(move || {
-                    (t..grids)
-                        .step_by(threads)
-                        .map(|n| {
-                            let g = source.grid(n)?;
-                            let st = field_stats(std::iter::once(&g[..]));
-                            stage.advance(1, || {
-                                crate::progress::human_bytes(source.host_memory().read) + " read"
-                            });
-                            Ok(st)
-                        })
-                        .collect()
+                    let mut acc = StatsAccumulator::default();
+                    for n in (t..grids).step_by(threads) {
+                        acc.add(&source.grid(n)?);
+                        stage.advance(1, || {
+                            crate::progress::human_bytes(source.host_memory().read) + " read"
+                        });
+                    }
+                    Ok(acc)
                 })
             })
             .collect();
@@ -179,26 +176,11 @@ pub fn streamed_stats(source: &dyn FieldSource) -> Result<FieldStats> {
             .collect()
     });
     stage.finish();
-    let mut all = Vec::with_capacity(grids);
+    let mut all = StatsAccumulator::default();
     for p in parts {
-        all.extend(p?);
+        all.merge(&p?);
     }
-    Ok(merge_stats(&all))
-}
-
-/// The statistics of the union of the sets `parts` describe.
-pub fn merge_stats(parts: &[FieldStats]) -> FieldStats {
-    let mut s = field_stats(std::iter::empty());
-    let min_nan = |a: f32, b: f32| if a.is_nan() { b } else { a.min(b) };
-    let max_nan = |a: f32, b: f32| if a.is_nan() { b } else { a.max(b) };
-    for p in parts {
-        s.min = min_nan(s.min, p.min);
-        s.max = max_nan(s.max, p.max);
-        s.min_positive = min_nan(s.min_positive, p.min_positive);
-        s.non_finite += p.non_finite;
-        s.non_positive += p.non_positive;
-    }
-    s
+    Ok(all.finish())
 }
 
 /// The grids one piece of work (a brick) reads, fetched from a source the first time sampling
@@ -278,16 +260,5 @@ mod tests {
                 read: 0
             }
         );
-    }
-
-    #[test]
-    fn merged_statistics_equal_those_of_the_union() {
-        let parts = [vec![1.0, -2.0, f32::NAN], vec![], vec![0.5, 7.0, 0.0]];
-        let whole = field_stats(parts.iter().map(|v| &v[..]));
-        let each: Vec<FieldStats> = parts
-            .iter()
-            .map(|v| field_stats(std::iter::once(&v[..])))
-            .collect();
-        assert_eq!(merge_stats(&each), whole);
     }
 }
