@@ -205,7 +205,8 @@ impl Session {
     }
 
     /// Uploads `ds` to `ctx`'s device with `settings` and prints the field's warnings. The
-    /// caller may drop `ds` afterwards: the session keeps no values on the host.
+    /// session keeps no values on the host when every brick fits the default GPU budget;
+    /// otherwise it shares `ds`'s arrays (no copy) to load bricks pass by pass.
     pub fn new(ctx: GpuContext, ds: &AmrDataset, settings: &RenderSettings) -> Result<Session> {
         let renderer = VolumeRenderer::new(&ctx, ds, settings)?;
         renderer.prepared.print_warnings(&ds.field.name);
