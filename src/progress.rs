@@ -91,31 +91,9 @@ impl Stage {
     }
 }
 
-/// `bytes` as a short human size ("2.1 GB", "512 MB").
-pub fn human_bytes(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b >= 1e9 {
-        format!("{:.1} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.0} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.0} kB", b / 1e3)
-    } else {
-        format!("{bytes} B")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(human_bytes(2_147_483_648), "2.1 GB");
-        assert_eq!(human_bytes(268_435_456), "268 MB");
-        assert_eq!(human_bytes(4096), "4 kB");
-        assert_eq!(human_bytes(12), "12 B");
-    }
 
     #[test]
     fn a_stage_counts_what_was_done() {

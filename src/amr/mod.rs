@@ -26,7 +26,7 @@ mod values;
 pub use dataset::{AmrDataset, AmrField};
 pub use hierarchy::AmrHierarchy;
 pub use lazy::LazyField;
-pub use stats::{field_stats, FieldStats, StatsAccumulator};
+pub use stats::{field_stats, stream_stats, FieldStats, StatsAccumulator};
 pub use values::{
     streamed_stats, FieldSource, FieldView, GridArray, GridSet, GridValues, HostMemory,
     MemoryCounter,

@@ -23,6 +23,70 @@ pub fn field_stats<'a>(slices: impl Iterator<Item = &'a [f32]>) -> FieldStats {
     acc.finish()
 }
 
+/// Threads that read grids for [`stream_stats`]: the values held at once are about this
+/// many grids.
+const STATS_READERS: usize = 2;
+
+/// Statistics of `grids` grids, each read by `read` and dropped once counted, on
+/// [`STATS_READERS`] threads; the first failing read (in grid order) stops the reading and is
+/// the error. Progress goes to a [`crate::progress::Stage`] labelled `label`.
+pub fn stream_stats<G: std::ops::Deref<Target: AsRef<[f32]>>>(
+    grids: usize,
+    label: &str,
+    read: impl Fn(usize) -> crate::error::Result<G> + Sync,
+) -> crate::error::Result<FieldStats> {
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let stage = crate::progress::Stage::new(label, grids as u64, "grids");
+    let (next, failed, bytes) = (
+        AtomicUsize::new(0),
+        AtomicBool::new(false),
+        AtomicU64::new(0),
+    );
+    let total = Mutex::new(StatsAccumulator::default());
+    let first_error = Mutex::new(None::<(usize, crate::error::Error)>);
+    let work = || {
+        let mut acc = StatsAccumulator::default();
+        while !failed.load(Ordering::Relaxed) {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            if n >= grids {
+                break;
+            }
+            match read(n) {
+                Ok(grid) => {
+                    let values: &[f32] = (*grid).as_ref();
+                    acc.add(values);
+                    let b = std::mem::size_of_val(values) as u64;
+                    let read = bytes.fetch_add(b, Ordering::Relaxed) + b;
+                    stage.advance(1, || format!("{} read", indicatif::HumanBytes(read)));
+                }
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    let mut first = first_error.lock().unwrap_or_else(|p| p.into_inner());
+                    if first.as_ref().is_none_or(|(m, _)| n < *m) {
+                        *first = Some((n, e));
+                    }
+                }
+            }
+        }
+        total.lock().unwrap_or_else(|p| p.into_inner()).merge(&acc);
+    };
+    std::thread::scope(|s| {
+        for _ in 1..STATS_READERS.min(grids) {
+            s.spawn(work);
+        }
+        work();
+    });
+    stage.finish();
+    if let Some((_, e)) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    Ok(total
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .finish())
+}
+
 /// [`FieldStats`] gathered piece by piece: add values, merge the accumulators of parts read
 /// apart (grid by grid, thread by thread), finish; the result is the same in any order.
 #[derive(Clone, Copy, Debug)]

@@ -5,7 +5,7 @@
 //! [`GridValues`], so the same code interpolates a whole in-memory field or the grids one
 //! brick reads ([`GridSet`]).
 
-use super::{AmrDataset, AmrField, AmrHierarchy, FieldStats, StatsAccumulator};
+use super::{AmrDataset, AmrField, AmrHierarchy, FieldStats};
 use crate::error::Result;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -59,6 +59,12 @@ impl Drop for GridArray {
         if let Some(c) = &self.counter {
             c.sub(bytes_of(&self.values));
         }
+    }
+}
+
+impl AsRef<[f32]> for GridArray {
+    fn as_ref(&self) -> &[f32] {
+        &self.values
     }
 }
 
@@ -144,43 +150,13 @@ impl FieldSource for AmrDataset {
     }
 }
 
-/// Statistics of a source's field, read one grid at a time on each of a few threads, with
-/// progress shown when it takes more than a second.
+/// Statistics of a source's field, read grid by grid (see [`super::stream_stats`]).
 pub fn streamed_stats(source: &dyn FieldSource) -> Result<FieldStats> {
-    let grids = source.hierarchy().grids.len();
-    let stage = crate::progress::Stage::new(
-        format!("reading {}", source.field_name()),
-        grids as u64,
-        "grids",
-    );
-    let threads = crate::bricks::fill_threads().min(grids.max(1));
-    let parts: Vec<Result<StatsAccumulator>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let stage = &stage;
-                s.spawn(move || {
-                    let mut acc = StatsAccumulator::default();
-                    for n in (t..grids).step_by(threads) {
-                        acc.add(&source.grid(n)?);
-                        stage.advance(1, || {
-                            crate::progress::human_bytes(source.host_memory().read) + " read"
-                        });
-                    }
-                    Ok(acc)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("statistics worker panicked"))
-            .collect()
-    });
-    stage.finish();
-    let mut all = StatsAccumulator::default();
-    for p in parts {
-        all.merge(&p?);
-    }
-    Ok(all.finish())
+    super::stream_stats(
+        source.hierarchy().grids.len(),
+        &format!("reading {}", source.field_name()),
+        |n| source.grid(n),
+    )
 }
 
 /// The grids one piece of work (a brick) reads, fetched from a source the first time sampling

@@ -92,7 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),
         Command::Wall(args) => wall::wall(&args),
         Command::Info { dataset, json } => {
-            let info = crate::info::info_with_progress(&dataset)?;
+            let info = crate::info::info(&dataset)?;
             if json {
                 println!("{}", serde_json::to_string(&info)?);
             } else {

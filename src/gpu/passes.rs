@@ -144,7 +144,7 @@ impl VolumeRenderer {
                 format!(
                     "{} bricks loaded, {} read",
                     report.loaded,
-                    crate::progress::human_bytes(read)
+                    indicatif::HumanBytes(read)
                 )
             });
             log::debug!(

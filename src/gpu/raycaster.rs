@@ -536,12 +536,12 @@ fn make_pool(ctx: &GpuContext, layout: &BrickLayout, gpu_bytes: Option<u64>) -> 
             Err(e) if gpu_bytes.is_none() && budget > 64 << 20 => {
                 log::info!(
                     "a brick pool of {} does not fit the adapter ({e}); trying half",
-                    crate::progress::human_bytes(budget)
+                    indicatif::HumanBytes(budget)
                 );
                 budget /= 2;
             }
             Err(e) => {
-                let size = crate::progress::human_bytes(budget);
+                let size = indicatif::HumanBytes(budget);
                 let what = format!("a brick pool of {size} does not fit this adapter ({e})");
                 return Err(Error::Gpu(format!("{what}: give a smaller --gpu-memory")));
             }

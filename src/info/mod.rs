@@ -4,22 +4,13 @@
 //! The ranges are gathered grid by grid ([`DataSource::read_grid`]) on a couple of threads,
 //! each grid dropped once counted: memory stays at a few grids whatever the dataset's size.
 
-mod progress;
-
-use crate::amr::StatsAccumulator;
-use crate::error::{Error, Result};
+use crate::amr::stream_stats;
+use crate::error::Result;
 use crate::formats::{self, DataSource};
-use progress::Progress;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::Instant;
-
-/// Threads reading grids at once (each holds one grid).
-const READERS: usize = 2;
 
 /// The range of one field over every stored cell (covered coarse cells included).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -65,23 +56,9 @@ pub fn info(path: &Path) -> Result<Info> {
     info_from_source(path, source.as_ref())
 }
 
-/// [`info`], showing the reading's progress on standard error: a bar on a terminal, one line
-/// per field otherwise.
-pub fn info_with_progress(path: &Path) -> Result<Info> {
-    let source = formats::open(path)?;
-    let reads = (source.field_names().len() * source.hierarchy().grids.len()) as u64;
-    let progress = Progress::stderr(reads);
-    let info = summarise(path, source.as_ref(), &progress);
-    progress.finish();
-    info
-}
-
-/// [`info`] for an already opened source.
+/// [`info`] for an already opened source. Reading a field that takes more than a second shows
+/// its progress ([`crate::progress::Stage`]).
 pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
-    summarise(path, source, &Progress::Quiet)
-}
-
-fn summarise(path: &Path, source: &dyn DataSource, progress: &Progress) -> Result<Info> {
     let h = source.hierarchy();
     let meta = source.metadata();
     let levels = h.max_level() as usize + 1;
@@ -108,7 +85,7 @@ fn summarise(path: &Path, source: &dyn DataSource, progress: &Progress) -> Resul
     let fields = source.field_names();
     let mut field_ranges = Vec::with_capacity(fields.len());
     for name in &fields {
-        field_ranges.push(field_range(source, name, progress)?);
+        field_ranges.push(field_range(source, name)?);
     }
     Ok(Info {
         path: path.display().to_string(),
@@ -130,56 +107,13 @@ fn summarise(path: &Path, source: &dyn DataSource, progress: &Progress) -> Resul
     })
 }
 
-/// The range of field `name` over every grid of the hierarchy, read one grid at a time on
-/// [`READERS`] threads; the first error stops the reading.
-fn field_range(source: &dyn DataSource, name: &str, progress: &Progress) -> Result<FieldRange> {
+/// The range of field `name` over every grid of the hierarchy, read grid by grid
+/// ([`stream_stats`]); the first error stops the reading.
+fn field_range(source: &dyn DataSource, name: &str) -> Result<FieldRange> {
     let grids = source.hierarchy().grids.len();
-    let start = Instant::now();
-    progress.start_field(name);
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let total = Mutex::new((StatsAccumulator::default(), 0u64));
-    let first_error: Mutex<Option<(usize, Error)>> = Mutex::new(None);
-    let read = || {
-        let mut acc = StatsAccumulator::default();
-        let mut bytes = 0u64;
-        while !failed.load(Ordering::Relaxed) {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            if n >= grids {
-                break;
-            }
-            match source.read_grid(name, n) {
-                Ok(values) => {
-                    acc.add(&values);
-                    let b = (values.len() * 4) as u64;
-                    bytes += b;
-                    progress.grid_read(b);
-                }
-                Err(e) => {
-                    failed.store(true, Ordering::Relaxed);
-                    let mut first = first_error.lock().unwrap_or_else(|p| p.into_inner());
-                    if first.as_ref().is_none_or(|(m, _)| n < *m) {
-                        *first = Some((n, e));
-                    }
-                }
-            }
-        }
-        let mut t = total.lock().unwrap_or_else(|p| p.into_inner());
-        t.0.merge(&acc);
-        t.1 += bytes;
-    };
-    std::thread::scope(|s| {
-        for _ in 1..READERS.min(grids) {
-            s.spawn(read);
-        }
-        read();
-    });
-    if let Some((_, e)) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
-    }
-    let (acc, bytes) = total.into_inner().unwrap_or_else(|p| p.into_inner());
-    progress.field_done(name, grids, bytes, start);
-    let s = acc.finish();
+    let s = stream_stats(grids, &format!("info: {name}"), |n| {
+        source.read_grid(name, n)
+    })?;
     let finite = |v: f32| v.is_finite().then_some(v);
     Ok(FieldRange {
         name: name.to_string(),
