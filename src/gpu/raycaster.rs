@@ -76,6 +76,8 @@ pub(crate) struct Residency {
     pub pool: BrickPool,
     /// Per kd-tree node: whether any leaf below it can add to the image (empty-space skipping).
     pub node_visible: Vec<u32>,
+    /// Per leaf: whether it can add to the image.
+    pub leaf_visible: Vec<bool>,
 }
 
 /// A field on the GPU, ready to render with fixed settings.
@@ -159,6 +161,7 @@ impl VolumeRenderer {
                 residency: Mutex::new(Residency {
                     pool,
                     node_visible: Vec::new(),
+                    leaf_visible: Vec::new(),
                 }),
                 prepared,
                 layout,
@@ -240,25 +243,28 @@ impl VolumeRenderer {
         let n = p.table.len();
         let mut res = self.residency();
         let ranges = &res.pool.leaf_ranges;
-        let vis = self.layout.node_visibility(|leaf| {
-            let [mn, mx] = ranges[leaf];
-            if mn > mx {
-                return false;
-            }
-            if p.settings.mode != Mode::Composite {
-                return true;
-            }
-            if mx < lo {
-                return false;
-            }
-            let idx = |v: f32| ((v - lo) / (hi - lo)).clamp(0.0, 1.0) * (n - 1) as f32;
-            let (a, b) = (
-                idx(mn).floor() as usize,
-                (idx(mx).ceil() as usize).min(n - 1),
-            );
-            p.table[a..=b].iter().any(|e| e[3] > 0.0)
-        });
-        res.node_visible = vis;
+        let leaf_visible: Vec<bool> = (0..ranges.len())
+            .map(|leaf| {
+                let [mn, mx] = ranges[leaf];
+                if mn > mx {
+                    return false;
+                }
+                if p.settings.mode != Mode::Composite {
+                    return true;
+                }
+                if mx < lo {
+                    return false;
+                }
+                let idx = |v: f32| ((v - lo) / (hi - lo)).clamp(0.0, 1.0) * (n - 1) as f32;
+                let (a, b) = (
+                    idx(mn).floor() as usize,
+                    (idx(mx).ceil() as usize).min(n - 1),
+                );
+                p.table[a..=b].iter().any(|e| e[3] > 0.0)
+            })
+            .collect();
+        res.node_visible = self.layout.node_visibility(|leaf| leaf_visible[leaf]);
+        res.leaf_visible = leaf_visible;
     }
 
     /// Records a render of `rays` (world coordinates, pixel coordinates of the target region)
@@ -318,22 +324,9 @@ impl VolumeRenderer {
     /// The node visibility of the leaves that are visible and resident.
     fn resident_visibility(&self, res: &Residency) -> Vec<u32> {
         let slots = &res.pool.slots;
-        let vis = &res.node_visible;
-        let leaf_node = self.leaf_nodes();
         self.layout.node_visibility(|leaf| {
-            vis[leaf_node[leaf]] != 0 && slots.slot(self.layout.leaves[leaf].brick).is_some()
+            res.leaf_visible[leaf] && slots.slot(self.layout.leaves[leaf].brick).is_some()
         })
-    }
-
-    /// The kd-tree node of every leaf.
-    fn leaf_nodes(&self) -> Vec<usize> {
-        let mut out = vec![0; self.layout.leaves.len()];
-        for (i, n) in self.layout.nodes.iter().enumerate() {
-            if n.kind == crate::bricks::NODE_LEAF {
-                out[n.a as usize] = i;
-            }
-        }
-        out
     }
 
     /// The line texture a dispatch binds: `lines` in composite mode, else none.
