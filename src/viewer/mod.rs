@@ -107,6 +107,7 @@ pub fn view(
             }
         }
     };
+    let ds_hierarchy = ds.hierarchy.clone();
     let mut app = App {
         proxy: event_loop.create_proxy(),
         source,
@@ -124,7 +125,11 @@ pub fn view(
         cursor: None,
         modifiers: ModifiersState::empty(),
         panel_visible: true,
-        showing: Showing::Volume,
+        showing: if crate::slice::flat::is_flat(&ds_hierarchy) {
+            Showing::Slice
+        } else {
+            Showing::Volume
+        },
         slice,
         slice_dirty: true,
         slice_refine_at: None,
