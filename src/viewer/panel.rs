@@ -167,12 +167,7 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     slice_rows(ui, m, actions);
     annotation_row(ui, m.annotations);
     if m.flat {
-        ui.label("sampling");
-        let ways = Interpolation::ALL.iter().map(|&i| (i, i.name()));
-        if let Some(i) = choice(ui, m.settings.interpolation, ways) {
-            m.settings.interpolation = i;
-        }
-        ui.end_row();
+        sampling_row(ui, m);
         return;
     }
 
@@ -183,17 +178,22 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     }
     ui.end_row();
 
-    ui.label("sampling");
-    let ways = Interpolation::ALL.iter().map(|&i| (i, i.name()));
-    if let Some(i) = choice(ui, m.settings.interpolation, ways) {
-        m.settings.interpolation = i;
-    }
-    ui.end_row();
+    sampling_row(ui, m);
 
     ui.label("lens");
     let lenses = Lens::ALL.iter().map(|&lens| (lens, lens.name()));
     if let Some(lens) = choice(ui, m.lens, lenses) {
         actions.push(PanelAction::SetLens(lens));
+    }
+    ui.end_row();
+}
+
+/// A grid row for the sampling (linear or nearest).
+fn sampling_row(ui: &mut egui::Ui, m: &mut PanelModel) {
+    ui.label("sampling");
+    let ways = Interpolation::ALL.iter().map(|&i| (i, i.name()));
+    if let Some(i) = choice(ui, m.settings.interpolation, ways) {
+        m.settings.interpolation = i;
     }
     ui.end_row();
 }
