@@ -3,6 +3,7 @@
 
 pub mod athena;
 pub mod enzo;
+pub mod external;
 pub mod read_grid;
 
 use amrcast::amr::{AmrDataset, AmrField, AmrGrid, AmrHierarchy};
