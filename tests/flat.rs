@@ -104,6 +104,30 @@ fn render_writes_the_field_with_the_domain_s_aspect() {
     assert!(v[..12 * 96].iter().all(|x| x.is_nan()));
 }
 
+/// With --antialias each pixel is the mean of the 2x2 cells under it.
+#[test]
+fn antialiased_pixels_are_the_means_of_their_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = fixture(dir.path());
+    let (shape, v) = render_values(dir.path(), &spec, &["--size", "32x24", "--antialias"]);
+    assert_eq!(shape, vec![24, 32]);
+    for j in 0..24 {
+        for i in 0..32 {
+            let (ci, cj) = (2 * i, NY - 2 - 2 * j);
+            let cells = [(0, 0), (1, 0), (0, 1), (1, 1)].map(|(a, b)| cell_value(ci + a, cj + b));
+            let want = cells.iter().sum::<f32>() / 4.0;
+            assert_eq!(v[j * 32 + i], want, "pixel ({i}, {j})");
+        }
+    }
+    // Only images of 2-D data average: a 3-D render refuses it.
+    let out = amrcast(&["render", "-o", "x.png", "--antialias"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("--antialias applies to 2-D"),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_camera_options_pan_and_zoom() {
     let dir = tempfile::tempdir().unwrap();

@@ -36,6 +36,10 @@ pub struct RenderArgs {
     pub annotate: AnnotateArgs,
     #[command(flatten)]
     pub planes: SlicePlaneArgs,
+    /// 2-D datasets: each pixel the exact area average of the finest cells under it (as yt's
+    /// fixed-resolution buffers), instead of the value at its centre.
+    #[arg(long)]
+    pub antialias: bool,
 }
 
 /// `amrcast render`.
@@ -63,7 +67,12 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     // The field is read grid by grid as bricks need it, except for slice planes, which
     // sample the whole field on the CPU.
     let (field, metadata) = request.data.open_field()?;
-    if crate::slice::flat::is_flat(field.hierarchy()) {
+    let flat = crate::slice::flat::is_flat(field.hierarchy());
+    if args.antialias && !flat {
+        let what = "--antialias applies to 2-D datasets (and to `amrcast slice`)";
+        return Err(Error::Settings(format!("{}: {what}", metadata.name)).into());
+    }
+    if flat {
         drop(field);
         let flat = FlatRender {
             name: &metadata.name,
@@ -166,7 +175,10 @@ fn render_flat(args: &RenderArgs, request: &RenderRequest, job: FlatRender) -> R
     let prepared = crate::slice::prepare(&ds, &request.settings.tf)?;
     prepared.print_warnings(&ds.field.name);
     let t = Instant::now();
-    let image = crate::slice::slice(&ds, &slice)?;
+    let image = match args.antialias {
+        true => crate::slice::area_slice(&ds, &slice)?,
+        false => crate::slice::slice(&ds, &slice)?,
+    };
     log::info!(
         "2-D dataset: {}x{} image of its field in {:.1} ms",
         size.0,

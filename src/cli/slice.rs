@@ -51,6 +51,10 @@ pub struct SliceArgs {
     /// nearest: the finest cell's stored value, as yt's slices show it.
     #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
     pub interpolation: Interpolation,
+    /// Each pixel the exact area average of the finest cells under it (as yt's fixed-resolution
+    /// buffers), instead of the value at its centre; planes across x, y or z.
+    #[arg(long)]
+    pub antialias: bool,
     /// Annotations, comma-separated: grids and domain (each grid's and the domain's section by
     /// the plane, grids coloured by level), colorbar (in a panel at the right: the PNG is that
     /// much wider), scale (a scale bar in the dataset's length unit, else code units), axes
@@ -131,7 +135,10 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
     let prepared = crate::slice::prepare(&ds, &args.colours.tf())?;
     prepared.print_warnings(&ds.field.name);
     let t = Instant::now();
-    let image = crate::slice::slice(&ds, &request)?;
+    let image = match args.antialias {
+        true => crate::slice::area_slice(&ds, &request)?,
+        false => crate::slice::slice(&ds, &request)?,
+    };
     log::info!(
         "sliced {}x{} pixels in {:.1} ms",
         request.size.0,
