@@ -109,8 +109,12 @@ fn leaf_cell(f: &FlashFile, p: DVec3) -> (u32, [i64; 3]) {
             continue;
         }
         let (lo, hi) = f.edges(b);
-        if (0..3).all(|a| p[a] >= lo[a] && p[a] < hi[a]) {
+        let d = s.dimensionality as usize;
+        if (0..d).all(|a| p[a] >= lo[a] && p[a] < hi[a]) {
             let ijk = [0, 1, 2].map(|a| {
+                if a >= d {
+                    return 0;
+                }
                 let cells = s.root_blocks[a] * s.nb[a] << blk.level;
                 let w = (s.hi[a] - s.lo[a]) / cells as f64;
                 ((p[a] - s.lo[a]) / w).floor() as i64
@@ -130,7 +134,10 @@ fn check_values(path: &Path, f: &FlashFile) {
     for (n, g) in h.grids.iter().enumerate() {
         let b = g.id as usize;
         assert_eq!(g.level, f.blocks[b].level, "grid {n}");
-        let (lo, hi) = f.edges(b);
+        let (mut lo, mut hi) = f.edges(b);
+        if f.spec.dimensionality == 2 {
+            (lo[2], hi[2]) = (h.domain_left.z, h.domain_right.z);
+        }
         assert_eq!(g.left, DVec3::from(lo), "grid {n}");
         assert_eq!(g.right, DVec3::from(hi), "grid {n}");
         for (v, name) in f.spec.vars.iter().enumerate() {
@@ -150,7 +157,7 @@ fn check_values(path: &Path, f: &FlashFile) {
                     let t = DVec3::new(i as f64, j as f64, k as f64) + 0.5;
                     let mut p = lo + (hi - lo) * t / steps as f64;
                     if f.spec.dimensionality == 2 {
-                        p.z = 0.5 * (lo.z + hi.z);
+                        p.z = 0.5 * (h.domain_left.z + h.domain_right.z);
                     }
                     let (level, ijk) = leaf_cell(f, p);
                     let got = value_at(&ds, p, Interpolation::Nearest);
@@ -194,6 +201,67 @@ fn a_3d_checkpoint_of_non_cubic_blocks_reads_as_written() {
     assert_eq!(src.hierarchy().root_dims, [8, 8, 8]);
     assert_eq!(src.node_types(), [18, 1, 1]);
     check_values(&path, &blast3d());
+}
+
+#[test]
+fn a_2d_plot_file_reads_as_one_cell_thick() {
+    let path = fixture("sod2d_hdf5_plt_cnt_0001");
+    let src = amrcast::formats::open(&path).unwrap();
+    assert_eq!(src.metadata().format, "flash");
+    assert_eq!(src.metadata().time, Some(0.2));
+    let h = src.hierarchy();
+    assert_eq!(h.root_dims, [24, 16, 1]);
+    assert_eq!(h.dimensionality(), 2);
+    assert_eq!(h.ratio(0), [2, 2, 1]);
+    assert_eq!(h.ratio(1), [2, 2, 1]);
+    assert_eq!(h.refinement_ratios(), [2, 2]);
+    // The file's z range (zmin, zmax), every grid one cell thick across it.
+    assert_eq!((h.domain_left.z, h.domain_right.z), (0.0, 1.0));
+    for g in &h.grids {
+        assert_eq!(g.dims, [8, 8, 1]);
+        assert_eq!((g.left.z, g.right.z), (0.0, 1.0));
+    }
+    let r = FlashReader::open(&path).unwrap();
+    assert_eq!(r.node_types(), [12, 1, 1]);
+    check_values(&path, &sod2d());
+}
+
+#[test]
+fn a_2d_file_without_a_z_range_is_one_level_0_cell_thick() {
+    let mut f = sod2d();
+    f.set_param("real runtime parameters", "zmax", Value::Real(0.0));
+    f.spec.hi[2] = 0.0;
+    let dir = tempfile::tempdir().unwrap();
+    let path = f.write(&dir.path().join("flat_hdf5_plt_cnt_0000"));
+    let r = FlashReader::open(&path).unwrap();
+    let h = r.hierarchy();
+    // Level-0 cells are 1.5 / 24 wide along x.
+    assert_eq!((h.domain_left.z, h.domain_right.z), (0.0, 0.0625));
+    check_values(&path, &f);
+}
+
+#[test]
+fn units_follow_flash_s_unit_system() {
+    let length = |edit: &dyn Fn(&mut FlashFile)| {
+        let mut f = sod2d();
+        edit(&mut f);
+        let dir = tempfile::tempdir().unwrap();
+        let path = f.write(&dir.path().join("u_hdf5_plt_cnt_0000"));
+        let r = FlashReader::open(&path).unwrap();
+        assert_eq!(r.metadata().units.get("time"), Some(&1.0));
+        r.metadata().units.get("length").copied()
+    };
+    assert_eq!(length(&|_| {}), Some(1.0));
+    let mks = Value::Str("MKS".into());
+    assert_eq!(
+        length(&|f| f.set_param("string runtime parameters", "pc_unitsBase", mks.clone())),
+        Some(100.0)
+    );
+    let cosmo = Value::Logical(true);
+    assert_eq!(
+        length(&|f| f.set_param("logical runtime parameters", "useCosmology", cosmo.clone())),
+        None
+    );
 }
 
 /// `f` with `edit` applied, written to a temporary file; the error opening it.

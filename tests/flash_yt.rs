@@ -164,4 +164,17 @@ fn info_describes_a_flash_file() {
     assert_eq!(info.grids_per_level, vec![8, 16, 8]);
     assert_eq!(info.cells_per_level, vec![8 * 512, 16 * 512, 8 * 512]);
     assert_eq!(info.max_level, 2);
+    assert_eq!(info.dimensionality, 3);
+    assert_eq!(info.units.get("length"), Some(&1.0));
+    // The field's range over every stored cell: leaves and parents.
+    assert_eq!(info.field_ranges[0].min, Some(10_000.0));
+    // Level 2 covers global cells 16..=31 on every axis: 10000 + 2000 + 9 * 31.
+    assert_eq!(info.field_ranges[0].max, Some(12_279.0));
+    let o = amrcast(&["info", SOD]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("24 x 16 cells (2-D)"), "{out}");
+    let info = amrcast::info::info(Path::new(SOD)).unwrap();
+    assert_eq!((info.dimensionality, info.root_dims), (2, [24, 16, 1]));
+    assert_eq!(info.grids_per_level, vec![6, 4, 4]);
+    assert_eq!(info.fields, ["dens", "pres", "velx"]);
 }

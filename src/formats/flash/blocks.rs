@@ -232,21 +232,21 @@ pub(super) fn grids(mesh: &Mesh, blocks: &[Block]) -> (Vec<AmrGrid>, Vec<usize>)
     (grids, order)
 }
 
-/// The hierarchy of `grids`: refinement by 2 along the axes blocks refine.
+/// The hierarchy of `grids`: refinement by 2 along the axes blocks refine (x and y in 2-D,
+/// where the hierarchy is one cell thick).
 pub(super) fn hierarchy(file: &H5File, mesh: &Mesh, grids: Vec<AmrGrid>) -> Result<AmrHierarchy> {
-    let root_dims = mesh.root_dims();
-    let h = if mesh.axes() == 3 {
-        AmrHierarchy::new(
-            DVec3::from(mesh.lo),
-            DVec3::from(mesh.hi),
-            root_dims,
-            2,
-            grids,
-        )
+    let levels = grids.iter().map(|g| g.level).max().unwrap_or(0) as usize;
+    let ratio = if mesh.axes() == 3 {
+        [2, 2, 2]
     } else {
-        return Err(
-            file.error("2-D FLASH files need per-level refinement ratios, which this build lacks")
-        );
+        [2, 2, 1]
     };
-    h.map_err(|e| file.error(e.to_string()))
+    AmrHierarchy::with_ratios(
+        DVec3::from(mesh.lo),
+        DVec3::from(mesh.hi),
+        mesh.root_dims(),
+        vec![ratio; levels],
+        grids,
+    )
+    .map_err(|e| file.error(e.to_string()))
 }

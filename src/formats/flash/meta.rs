@@ -7,6 +7,7 @@ use super::params::{format_version, Params};
 use crate::error::Result;
 use crate::formats::hdf5::{H5File, MAX_VALUES};
 use hdf5_reader::group::Group;
+use std::collections::BTreeMap;
 
 const SCALARS: &str = "scalars";
 const RUNTIME: &str = "runtime parameters";
@@ -244,4 +245,18 @@ pub(super) fn read_mesh(
 /// The simulation time: the real scalar `time`.
 pub(super) fn time(p: &Params) -> Option<f64> {
     p.real(SCALARS, "time")
+}
+
+/// Units in cgs per code unit: FLASH works in its physical constants' unit system, CGS unless
+/// the string runtime parameter `pc_unitsBase` says MKS. The length is left unknown for
+/// cosmological runs (comoving coordinates).
+pub(super) fn units(p: &Params) -> BTreeMap<String, f64> {
+    let mks = p
+        .string(RUNTIME, "pc_unitsbase")
+        .is_some_and(|u| u.eq_ignore_ascii_case("mks"));
+    let mut units = BTreeMap::from([("time".to_string(), 1.0)]);
+    if p.logical(RUNTIME, "usecosmology") != Some(true) {
+        units.insert("length".into(), if mks { 100.0 } else { 1.0 });
+    }
+    units
 }

@@ -12,6 +12,7 @@
 //! Every block is a grid of the hierarchy (level = refine level - 1, ratio 2 on the axes
 //! blocks refine): the leaves are what images show; parents (FLASH restricts its data into
 //! them) are the coarser data under their children. 2-D files are read as one cell thick.
+//! Units are FLASH's: cgs (or MKS, `pc_unitsBase`), the length unknown in cosmological runs.
 //! Non-Cartesian geometries and 1-D files are refused.
 
 mod blocks;
@@ -84,7 +85,7 @@ impl FlashReader {
                 format: "flash".into(),
                 name: stem(path),
                 time: meta::time(&p),
-                units: Default::default(),
+                units: meta::units(&p),
             },
             hierarchy,
             variables,

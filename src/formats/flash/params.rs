@@ -69,6 +69,14 @@ impl Params {
         }
     }
 
+    /// A logical from `"logical {suffix}"` (stored as an integer, nonzero for true).
+    pub(super) fn logical(&self, suffix: &str, name: &str) -> Option<bool> {
+        match self.get(&format!("logical {suffix}"), name)? {
+            Value::Int(v) => Some(*v != 0),
+            _ => None,
+        }
+    }
+
     /// A string from `"string {suffix}"`, trimmed, with any quotes FLASH kept removed.
     pub(super) fn string(&self, suffix: &str, name: &str) -> Option<String> {
         match self.get(&format!("string {suffix}"), name)? {
