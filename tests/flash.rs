@@ -115,7 +115,7 @@ fn leaf_cell(f: &FlashFile, p: DVec3) -> (u32, [i64; 3]) {
                 if a >= d {
                     return 0;
                 }
-                let cells = s.root_blocks[a] * s.nb[a] << blk.level;
+                let cells = (s.root_blocks[a] * s.nb[a]) << blk.level;
                 let w = (s.hi[a] - s.lo[a]) / cells as f64;
                 ((p[a] - s.lo[a]) / w).floor() as i64
             });
@@ -262,6 +262,71 @@ fn units_follow_flash_s_unit_system() {
         length(&|f| f.set_param("logical runtime parameters", "useCosmology", cosmo.clone())),
         None
     );
+}
+
+#[test]
+fn detection_is_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    // Any name: a FLASH file called .h5 opens as FLASH.
+    let path = sedov3d().write(&dir.path().join("renamed.h5"));
+    assert!(flash::looks_like(&path));
+    assert_eq!(
+        amrcast::formats::open(&path).unwrap().metadata().format,
+        "flash"
+    );
+    // `bounding box` alone does not make a FLASH file.
+    let bb = DatasetBuilder::typed_data("bounding box", vec![1u64, 3, 2], &[0.0f64; 6]).unwrap();
+    let bytes = hdf5_writer::Hdf5Builder::new()
+        .dataset(bb)
+        .into_plan()
+        .unwrap()
+        .encode(hdf5_writer::WriteOptions::default())
+        .unwrap();
+    let other = dir.path().join("other.h5");
+    std::fs::write(&other, bytes).unwrap();
+    assert!(!flash::looks_like(&other));
+    let e = amrcast::formats::open(&other).err().unwrap().to_string();
+    assert!(
+        e.contains("not a supported dataset") && e.contains("FLASH"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_uniform_grid_file_and_a_2d_bounding_box_of_two_axes_read() {
+    // FLASH's uniform grid: one level of iprocs x jprocs x kprocs blocks, no nblockx.
+    let mut f = FlashFile::new(Spec {
+        refine: vec![],
+        ..blast3d().spec
+    });
+    for p in [
+        "nblockx",
+        "nblocky",
+        "nblockz",
+        "lrefine_min",
+        "lrefine_max",
+    ] {
+        f.remove_param("integer runtime parameters", p);
+    }
+    for (p, v) in [("iprocs", 1), ("jprocs", 2), ("kprocs", 2)] {
+        f.set_param("integer runtime parameters", p, Value::Int(v));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = f.write(&dir.path().join("ug_hdf5_chk_0000"));
+    assert_eq!(FlashReader::open(&path).unwrap().hierarchy().grids.len(), 4);
+    check_values(&path, &f);
+    // A 2-D file whose `bounding box` has the two axes of its dimensionality.
+    let mut f = sod2d();
+    let mut bb = Vec::new();
+    for b in 0..f.blocks.len() {
+        let (lo, hi) = f.edges(b);
+        bb.extend([lo[0] as f32, hi[0] as f32, lo[1] as f32, hi[1] as f32]);
+    }
+    let n = f.blocks.len() as u64;
+    let d = DatasetBuilder::typed_data("bounding box", vec![n, 2, 2], &bb).unwrap();
+    f.set_dataset("bounding box", d);
+    let path = f.write(&dir.path().join("bb2_hdf5_plt_cnt_0000"));
+    check_values(&path, &f);
 }
 
 /// `f` with `edit` applied, written to a temporary file; the error opening it.
