@@ -125,9 +125,36 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
     if let Err(e) = std::fs::metadata(path) {
         return Err(Error::io(path, e));
     }
+    if let Some(why) = unlistable_hdf5(path) {
+        return Err(Error::format(path, why));
+    }
     Err(Error::format(
         path,
         format!("not a supported dataset; supported formats: {SUPPORTED}"),
+    ))
+}
+
+/// Why the root group of an HDF5 file cannot be listed, `None` when it can (or the file is
+/// not HDF5): the format checks then recognise nothing, and "not a supported dataset" would
+/// hide the cause.
+fn unlistable_hdf5(path: &Path) -> Option<String> {
+    let file = hdf5_reader::Hdf5File::open(path).ok()?;
+    let e = match file.root_group().and_then(|g| g.member_names()) {
+        Ok(_) => return None,
+        Err(e) => e,
+    };
+    let sb = file.superblock();
+    // hdf5-reader 0.12 reads the link name offset of a symbol-table entry (size of lengths)
+    // as an address (size of offsets): files with shorter lengths than addresses fail.
+    let hint = match sb.version <= 1 && sb.length_size < sb.offset_size {
+        true => format!(
+            " (its superblock, version {}, gives {}-byte addresses but {}-byte lengths, which the HDF5 library amrcast uses misreads in the entries of old-style groups)",
+            sb.version, sb.offset_size, sb.length_size
+        ),
+        false => String::new(),
+    };
+    Some(format!(
+        "cannot list the root group of this HDF5 file: {e}{hint}"
     ))
 }
 
