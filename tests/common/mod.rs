@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: synthetic datasets and one GPU context.
 #![allow(dead_code)]
 
+pub mod chombo_writer;
 pub mod external;
 pub mod read_grid;
 
