@@ -50,6 +50,9 @@ impl Store {
     }
 }
 
+/// The stores to read (dataset name, components) and the fields they hold.
+type Plan = (Vec<(String, usize)>, Vec<FieldLoc>);
+
 /// A field: component `comp` of store `store`.
 #[derive(Clone, Debug)]
 pub(super) struct FieldLoc {
@@ -84,7 +87,7 @@ pub(super) fn read_layout(
     Ok((stores, fields))
 }
 
-fn plotfile(root: &Root) -> (Vec<(String, usize)>, Vec<FieldLoc>) {
+fn plotfile(root: &Root) -> Plan {
     let fields = root
         .components
         .iter()
@@ -101,12 +104,7 @@ fn plotfile(root: &Root) -> (Vec<(String, usize)>, Vec<FieldLoc>) {
 /// A checkpoint's cell-centred variables (`objectType` `FArrayBox`) and their components'
 /// names: the variable's own for one component, else `x`, `y`, `z` before it where the root
 /// lists those names (mushy-layer's `xDarcy velocity`), else `NAME_0`, `NAME_1`, ...
-fn checkpoint(
-    file: &H5File,
-    l0: &Group,
-    path: &Path,
-    root: &Root,
-) -> Result<(Vec<(String, usize)>, Vec<FieldLoc>)> {
+fn checkpoint(file: &H5File, l0: &Group, path: &Path, root: &Root) -> Result<Plan> {
     let (_, datasets) = l0
         .member_names()
         .map_err(file.context("cannot list the members of group 'level_0'"))?;
@@ -143,10 +141,10 @@ fn checkpoint(
         let prefixed = comps == root.dim
             && (0..comps).all(|c| root.components.contains(&format!("{}{var}", axes[c])));
         for c in 0..comps {
-            let name = match (comps, prefixed) {
-                (1, _) => var.to_string(),
-                (_, true) => format!("{}{var}", axes[c]),
-                _ => format!("{var}_{c}"),
+            let name = match axes.get(c).filter(|_| prefixed) {
+                _ if comps == 1 => var.to_string(),
+                Some(a) => format!("{a}{var}"),
+                None => format!("{var}_{c}"),
             };
             fields.push(FieldLoc {
                 name,
