@@ -112,12 +112,6 @@ fn checkpoint(file: &H5File, l0: &Group, path: &Path, root: &Root) -> Result<Pla
         .iter()
         .filter_map(|d| d.strip_suffix(":datatype=0"))
         .collect();
-    let refuse = |why: &str| {
-        Error::format(
-            path,
-            format!("this is a Chombo checkpoint file ({why}); amrcast reads plotfiles, which hold 'data:datatype=0'"),
-        )
-    };
     if vars.is_empty() {
         return Err(file.error("missing dataset 'data:datatype=0' in group 'level_0'"));
     }
@@ -155,8 +149,9 @@ fn checkpoint(file: &H5File, l0: &Group, path: &Path, root: &Root) -> Result<Pla
         stores.push((var.to_string(), comps));
     }
     if stores.is_empty() {
-        return Err(refuse(
-            "per-variable datasets, none of them cell-centred data",
+        return Err(Error::format(
+            path,
+            "this is a Chombo checkpoint file (per-variable datasets, none of them cell-centred data); amrcast reads plotfiles, which hold 'data:datatype=0'",
         ));
     }
     // The root's order where it lists the field, the file's after.
