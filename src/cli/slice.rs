@@ -2,11 +2,10 @@
 
 use super::args::{names, parse_size, parse_vec3, ColourArgs, DataArgs};
 use super::render::check_output;
-use crate::annotate::{Annotation, Annotations, FigureData};
+use crate::annotate::{Annotation, Annotations};
 use crate::error::{Error, Result};
-use crate::figure::{write_annotated, AnnotatedImage};
 use crate::render::Interpolation;
-use crate::session::{write_images, Outputs, Rendered};
+use crate::session::Outputs;
 use crate::slice::{Axis, PlaneSpec, SliceRequest};
 use clap::Args;
 use glam::DVec3;
@@ -139,23 +138,7 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
         request.size.1,
         t.elapsed().as_secs_f64() * 1e3
     );
-    let rendered = Rendered::slice(&image, &prepared);
     let annotations = Annotations::from_list(&args.annotate);
-    if !annotations.any() {
-        return Ok(write_images(&[rendered], &outputs)?);
-    }
-    let data = FigureData::new(&ds, &metadata);
-    let canvas = crate::slice::figure::annotate(
-        &image,
-        rendered.rgba8(),
-        &rendered.display,
-        &annotations,
-        &data,
-    )?;
-    let figure = AnnotatedImage {
-        rgba: canvas.rgba,
-        plain: Some(rendered),
-    };
-    write_annotated(&[figure], (canvas.width, canvas.height), &outputs)?;
+    crate::slice::figure::write(&image, &prepared, &annotations, (&ds, &metadata), &outputs)?;
     Ok(())
 }

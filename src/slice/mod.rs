@@ -20,6 +20,7 @@
 //! caster's geometry layer, coloured as slices are.
 
 pub mod figure;
+pub mod flat;
 mod layer;
 pub mod outlines;
 mod plane;

@@ -1,11 +1,11 @@
-//! The real simulation outputs of `../shared/data/external/` (outside the repository; see its
-//! README.md): where they are, and their reference arrays.
+//! Where the real outputs of ../shared/data/external are: `$AMRCAST_EXTERNAL_DATA` when set,
+//! else `../shared/data/external` beside the crate root. Tests that use them skip, with a
+//! printed message, when the folder is absent.
 
 use std::path::{Path, PathBuf};
 
-/// The folder of real outputs: `$AMRCAST_EXTERNAL_DATA` when set, else
-/// `../shared/data/external` beside the crate root. `None`, with a message saying the test is
-/// skipped, when it is not there.
+/// The external data folder, or `None` (with a message saying where it was looked for) when
+/// it is absent.
 pub fn external_data() -> Option<PathBuf> {
     let dir = match std::env::var_os("AMRCAST_EXTERNAL_DATA") {
         Some(d) => PathBuf::from(d),
@@ -15,7 +15,7 @@ pub fn external_data() -> Option<PathBuf> {
         Some(dir)
     } else {
         eprintln!(
-            "skipped: {} is absent (set AMRCAST_EXTERNAL_DATA to the folder of real outputs)",
+            "skipped: the external data folder {} is absent (set AMRCAST_EXTERNAL_DATA)",
             dir.display()
         );
         None
@@ -55,7 +55,7 @@ pub fn reference_top_down(path: &Path) -> ((usize, usize), Vec<f64>) {
 pub fn l1(ours: &[f64], theirs: &[f64]) -> f64 {
     assert_eq!(ours.len(), theirs.len());
     let (mut diff, mut total) = (0.0f64, 0.0f64);
-    for (a, b) in ours.iter().zip(theirs) {
+    for (a, b) in ours.iter().zip(&theirs[..]) {
         diff += (a - b).abs();
         total += b.abs();
     }

@@ -1,7 +1,9 @@
 //! Shared helpers for the integration tests: synthetic datasets and one GPU context.
 #![allow(dead_code)]
 
+pub mod athena;
 pub mod chombo_writer;
+pub mod enzo;
 pub mod external;
 pub mod read_grid;
 
