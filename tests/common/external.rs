@@ -55,7 +55,7 @@ pub fn reference_top_down(path: &Path) -> ((usize, usize), Vec<f64>) {
 pub fn l1(ours: &[f64], theirs: &[f64]) -> f64 {
     assert_eq!(ours.len(), theirs.len());
     let (mut diff, mut total) = (0.0f64, 0.0f64);
-    for (a, b) in ours.iter().zip(&theirs[..]) {
+    for (a, b) in ours.iter().zip(theirs) {
         diff += (a - b).abs();
         total += b.abs();
     }
