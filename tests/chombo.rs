@@ -1,250 +1,18 @@
-//! Chombo HDF5 reading: fixtures written with hdf5-writer in the layout Chombo uses
-//! (compound `boxes` and `prob_domain`, `data:offsets=0`, `data:datatype=0`, ghost cells).
+//! Chombo HDF5 reading: 3-D fixtures written with hdf5-writer in the layout Chombo uses
+//! (compound `boxes` and `prob_domain`, `data:offsets=0`, `data:datatype=0`, ghost cells;
+//! tests/common/chombo_writer.rs). The quirks of files as codes write them (2-D, padded
+//! records, mixed ratios, checkpoints) are tests/chombo_quirks.rs.
 
 mod common;
 
 use amrcast::formats::chombo::{self, ChomboReader};
 use amrcast::formats::{load, DataSource};
 use amrcast::Error;
+use common::chombo_writer::{two_levels, value, Fixture, Level, COMPONENTS, GHOST_VALUE};
 use common::read_grid::assert_read_grid_matches;
 use glam::DVec3;
-use hdf5_writer::{
-    AttributeBuilder, ByteOrder, CompoundField, DatasetBuilder, Datatype, Hdf5Builder, WriteOptions,
-};
+use hdf5_writer::{AttributeBuilder, DatasetBuilder, Hdf5Builder, WriteOptions};
 use std::path::{Path, PathBuf};
-
-const GHOST_VALUE: f64 = -999.0;
-
-/// The stored value of component `c` at global cell (i, j, k) of `level`: exact in f32.
-fn value(c: usize, level: usize, i: i64, j: i64, k: i64) -> f64 {
-    (c * 100_000 + level * 10_000) as f64 + i as f64 + 20.0 * j as f64 + 400.0 * k as f64
-}
-
-fn int_member(name: &str, offset: u32) -> CompoundField {
-    CompoundField {
-        name: name.into(),
-        byte_offset: offset,
-        datatype: Datatype::FixedPoint {
-            size: 4,
-            signed: true,
-            byte_order: ByteOrder::LittleEndian,
-        },
-    }
-}
-
-/// Chombo's box compound: `lo_i, lo_j, lo_k, hi_i, hi_j, hi_k` as i32.
-fn box_type() -> Datatype {
-    let names = ["lo_i", "lo_j", "lo_k", "hi_i", "hi_j", "hi_k"];
-    Datatype::Compound {
-        size: 24,
-        fields: names
-            .iter()
-            .enumerate()
-            .map(|(n, name)| int_member(name, 4 * n as u32))
-            .collect(),
-    }
-}
-
-fn ints_bytes(v: &[i32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-fn box_attr(name: &str, b: [i32; 6]) -> AttributeBuilder {
-    AttributeBuilder::new(name, box_type(), Vec::<u64>::new(), ints_bytes(&b))
-}
-
-/// Chombo's IntVect compound `intvecti, intvectj, intvectk`.
-fn intvect_attr(name: &str, v: [i32; 3]) -> AttributeBuilder {
-    let t = Datatype::Compound {
-        size: 12,
-        fields: vec![
-            int_member("intvecti", 0),
-            int_member("intvectj", 4),
-            int_member("intvectk", 8),
-        ],
-    };
-    AttributeBuilder::new(name, t, Vec::<u64>::new(), ints_bytes(&v))
-}
-
-struct Level {
-    dx: f64,
-    ref_ratio: i32,
-    domain: [i32; 6],
-    boxes: Vec<[i32; 6]>,
-    /// Ghost width written to this level's `data_attributes/outputGhost` (None: not written).
-    ghost: Option<[i32; 3]>,
-}
-
-/// Two levels: level 0 (8^3, dx 1/8) in two boxes split at i = 4; level 1 (dx 1/16) with a box
-/// straddling that split and one in the corner. Ghost width 1 written on both levels.
-fn two_levels() -> Vec<Level> {
-    vec![
-        Level {
-            dx: 0.125,
-            ref_ratio: 2,
-            domain: [0, 0, 0, 7, 7, 7],
-            boxes: vec![[0, 0, 0, 3, 7, 7], [4, 0, 0, 7, 7, 7]],
-            ghost: Some([1, 1, 1]),
-        },
-        Level {
-            dx: 0.0625,
-            ref_ratio: 2,
-            domain: [0, 0, 0, 15, 15, 15],
-            boxes: vec![[6, 4, 4, 9, 7, 7], [0, 0, 0, 1, 1, 3]],
-            ghost: Some([1, 1, 1]),
-        },
-    ]
-}
-
-const COMPONENTS: [&str; 2] = ["density", "pressure"];
-
-/// A Chombo file in the making: root attributes, group attributes and datasets that tests may
-/// replace before writing.
-struct Fixture {
-    attrs: Vec<AttributeBuilder>,
-    group_attrs: Vec<(String, AttributeBuilder)>,
-    datasets: Vec<(String, DatasetBuilder)>,
-    /// Per level: the offsets and data as generated (for tests that corrupt them).
-    offsets: Vec<Vec<i64>>,
-    data: Vec<Vec<f64>>,
-}
-
-impl Fixture {
-    fn new(levels: &[Level]) -> Self {
-        let mut f = Fixture {
-            attrs: vec![
-                AttributeBuilder::scalar("num_levels", levels.len() as i32).unwrap(),
-                AttributeBuilder::scalar("num_components", COMPONENTS.len() as i32).unwrap(),
-                AttributeBuilder::fixed_string("component_0", COMPONENTS[0]),
-                AttributeBuilder::fixed_string("component_1", COMPONENTS[1]),
-                AttributeBuilder::fixed_string("filetype", "VanillaAMRFileType"),
-            ],
-            group_attrs: vec![
-                (
-                    "Chombo_global".into(),
-                    AttributeBuilder::scalar("SpaceDim", 3i32).unwrap(),
-                ),
-                (
-                    "Chombo_global".into(),
-                    AttributeBuilder::scalar("testReal", 0.0f64).unwrap(),
-                ),
-            ],
-            datasets: Vec::new(),
-            offsets: Vec::new(),
-            data: Vec::new(),
-        };
-        for (l, lev) in levels.iter().enumerate() {
-            let g = format!("level_{l}");
-            f.group_attrs
-                .push((g.clone(), AttributeBuilder::scalar("dx", lev.dx).unwrap()));
-            f.group_attrs.push((
-                g.clone(),
-                AttributeBuilder::scalar("ref_ratio", lev.ref_ratio).unwrap(),
-            ));
-            f.group_attrs.push((
-                g.clone(),
-                AttributeBuilder::scalar("time", 0.75f64).unwrap(),
-            ));
-            f.group_attrs
-                .push((g.clone(), box_attr("prob_domain", lev.domain)));
-            if let Some(gh) = lev.ghost {
-                f.group_attrs.push((
-                    format!("{g}/data_attributes"),
-                    intvect_attr("outputGhost", gh),
-                ));
-                f.group_attrs.push((
-                    format!("{g}/data_attributes"),
-                    AttributeBuilder::scalar("comps", COMPONENTS.len() as i32).unwrap(),
-                ));
-            }
-            let gh = lev.ghost.unwrap_or([0; 3]).map(|v| v as i64);
-            let mut offsets = vec![0i64];
-            let mut data = Vec::new();
-            for b in &lev.boxes {
-                let lo = [b[0], b[1], b[2]].map(|v| v as i64);
-                let hi = [b[3], b[4], b[5]].map(|v| v as i64);
-                for c in 0..COMPONENTS.len() {
-                    for k in lo[2] - gh[2]..=hi[2] + gh[2] {
-                        for j in lo[1] - gh[1]..=hi[1] + gh[1] {
-                            for i in lo[0] - gh[0]..=hi[0] + gh[0] {
-                                let inside = (lo[0]..=hi[0]).contains(&i)
-                                    && (lo[1]..=hi[1]).contains(&j)
-                                    && (lo[2]..=hi[2]).contains(&k);
-                                data.push(if inside {
-                                    value(c, l, i, j, k)
-                                } else {
-                                    GHOST_VALUE
-                                });
-                            }
-                        }
-                    }
-                }
-                offsets.push(data.len() as i64);
-            }
-            let boxes: Vec<i32> = lev.boxes.iter().flatten().copied().collect();
-            f.set_dataset(
-                &format!("{g}/boxes"),
-                DatasetBuilder::new(
-                    format!("{g}/boxes"),
-                    box_type(),
-                    vec![lev.boxes.len() as u64],
-                )
-                .raw_data(ints_bytes(&boxes)),
-            );
-            f.set_offsets(l, &offsets);
-            f.set_data(l, &data);
-            f.offsets.push(offsets);
-            f.data.push(data);
-        }
-        f
-    }
-    fn set_dataset(&mut self, name: &str, d: DatasetBuilder) {
-        self.datasets.retain(|x| x.0 != name);
-        self.datasets.push((name.to_string(), d));
-    }
-    fn set_offsets(&mut self, level: usize, offsets: &[i64]) {
-        let name = format!("level_{level}/data:offsets=0");
-        let d =
-            DatasetBuilder::typed_data(name.clone(), vec![offsets.len() as u64], offsets).unwrap();
-        self.set_dataset(&name, d);
-    }
-    fn set_data(&mut self, level: usize, data: &[f64]) {
-        let name = format!("level_{level}/data:datatype=0");
-        let d = DatasetBuilder::typed_data(name.clone(), vec![data.len() as u64], data).unwrap();
-        self.set_dataset(&name, d);
-    }
-    fn set_attr(&mut self, a: AttributeBuilder) {
-        self.attrs.retain(|x| x.name() != a.name());
-        self.attrs.push(a);
-    }
-    fn drop_attr(&mut self, name: &str) {
-        self.attrs.retain(|x| x.name() != name);
-    }
-    fn set_group_attr(&mut self, group: &str, a: AttributeBuilder) {
-        self.group_attrs
-            .retain(|x| !(x.0 == group && x.1.name() == a.name()));
-        self.group_attrs.push((group.to_string(), a));
-    }
-    fn write(self, path: &Path) -> PathBuf {
-        let mut b = Hdf5Builder::new();
-        for a in self.attrs {
-            b = b.attribute(a);
-        }
-        for (g, a) in self.group_attrs {
-            b = b.group_attribute(g, a);
-        }
-        for (_, d) in self.datasets {
-            b = b.dataset(d);
-        }
-        let bytes = b
-            .into_plan()
-            .unwrap()
-            .encode(WriteOptions::default())
-            .unwrap();
-        std::fs::write(path, bytes).unwrap();
-        path.to_path_buf()
-    }
-}
 
 #[test]
 fn hierarchy_follows_boxes_and_prob_domain() {
@@ -478,8 +246,9 @@ fn inconsistent_offsets_and_short_data_are_refused() {
 }
 
 #[test]
-fn refinement_ratio_must_be_uniform() {
+fn refinement_ratios_follow_dx_level_by_level() {
     let dir = tempfile::tempdir().unwrap();
+    // 2 then 4: level_2 (dx 1/64) box (28,20,20)-(31,23,23) inside level_1's box 0.
     let mut levels = two_levels();
     levels.push(Level {
         dx: 0.0625 / 4.0,
@@ -489,9 +258,22 @@ fn refinement_ratio_must_be_uniform() {
         ghost: Some([1, 1, 1]),
     });
     levels[1].ref_ratio = 4;
-    let msg = open_err(&Fixture::new(&levels).write(&dir.path().join("ratios.hdf5")));
+    let path = Fixture::new(&levels).write(&dir.path().join("ratios.hdf5"));
+    let ds = load(chombo::open(&path).unwrap().as_ref(), Some("pressure")).unwrap();
+    let h = &ds.hierarchy;
+    assert_eq!(h.refinement_ratios(), vec![2, 4]);
+    assert_eq!(h.ratio(1), [4, 4, 4]);
+    assert_eq!(h.dimensionality(), 3);
+    assert_eq!(h.grids[4].left, DVec3::new(28.0, 20.0, 20.0) / 64.0);
+    assert_eq!(h.grids[4].right, DVec3::new(32.0, 24.0, 24.0) / 64.0);
+    assert_eq!(ds.grid_value(4, 3, 2, 1), value(1, 2, 31, 22, 21) as f32);
+
+    // A prob_domain that is not the coarser one refined by the dx ratio.
+    let mut levels = two_levels();
+    levels[1].domain = [0, 0, 0, 15, 15, 14];
+    let msg = open_err(&Fixture::new(&levels).write(&dir.path().join("domain.hdf5")));
     assert!(
-        msg.contains("different ratios (2 below level_1, 4 from level_1 to level_2)"),
+        msg.contains("level_1 prob_domain [0, 0, 0, 15, 15, 14] is not level_0's [0, 0, 0, 7, 7, 7] refined by 2"),
         "{msg}"
     );
 
@@ -561,10 +343,10 @@ fn missing_and_mistyped_metadata_are_refused() {
     let mut f = Fixture::new(&two_levels());
     f.set_group_attr(
         "Chombo_global",
-        AttributeBuilder::scalar("SpaceDim", 2i32).unwrap(),
+        AttributeBuilder::scalar("SpaceDim", 1i32).unwrap(),
     );
     let msg = open_err(&f.write(&dir.path().join("e.hdf5")));
-    assert!(msg.contains("SpaceDim is 2: only 3-D"), "{msg}");
+    assert!(msg.contains("SpaceDim is 1: only 2-D and 3-D"), "{msg}");
 
     let mut f = Fixture::new(&two_levels());
     f.set_attr(AttributeBuilder::scalar("num_levels", 3i32).unwrap());

@@ -126,10 +126,25 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
     if let Err(e) = std::fs::metadata(path) {
         return Err(Error::io(path, e));
     }
+    if let Some(why) = unlistable_hdf5(path) {
+        return Err(Error::format(path, why));
+    }
     Err(Error::format(
         path,
         format!("not a supported dataset; supported formats: {SUPPORTED}"),
     ))
+}
+
+/// Why the root group of an HDF5 file cannot be listed, `None` when it can (or the file is
+/// not HDF5): the format checks then recognise nothing, and "not a supported dataset" would
+/// hide the cause.
+fn unlistable_hdf5(path: &Path) -> Option<String> {
+    let file = hdf5_reader::Hdf5File::open(path).ok()?;
+    let e = match file.root_group().and_then(|g| g.member_names()) {
+        Ok(_) => return None,
+        Err(e) => e,
+    };
+    Some(format!("cannot list the root group of this HDF5 file: {e}"))
 }
 
 /// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`], [`flash`] or

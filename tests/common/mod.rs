@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod athena;
+pub mod chombo_writer;
 pub mod enzo;
 pub mod external;
 pub mod read_grid;
