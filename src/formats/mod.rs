@@ -2,6 +2,7 @@
 //! on request ("read only the field being rendered"), on every grid or on one grid alone (what
 //! the out-of-core renderer reads, a brick at a time).
 
+pub mod amrex;
 pub mod athena;
 pub mod chombo;
 pub mod enzo;
