@@ -223,7 +223,7 @@ fn refined_mesh_hierarchy() {
     assert_eq!(h.domain_left, DVec3::new(-1.0, 0.0, 0.0));
     assert_eq!(h.domain_right, DVec3::new(1.0, 1.0, 1.0));
     assert_eq!(h.root_dims, [8, 8, 8]);
-    assert_eq!(h.refine_by, 2);
+    assert_eq!(h.refinement_ratios(), vec![2; h.max_level() as usize]);
     assert_eq!(h.max_level(), 2);
     assert_eq!(h.grids.len(), 24);
     let per_level: Vec<usize> = (0..3)

@@ -262,7 +262,7 @@ fn hierarchy_follows_boxes_and_prob_domain() {
     assert_eq!(h.domain_left, DVec3::ZERO);
     assert_eq!(h.domain_right, DVec3::ONE);
     assert_eq!(h.root_dims, [8, 8, 8]);
-    assert_eq!(h.refine_by, 2);
+    assert_eq!(h.refinement_ratios(), vec![2; h.max_level() as usize]);
     assert_eq!(h.max_level(), 1);
     let summary: Vec<(u32, DVec3, DVec3, [usize; 3])> = h
         .grids

@@ -39,7 +39,7 @@ fn moving7_geometry_matches_yt() {
     assert_eq!(h.grids.len(), 10);
     assert_eq!(h.max_level(), 7);
     assert_eq!(h.root_dims, [16, 16, 16]);
-    assert_eq!(h.refine_by, 2);
+    assert_eq!(h.refinement_ratios(), vec![2; h.max_level() as usize]);
     assert_eq!(h.domain_left.to_array(), [0.0; 3]);
     assert_eq!(h.domain_right.to_array(), [1.0; 3]);
     let levels: Vec<u32> = h.grids.iter().map(|g| g.level).collect();

@@ -135,6 +135,27 @@ fn opaque_tf() -> TransferFunction {
     }
 }
 
+/// Refined by 4 and then by 2 (as Chombo and AMReX runs often are): bricks, tree and steps
+/// follow each level's own ratio.
+fn mixed_ratio_dataset() -> AmrDataset {
+    let h = hierarchy_with_ratios(
+        [16, 16, 16],
+        &[4, 2],
+        &[
+            (1, [0.25, 0.25, 0.25], [0.75, 0.75, 0.75]),
+            (2, [0.375, 0.375, 0.4375], [0.625, 0.5625, 0.625]),
+        ],
+    );
+    assert_eq!(h.refinement_ratios(), vec![4, 2]);
+    assert_eq!(h.cell_size(2), DVec3::splat(1.0 / 128.0));
+    dataset(h, blob)
+}
+
+#[test]
+fn mixed_ratios_match_reference_in_every_mode_and_lens() {
+    check(&mixed_ratio_dataset(), 48, opaque_tf(), 0.01);
+}
+
 #[test]
 fn blob_matches_reference_in_every_mode_and_lens() {
     check(&blob_dataset(), 48, opaque_tf(), 0.01);

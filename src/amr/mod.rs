@@ -1,10 +1,12 @@
-//! The AMR model: a domain, nested rectangular grids refined by a fixed ratio, and one
+//! The AMR model: a domain, nested rectangular grids refined by a ratio per level, and one
 //! cell-centred field on them.
 //!
 //! Conventions (the same in every reader):
 //! - Edges are in domain units (`f64`); level 0 covers the whole domain, and every grid of
 //!   level `L > 0` lies inside the union of the grids of level `L - 1` (its parents).
-//! - Grids of one level do not overlap. Cell size at level `L` is `root_dx / refine_by^L`.
+//! - Grids of one level do not overlap. Cell size at level `L` is `root_dx` over the product of
+//!   the ratios of the levels below it, per axis (2 nearly everywhere; 4 then 2 in some runs).
+//! - A 2-D dataset is one cell thick: one root cell along z and every z ratio 1.
 //! - Field values are `f32`, one `Vec` per grid, x varying fastest: index `i + nx * (j + ny * k)`.
 //!
 //! Sampling (used by the brick builder and by the CPU reference renderer): the value at a point

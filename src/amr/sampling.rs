@@ -173,7 +173,7 @@ impl AmrDataset {
             }
         }
         let hierarchy =
-            AmrHierarchy::new(h.domain_left, h.domain_right, dims, h.refine_by, vec![grid])?;
+            AmrHierarchy::with_ratios(h.domain_left, h.domain_right, dims, vec![], vec![grid])?;
         AmrDataset::new(
             format!("{} resampled", self.name),
             hierarchy,

@@ -60,13 +60,9 @@ impl AmrDataset {
                 }
             }
         }
-        let split = AmrHierarchy::new(
-            h.domain_left,
-            h.domain_right,
-            h.root_dims,
-            h.refine_by,
-            grids,
-        )?;
+        let ratios = (0..h.max_level()).map(|l| h.ratio(l)).collect();
+        let split =
+            AmrHierarchy::with_ratios(h.domain_left, h.domain_right, h.root_dims, ratios, grids)?;
         AmrDataset::new(
             self.name.clone(),
             split,

@@ -15,6 +15,7 @@ impl AmrHierarchy {
             )));
         }
         self.levels = vec![LevelIndex::default(); max_level as usize + 1];
+        self.check_ratios()?;
         self.starts = Vec::with_capacity(self.grids.len());
         for n in 0..self.grids.len() {
             let s = self.grid_start(&self.grids[n])?;
@@ -27,6 +28,28 @@ impl AmrHierarchy {
             self.check_inside_parents(n)?;
         }
         self.check_root_covers_domain()
+    }
+
+    /// Fails unless there is a ratio per level below the finest, at least 2 along x and y and
+    /// at least 1 along z (1: a 2-D dataset, one cell thick).
+    fn check_ratios(&self) -> Result<()> {
+        let max_level = self.max_level() as usize;
+        if self.ratios.len() < max_level {
+            return Err(Error::Invalid(format!(
+                "{} refinement ratios given for {} levels",
+                self.ratios.len(),
+                max_level + 1
+            )));
+        }
+        for (l, r) in self.ratios.iter().take(max_level).enumerate() {
+            if r[0] < 2 || r[1] < 2 || r[2] < 1 || r.iter().any(|&v| v > 64) {
+                return Err(Error::Invalid(format!(
+                    "refinement ratio {r:?} between levels {l} and {}: must be 2 to 64 along x and y, 1 to 64 along z",
+                    l + 1
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Checks grid `g`'s dimensions and edges; returns its first cell index at its level.
@@ -117,9 +140,9 @@ impl AmrHierarchy {
         let covered: i128 = if g.level == 0 {
             g.num_cells() as i128
         } else {
-            let r = self.refine_by as i64;
-            let cs = s.map(|v| v.div_euclid(r));
-            let ce = e.map(|v| (v + r - 1).div_euclid(r));
+            let r = self.ratio(g.level - 1).map(i64::from);
+            let cs = [0, 1, 2].map(|a| s[a].div_euclid(r[a]));
+            let ce = [0, 1, 2].map(|a| (e[a] + r[a] - 1).div_euclid(r[a]));
             // Count fine cells of g covered by the coarser level.
             self.overlapping(g.level - 1, cs, ce)
                 .into_iter()
@@ -127,8 +150,8 @@ impl AmrHierarchy {
                     let (ps, pe) = self.index_box(m);
                     let mut vol = 1i128;
                     for a in 0..3 {
-                        let lo = s[a].max(ps[a] * r);
-                        let hi = e[a].min(pe[a] * r);
+                        let lo = s[a].max(ps[a] * r[a]);
+                        let hi = e[a].min(pe[a] * r[a]);
                         vol *= (hi - lo).max(0) as i128;
                     }
                     vol

@@ -128,13 +128,13 @@ impl BrickLayout {
 
     /// The smallest and largest valid encoded value leaf `leaf` can sample (`+inf, -inf` if
     /// none), from its brick's stored `values`: its cells and one more around them.
-    pub fn leaf_range(&self, leaf: usize, refine_by: u32, values: &[f32]) -> [f32; 2] {
+    pub fn leaf_range(&self, leaf: usize, values: &[f32]) -> [f32; 2] {
         let l = &self.leaves[leaf];
         let b = &self.bricks[l.brick];
         let s = b.stored().map(|v| v as usize);
-        let m = (refine_by as i64).pow(self.fine_level - b.level);
-        let lo = [0, 1, 2].map(|a| (l.lo[a] / m - b.start[a]).max(0) as usize);
-        let hi = [0, 1, 2].map(|a| ((l.hi[a] / m - b.start[a] + 2) as usize).min(s[a]));
+        let m = self.level_scale[b.level as usize];
+        let lo = [0, 1, 2].map(|a| (l.lo[a] / m[a] - b.start[a]).max(0) as usize);
+        let hi = [0, 1, 2].map(|a| ((l.hi[a] / m[a] - b.start[a] + 2) as usize).min(s[a]));
         let mut r = [f32::INFINITY, f32::NEG_INFINITY];
         for z in lo[2]..hi[2] {
             for y in lo[1]..hi[1] {
@@ -210,7 +210,7 @@ mod tests {
             }
             for (leaf, lf) in l.leaves.iter().enumerate() {
                 if lf.brick == n {
-                    let r = l.leaf_range(leaf, h.refine_by, &values);
+                    let r = l.leaf_range(leaf, &values);
                     assert!(r[0] <= r[1] && r[0] > 0.9 && r[1] < 7.1, "{r:?}");
                 }
             }

@@ -10,8 +10,8 @@ pub(super) struct TreeBuilder<'a> {
     pub(super) nodes: Vec<Node>,
     pub(super) leaves: Vec<Leaf>,
     pub(super) depth: usize,
-    pub(super) refine: i64,
-    pub(super) fine_level: u32,
+    /// Per level: finest-level cells per cell of that level, per axis.
+    pub(super) level_scale: &'a [[i64; 3]],
     pub(super) split_scale: [f64; 3],
 }
 
@@ -137,11 +137,11 @@ impl TreeBuilder<'_> {
     }
 
     fn leaf(&mut self, brick: usize, lo: [i64; 3], hi: [i64; 3], depth: usize) -> Result<u32> {
-        let m = self.refine.pow(self.fine_level - self.boxes[brick].2);
-        let cells = [0, 1, 2].map(|a| (hi[a] - lo[a]) / m);
+        let m = self.level_scale[self.boxes[brick].2 as usize];
+        let cells = [0, 1, 2].map(|a| (hi[a] - lo[a]) / m[a]);
         let axis = (0..3).max_by_key(|&a| cells[a]).unwrap_or(0);
         if cells[axis] > LEAF {
-            let pos = lo[axis] + (cells[axis] / 2) * m;
+            let pos = lo[axis] + (cells[axis] / 2) * m[axis];
             let me = self.inner(axis, pos, depth)?;
             let mut lhi = hi;
             lhi[axis] = pos;

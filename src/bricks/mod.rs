@@ -94,6 +94,8 @@ pub struct BrickLayout {
     pub depth: usize,
     /// The finest level, whose lattice the tree's boxes use.
     pub fine_level: u32,
+    /// Per level: finest-level cells per cell of that level, per axis.
+    pub level_scale: Vec<[i64; 3]>,
     /// Normalised frame: `p' = (p - origin) / scale`, the domain becomes `[0, width / scale]`.
     pub origin: glam::DVec3,
     pub scale: f64,
@@ -129,24 +131,25 @@ impl BrickLayout {
             nodes: Vec::new(),
             depth: 0,
             fine_level,
+            level_scale: (0..=fine_level)
+                .map(|l| h.factor_between(l, fine_level))
+                .collect(),
             origin: h.domain_left,
             scale,
         };
-        let r = h.refine_by as i64;
-        let f = r.pow(fine_level);
         let boxes: Vec<([i64; 3], [i64; 3], u32)> = layout
             .bricks
             .iter()
             .map(|b| {
-                let m = r.pow(fine_level - b.level);
+                let m = layout.level_scale[b.level as usize];
                 (
-                    b.start.map(|v| v * m),
-                    [0, 1, 2].map(|a| (b.start[a] + b.dims[a]) * m),
+                    [0, 1, 2].map(|a| b.start[a] * m[a]),
+                    [0, 1, 2].map(|a| (b.start[a] + b.dims[a]) * m[a]),
                     b.level,
                 )
             })
             .collect();
-        let root_hi = h.root_dims.map(|d| d as i64 * f);
+        let root_hi = h.level_dims(fine_level);
         let all: Vec<u32> = (0..boxes.len() as u32).collect();
         let fine_dx = h.cell_size(fine_level);
         let mut builder = TreeBuilder {
@@ -154,8 +157,7 @@ impl BrickLayout {
             nodes: Vec::new(),
             leaves: Vec::new(),
             depth: 0,
-            refine: r,
-            fine_level,
+            level_scale: &layout.level_scale,
             split_scale: [0, 1, 2].map(|a| fine_dx[a] / scale),
         };
         builder.build([0; 3], root_hi, all, 1)?;

@@ -172,7 +172,7 @@ mod tests {
         let h = demo.hierarchy();
         assert_eq!(h.max_level(), 3);
         assert_eq!(h.root_dims, [64; 3]);
-        assert_eq!(h.refine_by, 2);
+        assert_eq!(h.refinement_ratios(), vec![2; 3]);
         for level in 0..=3 {
             let on: Vec<usize> = (0..h.grids.len())
                 .filter(|&n| h.grids[n].level == level)

@@ -150,14 +150,12 @@ impl BrickPool {
         });
         let slot_of: std::collections::HashMap<usize, u32> = loads.iter().copied().collect();
         let order: Vec<usize> = loads.iter().map(|l| l.0).collect();
-        let refine_by = source.hierarchy().refine_by;
         let mut queued = 0u64;
         let threads = crate::bricks::fill_threads();
         let result = layout.fill_bricks(source, &order, scale, threads, |b, values| {
             self.upload(ctx, layout, b, slot_of[&b], values);
             for &leaf in &self.brick_leaves[b] {
-                self.leaf_ranges[leaf as usize] =
-                    layout.leaf_range(leaf as usize, refine_by, values);
+                self.leaf_ranges[leaf as usize] = layout.leaf_range(leaf as usize, values);
             }
             queued += 4 * values.len() as u64;
             if queued >= FLUSH_BYTES {

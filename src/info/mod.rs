@@ -39,7 +39,12 @@ pub struct Info {
     pub domain_right_edge: [f64; 3],
     /// Root-level cells across the domain (x, y, z).
     pub root_dims: [usize; 3],
-    pub refine_by: u32,
+    /// 2 for a 2-D dataset (one cell thick, an image), else 3.
+    pub dimensionality: u32,
+    /// The refinement ratio when every level shares one (`None`: mixed, or a single level).
+    pub refine_by: Option<u32>,
+    /// Per level below the finest, the ratio to the next level.
+    pub refinement_ratios: Vec<u32>,
     pub num_grids: usize,
     /// Highest level index (the root is 0).
     pub max_level: u32,
@@ -96,7 +101,9 @@ pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
         domain_left_edge: h.domain_left.to_array(),
         domain_right_edge: h.domain_right.to_array(),
         root_dims: h.root_dims,
-        refine_by: h.refine_by,
+        dimensionality: h.dimensionality(),
+        refine_by: common_ratio(&h.refinement_ratios()),
+        refinement_ratios: h.refinement_ratios(),
         num_grids,
         max_level: h.max_level(),
         grids_per_level,
@@ -105,6 +112,12 @@ pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
         fields,
         field_ranges,
     })
+}
+
+/// The ratio every level shares, if there is at least one level above the root.
+fn common_ratio(ratios: &[u32]) -> Option<u32> {
+    let first = *ratios.first()?;
+    ratios.iter().all(|&r| r == first).then_some(first)
 }
 
 /// The range of field `name` over every grid of the hierarchy, read grid by grid
@@ -157,11 +170,16 @@ impl fmt::Display for Info {
             "  domain:    [{}, {}, {}] .. [{}, {}, {}]",
             l[0], l[1], l[2], r[0], r[1], r[2]
         )?;
-        writeln!(
-            f,
-            "  root grid: {} x {} x {} cells, refined by {}",
-            d[0], d[1], d[2], self.refine_by
-        )?;
+        let root = if self.dimensionality == 2 {
+            format!("{} x {} cells (2-D)", d[0], d[1])
+        } else {
+            format!("{} x {} x {} cells", d[0], d[1], d[2])
+        };
+        match (self.refine_by, self.refinement_ratios.as_slice()) {
+            (_, []) => writeln!(f, "  root grid: {root}, not refined")?,
+            (Some(r), _) => writeln!(f, "  root grid: {root}, refined by {r}")?,
+            (None, rs) => writeln!(f, "  root grid: {root}, refined by {rs:?} per level")?,
+        }
         writeln!(
             f,
             "  grids:     {} on {} level{} (max level {}), {} cells",

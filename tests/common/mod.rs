@@ -20,6 +20,15 @@ pub fn gpu() -> &'static GpuContext {
 
 /// A grid `(level, left, right)` on the unit cube with a root of `root` cells per axis.
 pub fn hierarchy(root: [usize; 3], grids: &[(u32, [f64; 3], [f64; 3])]) -> AmrHierarchy {
+    hierarchy_with_ratios(root, &[2, 2, 2, 2], grids)
+}
+
+/// [`hierarchy`] with `ratios[l]` the refinement ratio between levels `l` and `l + 1`.
+pub fn hierarchy_with_ratios(
+    root: [usize; 3],
+    ratios: &[u32],
+    grids: &[(u32, [f64; 3], [f64; 3])],
+) -> AmrHierarchy {
     let mut all = vec![AmrGrid {
         id: 1,
         level: 0,
@@ -30,7 +39,7 @@ pub fn hierarchy(root: [usize; 3], grids: &[(u32, [f64; 3], [f64; 3])]) -> AmrHi
     for (n, &(level, l, r)) in grids.iter().enumerate() {
         let dx = DVec3::ONE
             / DVec3::new(root[0] as f64, root[1] as f64, root[2] as f64)
-            / 2f64.powi(level as i32);
+            / ratios[..level as usize].iter().product::<u32>() as f64;
         let cells = ((DVec3::from(r) - DVec3::from(l)) / dx).round();
         all.push(AmrGrid {
             id: n as u64 + 2,
@@ -40,7 +49,8 @@ pub fn hierarchy(root: [usize; 3], grids: &[(u32, [f64; 3], [f64; 3])]) -> AmrHi
             dims: [cells.x as usize, cells.y as usize, cells.z as usize],
         });
     }
-    AmrHierarchy::new(DVec3::ZERO, DVec3::ONE, root, 2, all).unwrap()
+    let ratios = ratios.iter().map(|&r| [r; 3]).collect();
+    AmrHierarchy::with_ratios(DVec3::ZERO, DVec3::ONE, root, ratios, all).unwrap()
 }
 
 /// The field `f` sampled at every cell centre of `h`.
