@@ -99,7 +99,7 @@ pub(crate) fn catch_panic<T>(
 }
 
 /// The formats `open` recognises, for error messages.
-pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), or FILE.h5:/path/to/3d/dataset";
+pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), AMReX plotfile (directory with Header), or FILE.h5:/path/to/3d/dataset";
 
 /// A recognised dataset format and the path its reader opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +118,9 @@ pub fn detect(path: &Path) -> Option<Format> {
 pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
     if let Some(Format::Enzo(param)) = detect(path) {
         return Ok(Box::new(enzo::EnzoSource::open(&param)?));
+    }
+    if amrex::looks_like(path) {
+        return amrex::open(path);
     }
     if let Some(source) = open_hdf5_format(path) {
         return source;

@@ -46,6 +46,9 @@ pub struct Plotfile {
     pub fabs_per_file: usize,
     /// Ghost cells stored around every FAB (their values are `GHOST`).
     pub ghost: i64,
+    /// `Cell_H`'s version: 1 (FABs with header lines, per-FAB minima and maxima) or 2
+    /// (`NoFabHeader_v1`: bare values, the real descriptor on `Cell_H`'s last line).
+    pub vismf_version: u32,
 }
 
 /// The value written in ghost cells.
@@ -57,7 +60,10 @@ impl Plotfile {
     pub fn new(dim: usize, names: &[&str], prob: ([f64; 3], [f64; 3]), levels: Vec<Level>) -> Self {
         let ref_ratios = levels
             .windows(2)
-            .map(|w| (w[1].domain.1[0] + 1 - w[1].domain.0[0]) / (w[0].domain.1[0] + 1 - w[0].domain.0[0]))
+            .map(|w| {
+                (w[1].domain.1[0] + 1 - w[1].domain.0[0])
+                    / (w[0].domain.1[0] + 1 - w[0].domain.0[0])
+            })
             .collect();
         Plotfile {
             version: "HyperCLaw-V1.1".into(),
@@ -72,6 +78,7 @@ impl Plotfile {
             big_endian: false,
             fabs_per_file: usize::MAX,
             ghost: 0,
+            vismf_version: 1,
         }
     }
 
@@ -85,7 +92,8 @@ impl Plotfile {
     pub fn centre(&self, l: usize, ijk: [i64; 3]) -> [f64; 3] {
         let dx = self.cell_size(l);
         let lo = self.levels[l].domain.0;
-        let mut c = [0, 1, 2].map(|a| self.prob_lo[a] + (ijk[a] - lo[a]) as f64 * dx[a] + 0.5 * dx[a]);
+        let mut c =
+            [0, 1, 2].map(|a| self.prob_lo[a] + (ijk[a] - lo[a]) as f64 * dx[a] + 0.5 * dx[a]);
         if self.dim == 2 {
             c[2] = 0.0;
         }
@@ -94,7 +102,11 @@ impl Plotfile {
 
     /// Writes the plotfile into `dir` (created); `value(component, level, centre)` gives
     /// every valid cell's value.
-    pub fn write(&self, dir: &Path, value: impl Fn(usize, usize, [f64; 3]) -> f64) -> io::Result<()> {
+    pub fn write(
+        &self,
+        dir: &Path,
+        value: impl Fn(usize, usize, [f64; 3]) -> f64,
+    ) -> io::Result<()> {
         fs::create_dir_all(dir)?;
         fs::write(dir.join("Header"), self.header())?;
         for l in 0..self.levels.len() {
@@ -126,7 +138,12 @@ impl Plotfile {
         h += &spaced(self.prob_lo[..d].iter().map(|&x| g17(x)).collect());
         h += &spaced(self.prob_hi[..d].iter().map(|&x| g17(x)).collect());
         h += &spaced(self.ref_ratios.iter().map(|r| r.to_string()).collect());
-        h += &spaced(self.levels.iter().map(|l| self.boxtext(&l.domain)).collect());
+        h += &spaced(
+            self.levels
+                .iter()
+                .map(|l| self.boxtext(&l.domain))
+                .collect(),
+        );
         h += &spaced(self.levels.iter().map(|l| l.step.to_string()).collect());
         for l in 0..=finest {
             h += &spaced(self.cell_size(l)[..d].iter().map(|&x| g17(x)).collect());
@@ -166,7 +183,12 @@ impl Plotfile {
     }
 
     /// The FABs of level `l` into `Cell_D_*` and their `Cell_H` (`VisMF::Write`).
-    fn write_level(&self, ldir: &Path, l: usize, value: &impl Fn(usize, usize, [f64; 3]) -> f64) -> io::Result<()> {
+    fn write_level(
+        &self,
+        ldir: &Path,
+        l: usize,
+        value: &impl Fn(usize, usize, [f64; 3]) -> f64,
+    ) -> io::Result<()> {
         let lev = &self.levels[l];
         let nc = self.names.len();
         let g = self.ghost;
@@ -185,14 +207,26 @@ impl Plotfile {
                 grown.0[a] -= g;
                 grown.1[a] += g;
             }
-            write!(buf, "FAB {}{} {nc}\n", self.descriptor(), self.boxtext(&grown))?;
+            if self.vismf_version == 1 {
+                write!(
+                    buf,
+                    "FAB {}{} {nc}\n",
+                    self.descriptor(),
+                    self.boxtext(&grown)
+                )?;
+            }
             let (mut mn, mut mx) = (vec![f64::MAX; nc], vec![f64::MIN; nc]);
             for (c, (mn, mx)) in mn.iter_mut().zip(mx.iter_mut()).enumerate() {
                 for k in grown.0[2]..=grown.1[2] {
                     for j in grown.0[1]..=grown.1[1] {
                         for i in grown.0[0]..=grown.1[0] {
-                            let inside = (0..3).all(|a| b.0[a] <= [i, j, k][a] && [i, j, k][a] <= b.1[a]);
-                            let v = if inside { value(c, l, self.centre(l, [i, j, k])) } else { GHOST };
+                            let inside =
+                                (0..3).all(|a| b.0[a] <= [i, j, k][a] && [i, j, k][a] <= b.1[a]);
+                            let v = if inside {
+                                value(c, l, self.centre(l, [i, j, k]))
+                            } else {
+                                GHOST
+                            };
                             if inside {
                                 *mn = mn.min(v);
                                 *mx = mx.max(v);
@@ -208,7 +242,8 @@ impl Plotfile {
         for (f, buf) in files.iter().enumerate() {
             fs::write(ldir.join(format!("Cell_D_{f:05}")), buf)?;
         }
-        let mut h = format!("1\n1\n{nc}\n{g}\n({} 0\n", lev.boxes.len());
+        let v = self.vismf_version;
+        let mut h = format!("{v}\n1\n{nc}\n{g}\n({} 0\n", lev.boxes.len());
         for b in &lev.boxes {
             h += &format!("{}\n", self.boxtext(b));
         }
@@ -217,10 +252,17 @@ impl Plotfile {
             h += &format!("{line}\n");
         }
         h += "\n";
+        if v != 1 {
+            h += &format!("{}\n", self.descriptor());
+            return fs::write(ldir.join("Cell_H"), h);
+        }
         for table in [&mins, &maxs] {
             h += &format!("{},{nc}\n", lev.boxes.len());
             for row in table.iter() {
-                h += &row.iter().map(|v| format!("{},", sci16(*v))).collect::<String>();
+                h += &row
+                    .iter()
+                    .map(|v| format!("{},", sci16(*v)))
+                    .collect::<String>();
                 h += "\n";
             }
             h += "\n";
@@ -243,7 +285,12 @@ pub fn g17(x: f64) -> String {
         }
     };
     if !(-4..17).contains(&exp) {
-        format!("{}e{}{:02}", strip(mant), if exp < 0 { '-' } else { '+' }, exp.abs())
+        format!(
+            "{}e{}{:02}",
+            strip(mant),
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     } else {
         strip(&format!("{x:.*}", (16 - exp) as usize))
     }
