@@ -119,7 +119,8 @@ fn a_2d_plotfile_is_one_cell_thick_and_reads_every_cell() {
 
 #[test]
 fn floats_doubles_byte_orders_ghost_cells_and_bare_fabs() {
-    let variants: [(&str, fn(&mut Plotfile)); 5] = [
+    type Change = fn(&mut Plotfile);
+    let variants: [(&str, Change); 5] = [
         ("big-endian doubles", |p| p.big_endian = true),
         ("little-endian floats", |p| p.real = Real::F32),
         ("one FAB per file", |p| p.fabs_per_file = 1),

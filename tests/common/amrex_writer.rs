@@ -153,9 +153,9 @@ impl Plotfile {
             h += &format!("{l} {} {}\n{}\n", lev.boxes.len(), g17(self.time), lev.step);
             let dx = self.cell_size(l);
             for b in &lev.boxes {
-                for a in 0..d {
-                    let lo = self.prob_lo[a] + dx[a] * (b.0[a] - lev.domain.0[a]) as f64;
-                    let hi = self.prob_lo[a] + dx[a] * (b.1[a] - lev.domain.0[a] + 1) as f64;
+                for (a, dx) in dx.iter().enumerate().take(d) {
+                    let lo = self.prob_lo[a] + dx * (b.0[a] - lev.domain.0[a]) as f64;
+                    let hi = self.prob_lo[a] + dx * (b.1[a] - lev.domain.0[a] + 1) as f64;
                     h += &format!("{} {}\n", g17(lo), g17(hi));
                 }
             }
@@ -208,9 +208,9 @@ impl Plotfile {
                 grown.1[a] += g;
             }
             if self.vismf_version == 1 {
-                write!(
+                writeln!(
                     buf,
-                    "FAB {}{} {nc}\n",
+                    "FAB {}{} {nc}",
                     self.descriptor(),
                     self.boxtext(&grown)
                 )?;

@@ -68,7 +68,8 @@ fn check_cell_sizes(path: &Path, h: &PlotHeader, width: DVec3) -> Result<()> {
         let dims = h.domains[l].dims();
         for a in 0..h.dim {
             let want = width[a] / dims[a] as f64;
-            if !((dx[a] - want).abs() <= 1e-6 * want) {
+            let close = (dx[a] - want).abs() <= 1e-6 * want;
+            if !close {
                 return Err(Error::format(
                     path,
                     format!(
@@ -129,7 +130,8 @@ fn check_level(
         for a in 0..h.dim {
             let [plo, phi] = listed[i][a];
             let tol = 1e-3 * cell[a];
-            if !((plo - lo[a]).abs() <= tol && (phi - hi[a]).abs() <= tol) {
+            let close = (plo - lo[a]).abs() <= tol && (phi - hi[a]).abs() <= tol;
+            if !close {
                 return Err(Error::format(
                     path,
                     format!(

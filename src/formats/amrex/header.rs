@@ -138,7 +138,8 @@ pub fn parse_header(path: &Path, text: &str) -> Result<PlotHeader> {
     let nlev = finest_level + 1;
     let prob_lo = pad(&l.reals("prob_lo", Some(dim))?);
     let prob_hi = pad(&l.reals("prob_hi", Some(dim))?);
-    if (0..dim).any(|a| !(prob_hi[a] > prob_lo[a]) || !prob_lo[a].is_finite()) {
+    let ordered = (0..dim).all(|a| prob_hi[a] > prob_lo[a] && prob_lo[a].is_finite());
+    if !ordered {
         return Err(l.error(format!(
             "prob_hi {:?} must exceed prob_lo {:?} on every axis",
             &prob_hi[..dim],

@@ -33,9 +33,9 @@ impl IndexBox {
     /// The box grown by `g` cells on each side of the first `dim` axes.
     pub fn grow(&self, g: [i64; 3], dim: usize) -> IndexBox {
         let mut b = *self;
-        for a in 0..dim {
-            b.lo[a] -= g[a];
-            b.hi[a] += g[a];
+        for (a, g) in g.iter().enumerate().take(dim) {
+            b.lo[a] -= g;
+            b.hi[a] += g;
         }
         b
     }
