@@ -190,84 +190,94 @@ impl Plotfile {
         value: &impl Fn(usize, usize, [f64; 3]) -> f64,
     ) -> io::Result<()> {
         let lev = &self.levels[l];
-        let nc = self.names.len();
-        let g = self.ghost;
         let mut fod = Vec::new();
-        let (mut mins, mut maxs) = (Vec::new(), Vec::new());
+        let mut minmax = Vec::new();
         let mut files: Vec<Vec<u8>> = Vec::new();
         for (n, b) in lev.boxes.iter().enumerate() {
             let f = n / self.fabs_per_file;
             if files.len() <= f {
                 files.push(Vec::new());
             }
-            let buf = &mut files[f];
-            fod.push(format!("FabOnDisk: Cell_D_{f:05} {}", buf.len()));
-            let mut grown = *b;
-            for a in 0..self.dim {
-                grown.0[a] -= g;
-                grown.1[a] += g;
-            }
-            if self.vismf_version == 1 {
-                writeln!(
-                    buf,
-                    "FAB {}{} {nc}",
-                    self.descriptor(),
-                    self.boxtext(&grown)
-                )?;
-            }
-            let (mut mn, mut mx) = (vec![f64::MAX; nc], vec![f64::MIN; nc]);
-            for (c, (mn, mx)) in mn.iter_mut().zip(mx.iter_mut()).enumerate() {
-                for k in grown.0[2]..=grown.1[2] {
-                    for j in grown.0[1]..=grown.1[1] {
-                        for i in grown.0[0]..=grown.1[0] {
-                            let inside =
-                                (0..3).all(|a| b.0[a] <= [i, j, k][a] && [i, j, k][a] <= b.1[a]);
-                            let v = if inside {
-                                value(c, l, self.centre(l, [i, j, k]))
-                            } else {
-                                GHOST
-                            };
-                            if inside {
-                                *mn = mn.min(v);
-                                *mx = mx.max(v);
-                            }
-                            buf.extend(self.encode(v));
-                        }
-                    }
-                }
-            }
-            mins.push(mn);
-            maxs.push(mx);
+            fod.push(format!("FabOnDisk: Cell_D_{f:05} {}", files[f].len()));
+            minmax.push(self.write_fab(&mut files[f], l, b, value)?);
         }
         for (f, buf) in files.iter().enumerate() {
             fs::write(ldir.join(format!("Cell_D_{f:05}")), buf)?;
         }
-        let v = self.vismf_version;
-        let mut h = format!("{v}\n1\n{nc}\n{g}\n({} 0\n", lev.boxes.len());
+        fs::write(ldir.join("Cell_H"), self.cell_header(l, &fod, &minmax))
+    }
+
+    /// One FAB (`FArrayBox::writeOn`) of box `b` of level `l` at the end of `buf`; returns
+    /// its valid cells' minimum and maximum per component.
+    fn write_fab(
+        &self,
+        buf: &mut Vec<u8>,
+        l: usize,
+        b: &Box3,
+        value: &impl Fn(usize, usize, [f64; 3]) -> f64,
+    ) -> io::Result<Vec<(f64, f64)>> {
+        let nc = self.names.len();
+        let mut grown = *b;
+        for a in 0..self.dim {
+            grown.0[a] -= self.ghost;
+            grown.1[a] += self.ghost;
+        }
+        if self.vismf_version == 1 {
+            let (d, bx) = (self.descriptor(), self.boxtext(&grown));
+            writeln!(buf, "FAB {d}{bx} {nc}")?;
+        }
+        let mut minmax = vec![(f64::MAX, f64::MIN); nc];
+        for (c, (mn, mx)) in minmax.iter_mut().enumerate() {
+            for k in grown.0[2]..=grown.1[2] {
+                for j in grown.0[1]..=grown.1[1] {
+                    for i in grown.0[0]..=grown.1[0] {
+                        let ijk = [i, j, k];
+                        let inside = (0..3).all(|a| b.0[a] <= ijk[a] && ijk[a] <= b.1[a]);
+                        let v = if inside {
+                            value(c, l, self.centre(l, ijk))
+                        } else {
+                            GHOST
+                        };
+                        if inside {
+                            *mn = mn.min(v);
+                            *mx = mx.max(v);
+                        }
+                        buf.extend(self.encode(v));
+                    }
+                }
+            }
+        }
+        Ok(minmax)
+    }
+
+    /// Level `l`'s `Cell_H` (`VisMF::Header`'s `operator<<`).
+    fn cell_header(&self, l: usize, fod: &[String], minmax: &[Vec<(f64, f64)>]) -> String {
+        let lev = &self.levels[l];
+        let (v, nc, nb) = (self.vismf_version, self.names.len(), lev.boxes.len());
+        let mut h = format!("{v}\n1\n{nc}\n{}\n({nb} 0\n", self.ghost);
         for b in &lev.boxes {
             h += &format!("{}\n", self.boxtext(b));
         }
-        h += &format!(")\n{}\n", lev.boxes.len());
-        for line in &fod {
+        h += &format!(")\n{nb}\n");
+        for line in fod {
             h += &format!("{line}\n");
         }
         h += "\n";
         if v != 1 {
-            h += &format!("{}\n", self.descriptor());
-            return fs::write(ldir.join("Cell_H"), h);
+            return h + self.descriptor() + "\n";
         }
-        for table in [&mins, &maxs] {
-            h += &format!("{},{nc}\n", lev.boxes.len());
-            for row in table.iter() {
+        for pick in [|m: &(f64, f64)| m.0, |m: &(f64, f64)| m.1] {
+            h += &format!("{nb},{nc}\n");
+            for row in minmax {
                 h += &row
                     .iter()
-                    .map(|v| format!("{},", sci16(*v)))
+                    .map(|m| format!("{},", sci16(pick(m))))
                     .collect::<String>();
                 h += "\n";
             }
             h += "\n";
         }
-        fs::write(ldir.join("Cell_H"), h)
+        h
     }
 }
 
