@@ -249,37 +249,38 @@ fn info_reports_the_plotfile() {
 
 #[test]
 fn slice_and_render_from_the_command_line() {
-    for (pf, value, coord) in [
-        (plt3d(), value3d as Value, 0.8),
-        (plt2d(), value2d as Value, 0.01),
+    let p3 = (plt3d(), value3d as Value, "0.8");
+    let p2 = (plt2d(), value2d as Value, "0.01");
+    // Slices across z of both; the 2-D plotfile's render is the same image.
+    for (pf, value, coord, command) in [
+        (&p3.0, p3.1, p3.2, "slice"),
+        (&p2.0, p2.1, p2.2, "slice"),
+        (&p2.0, p2.1, p2.2, "render"),
     ] {
-        let (tmp, dir) = write(&pf, value);
+        let (tmp, dir) = write(pf, value);
         let npy = tmp.path().join("v.npy");
         let png = tmp.path().join("s.png");
-        let coord = coord.to_string();
-        let out = amrcast(&[
-            "slice",
-            dir.to_str().unwrap(),
-            "--axis",
-            "z",
-            "--coord",
-            &coord,
+        let mut args = vec![command, dir.to_str().unwrap()];
+        if command == "slice" {
+            args.extend(["--axis", "z", "--coord", coord]);
+        }
+        args.extend([
             "--field",
             "density",
             "--size",
             "64x64",
             "--interpolation",
             "nearest",
+        ]);
+        args.extend([
             "--values",
             npy.to_str().unwrap(),
             "-o",
             png.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = amrcast(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
         let (shape, v) = read_npy(&npy);
         assert_eq!(shape, [64, 64]);
         let (lo, hi) = (pf.prob_lo, pf.prob_hi);
@@ -287,8 +288,9 @@ fn slice_and_render_from_the_command_line() {
             for c in 0..64 {
                 let x = lo[0] + (c as f64 + 0.5) * (hi[0] - lo[0]) / 64.0;
                 let y = hi[1] - (r as f64 + 0.5) * (hi[1] - lo[1]) / 64.0;
-                let want = finest_value(&pf, value, 0, [x, y, 0.8]) as f32;
-                assert_eq!(v[r * 64 + c], want, "{}-D pixel ({r}, {c})", pf.dim);
+                let want = finest_value(pf, value, 0, [x, y, 0.8]) as f32;
+                let at = format!("{}-D {command} pixel ({r}, {c})", pf.dim);
+                assert_eq!(v[r * 64 + c], want, "{at}");
             }
         }
         assert!(png.is_file());

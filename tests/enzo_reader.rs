@@ -4,8 +4,9 @@
 mod common;
 
 use amrcast::formats::{self, enzo, DataSource};
+use common::enzo::{fixture_with, Data, Ds, Fixture};
 use common::read_grid::assert_read_grid_matches;
-use hdf5_writer::{ByteOrder, DatasetBuilder, Hdf5Builder, WriteOptions};
+use hdf5_writer::ByteOrder;
 use std::path::{Path, PathBuf};
 
 fn moving7() -> PathBuf {
@@ -356,17 +357,6 @@ fn hierarchy(ghost: usize, file: &str) -> String {
     .concat()
 }
 
-enum Data {
-    F64(Vec<f64>, ByteOrder),
-    F32(Vec<f32>, ByteOrder),
-}
-
-struct Ds {
-    path: String,
-    shape: Vec<u64>,
-    data: Data,
-}
-
 /// Density (f64), Temperature (f32, 2 * value) and a particle dataset per grid, in byte order
 /// `order` (hdf5-writer writes one byte order per file), with `ghost` ghost zones of -999
 /// around the active cells.
@@ -411,65 +401,6 @@ fn datasets_in(ghost: usize, order: ByteOrder) -> Vec<Ds> {
 
 fn datasets(ghost: usize) -> Vec<Ds> {
     datasets_in(ghost, ByteOrder::LittleEndian)
-}
-
-fn write_h5(path: &Path, datasets: &[Ds]) {
-    let mut b = Hdf5Builder::new();
-    let mut byte_order = ByteOrder::LittleEndian;
-    for ds in datasets {
-        let builder = match &ds.data {
-            Data::F64(v, o) => {
-                byte_order = *o;
-                DatasetBuilder::typed_with_order::<f64>(&ds.path, ds.shape.clone(), *o)
-                    .data(v)
-                    .unwrap()
-            }
-            Data::F32(v, o) => {
-                byte_order = *o;
-                DatasetBuilder::typed_with_order::<f32>(&ds.path, ds.shape.clone(), *o)
-                    .data(v)
-                    .unwrap()
-            }
-        };
-        b = b.dataset(builder);
-    }
-    let bytes = b
-        .into_plan()
-        .unwrap()
-        .encode(WriteOptions {
-            byte_order,
-            ..WriteOptions::default()
-        })
-        .unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
-struct Fixture {
-    _tmp: tempfile::TempDir,
-    param: PathBuf,
-}
-
-impl Fixture {
-    fn dir(&self) -> PathBuf {
-        self.param.parent().unwrap().to_path_buf()
-    }
-    fn hierarchy_file(&self) -> PathBuf {
-        self.dir().join("DD0003.hierarchy")
-    }
-    fn data_file(&self) -> PathBuf {
-        self.dir().join("DD0003.cpu0000")
-    }
-}
-
-fn fixture_with(params: &str, hierarchy: &str, data: &[Ds]) -> Fixture {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("DD0003");
-    std::fs::create_dir(&dir).unwrap();
-    let param = dir.join("DD0003");
-    std::fs::write(&param, params).unwrap();
-    std::fs::write(dir.join("DD0003.hierarchy"), hierarchy).unwrap();
-    write_h5(&dir.join("DD0003.cpu0000"), data);
-    Fixture { _tmp: tmp, param }
 }
 
 /// Absolute BaryonFileName from another machine, as Enzo writes it.
@@ -756,9 +687,9 @@ fn parameter_file_errors() {
         .unwrap_err()
         .what
         .contains("TopGridDimensions"));
-    let e = enzo::parse_parameters("TopGridRank = 2\nTopGridDimensions = 8 8\n").unwrap_err();
+    let e = enzo::parse_parameters("TopGridRank = 1\nTopGridDimensions = 8\n").unwrap_err();
     assert_eq!(e.line, Some(1));
-    assert!(e.what.contains("3-D"));
+    assert!(e.what.contains("only 2-D and 3-D"), "{e}");
     let e = enzo::parse_parameters("TopGridRank = 3\nTopGridDimensions = 8 8 eight\n").unwrap_err();
     assert_eq!(
         e.to_string(),

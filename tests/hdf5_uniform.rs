@@ -51,6 +51,7 @@ fn fixture(dir: &Path) -> PathBuf {
                     .chunked(vec![1, 3, 2]),
             )
             .dataset(DatasetBuilder::typed_data("flat", vec![3, 4], &f32s[..12]).unwrap())
+            .dataset(DatasetBuilder::typed_data("line", vec![12], &f32s[..12]).unwrap())
             .dataset(
                 DatasetBuilder::fixed_string_data("names", vec![2, 3, 4], &vec!["a"; n]).unwrap(),
             ),
@@ -188,13 +189,27 @@ fn missing_dataset_names_path_and_lists_candidates() {
     assert!(e.to_string().contains("no dataset path"), "{e}");
 }
 
+/// A 2-D dataset (ny, nx) is a 2-D dataset of the model: one cell thick, x fastest.
 #[test]
-fn non_3d_and_non_numeric_datasets_are_refused() {
+fn a_2d_dataset_is_one_cell_thick() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture(dir.path());
-    let e = uniform::open(&path, "flat").err().unwrap();
-    assert!(e.to_string().contains("[3, 4] (2-D)"), "{e}");
-    assert!(e.to_string().contains("needs a 3-D dataset"), "{e}");
+    let src = uniform::open(&path, "flat").unwrap();
+    let h = src.hierarchy();
+    assert_eq!(h.dimensionality(), 2);
+    assert_eq!(h.root_dims, [4, 3, 1]);
+    assert_eq!(h.domain_right, DVec3::new(1.0, 0.75, 0.25));
+    let values = src.read_grid("flat", 0).unwrap();
+    assert_eq!(values, (0..12).map(|v| v as f32).collect::<Vec<_>>());
+}
+
+#[test]
+fn non_2d_or_3d_and_non_numeric_datasets_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path());
+    let e = uniform::open(&path, "line").err().unwrap();
+    assert!(e.to_string().contains("[12] (1-D)"), "{e}");
+    assert!(e.to_string().contains("needs a 2-D or 3-D dataset"), "{e}");
     let e = uniform::open(&path, "names").err().unwrap();
     assert!(e.to_string().contains("type string"), "{e}");
 }

@@ -37,6 +37,9 @@ fn info_json_on_moving7() {
     assert_eq!(v["num_grids"], 10);
     assert_eq!(v["max_level"], 7);
     assert_eq!(v["root_dims"], serde_json::json!([16, 16, 16]));
+    assert_eq!(v["dimensionality"], 3);
+    assert_eq!(v["refine_by"], 2);
+    assert_eq!(v["refinement_ratios"], serde_json::json!(vec![2; 7]));
     assert_eq!(
         v["grids_per_level"],
         serde_json::json!([1, 3, 1, 1, 1, 1, 1, 1])

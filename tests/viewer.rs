@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 /// `view --annotate`.
 #[path = "viewer/annotated.rs"]
 mod annotated;
+/// A 2-D dataset: its image, panned and zoomed.
+#[path = "viewer/flat.rs"]
+mod flat;
 /// The window's size and layout when it opens.
 #[path = "viewer/opening.rs"]
 mod opening;
@@ -291,6 +294,17 @@ impl Session {
 /// `log`; returns it and its window once that is shown, titled, focused, with the pointer over
 /// it.
 fn start_viewer(display: &str, dir: &Path, log: &Path, args: &[&str]) -> (Reaped, String) {
+    start_viewer_titled(display, dir, log, args, "amrcast - demo - Density")
+}
+
+/// [`start_viewer`] on a window whose title is `title`.
+fn start_viewer_titled(
+    display: &str,
+    dir: &Path,
+    log: &Path,
+    args: &[&str],
+    title: &str,
+) -> (Reaped, String) {
     let child = Command::new(BIN)
         .arg("view")
         .args(args)
@@ -310,10 +324,7 @@ fn start_viewer(display: &str, dir: &Path, log: &Path, args: &[&str]) -> (Reaped
         let id = xdotool(display, &["search", "--onlyvisible", "--name", "^amrcast"]);
         (!id.is_empty()).then(|| id.lines().next().unwrap().to_string())
     });
-    assert_eq!(
-        xdotool(display, &["getwindowname", &window]),
-        "amrcast - demo - Density"
-    );
+    assert_eq!(xdotool(display, &["getwindowname", &window]), title);
     // Keyboard focus on the window (there is no window manager), pointer over it.
     xdotool(display, &["windowfocus", "--sync", &window]);
     xdotool(display, &["mousemove", "--window", &window, "100", "75"]);

@@ -61,6 +61,24 @@ impl AmrDataset {
         })
     }
 
+    /// Reads every grid of `source` into memory (for what samples the whole field on the CPU:
+    /// slices, 2-D images).
+    pub fn read_all(source: &dyn super::FieldSource) -> Result<Self> {
+        let h = source.hierarchy();
+        let data = (0..h.grids.len())
+            .map(|n| {
+                source
+                    .grid(n)
+                    .map(|g| std::sync::Arc::<[f32]>::from(&g[..]))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let field = AmrField {
+            name: source.field_name().to_string(),
+            data,
+        };
+        AmrDataset::new(source.dataset_name(), h.clone(), field)
+    }
+
     /// Min, max and counts of problem values over the cells that are not covered by a finer
     /// level... and those that are: every stored value counts.
     pub fn stats(&self) -> FieldStats {

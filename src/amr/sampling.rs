@@ -27,7 +27,7 @@ impl<V: GridValues + ?Sized> FieldView<'_, V> {
     }
 
     /// The value of global cell `c` of `level` where a grid of that level stores it.
-    fn stored_value(&self, level: u32, c: [i64; 3]) -> Option<f32> {
+    pub fn stored_value(&self, level: u32, c: [i64; 3]) -> Option<f32> {
         let h = self.hierarchy;
         let n = h.grid_at_cell(level, c)?;
         let (s, _) = h.index_box(n);

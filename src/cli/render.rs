@@ -1,6 +1,6 @@
 //! `amrcast render`: one image, or a stereo pair, to PNG (and NPY) files.
 
-use super::args::{AnnotateArgs, RenderOptions, SlicePlaneArgs, StereoArgs};
+use super::args::{AnnotateArgs, RenderOptions, SlicePlaneArgs, StereoArgs, DEFAULT_SIZE};
 use crate::amr::{AmrDataset, FieldSource};
 use crate::annotate::GeometryLayer;
 use crate::camera::{Camera, RayModel};
@@ -10,8 +10,8 @@ use crate::figure::{
 };
 use crate::gpu::OffscreenTarget;
 use crate::render::RenderSettings;
-use crate::session::{write_images, Outputs, Session};
-use crate::slice::PlaneSpec;
+use crate::session::{write_images, Outputs, RenderRequest, Session};
+use crate::slice::{flat, PlaneSpec};
 use crate::stereo::{Eye, StereoRig};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -36,6 +36,10 @@ pub struct RenderArgs {
     pub annotate: AnnotateArgs,
     #[command(flatten)]
     pub planes: SlicePlaneArgs,
+    /// 2-D datasets: each pixel the exact area average of the finest cells under it (as yt's
+    /// fixed-resolution buffers), instead of the value at its centre.
+    #[arg(long)]
+    pub antialias: bool,
 }
 
 /// `amrcast render`.
@@ -62,10 +66,25 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     }
     // The field is read grid by grid as bricks need it, except for slice planes, which
     // sample the whole field on the CPU.
+    let (field, metadata) = request.data.open_field()?;
+    let flat = crate::slice::flat::is_flat(field.hierarchy());
+    if args.antialias && !flat {
+        let what = "--antialias applies to 2-D datasets (and to `amrcast slice`)";
+        return Err(Error::Settings(format!("{}: {what}", metadata.name)).into());
+    }
+    if flat {
+        drop(field);
+        let flat = FlatRender {
+            name: &metadata.name,
+            stereo: stereo.is_some(),
+            outputs: &outputs,
+        };
+        return Ok(render_flat(args, &request, flat)?);
+    }
     let (field, metadata, in_memory) = if planes.is_empty() {
-        let (field, metadata) = request.data.open_field()?;
         (field, metadata, None)
     } else {
+        drop(field);
         let (ds, metadata) = request.data.load_with_metadata()?;
         let ds = Arc::new(ds);
         (ds.clone() as Arc<dyn FieldSource>, metadata, Some(ds))
@@ -126,6 +145,57 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     );
     write_images(&images, &outputs)?;
     Ok(())
+}
+
+/// `render` of a 2-D dataset: the field as an image ([`crate::slice::flat`]), at `--size` or
+/// else the domain's aspect with the default size's longer side, framed by the camera options.
+fn render_flat(args: &RenderArgs, request: &RenderRequest, job: FlatRender) -> Result<()> {
+    let what = "is a 2-D dataset, rendered as an image of its field";
+    let refuse = |option: &str| {
+        Err(Error::Settings(format!(
+            "{} {what}: {option} does not apply",
+            job.name
+        )))
+    };
+    if job.stereo {
+        return refuse("--stereo");
+    }
+    if !args.planes.slice_plane.is_empty() {
+        return refuse("--slice-plane");
+    }
+    let (ds, metadata) = request.data.load_with_metadata()?;
+    let h = &ds.hierarchy;
+    let size = match args.opts.camera.size {
+        Some(size) => size,
+        None => flat::fitted_size(h, DEFAULT_SIZE.0.max(DEFAULT_SIZE.1)),
+    };
+    let cam = request.camera.camera(h.domain_left, h.domain_right, size)?;
+    let slice = flat::through_camera(h, &cam, size, request.settings.interpolation);
+    slice.frame(h.domain_left, h.domain_right)?;
+    let prepared = crate::slice::prepare(&ds, &request.settings.tf)?;
+    prepared.print_warnings(&ds.field.name);
+    let t = Instant::now();
+    let image = match args.antialias {
+        true => crate::slice::area_slice(&ds, &slice)?,
+        false => crate::slice::slice(&ds, &slice)?,
+    };
+    log::info!(
+        "2-D dataset: {}x{} image of its field in {:.1} ms",
+        size.0,
+        size.1,
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let annotations = args.annotate.annotations();
+    let data = (&ds, &metadata);
+    crate::slice::figure::write(&image, &prepared, &annotations, data, job.outputs)
+}
+
+/// What [`render_flat`] needs besides the options: the dataset's name, whether stereo was
+/// asked for, and the outputs.
+struct FlatRender<'a> {
+    name: &'a str,
+    stereo: bool,
+    outputs: &'a Outputs,
 }
 
 /// The `--slice-plane` planes as the ray caster's geometry layer (`None` without planes).

@@ -2,11 +2,10 @@
 
 use super::args::{names, parse_size, parse_vec3, ColourArgs, DataArgs};
 use super::render::check_output;
-use crate::annotate::{Annotation, Annotations, FigureData};
+use crate::annotate::{Annotation, Annotations};
 use crate::error::{Error, Result};
-use crate::figure::{write_annotated, AnnotatedImage};
 use crate::render::Interpolation;
-use crate::session::{write_images, Outputs, Rendered};
+use crate::session::Outputs;
 use crate::slice::{Axis, PlaneSpec, SliceRequest};
 use clap::Args;
 use glam::DVec3;
@@ -52,6 +51,10 @@ pub struct SliceArgs {
     /// nearest: the finest cell's stored value, as yt's slices show it.
     #[arg(long, value_parser = names::<Interpolation>(), default_value_t = Interpolation::Linear)]
     pub interpolation: Interpolation,
+    /// Each pixel the exact area average of the finest cells under it (as yt's fixed-resolution
+    /// buffers), instead of the value at its centre; planes across x, y or z.
+    #[arg(long)]
+    pub antialias: bool,
     /// Annotations, comma-separated: grids and domain (each grid's and the domain's section by
     /// the plane, grids coloured by level), colorbar (in a panel at the right: the PNG is that
     /// much wider), scale (a scale bar in the dataset's length unit, else code units), axes
@@ -132,30 +135,17 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
     let prepared = crate::slice::prepare(&ds, &args.colours.tf())?;
     prepared.print_warnings(&ds.field.name);
     let t = Instant::now();
-    let image = crate::slice::slice(&ds, &request)?;
+    let image = match args.antialias {
+        true => crate::slice::area_slice(&ds, &request)?,
+        false => crate::slice::slice(&ds, &request)?,
+    };
     log::info!(
         "sliced {}x{} pixels in {:.1} ms",
         request.size.0,
         request.size.1,
         t.elapsed().as_secs_f64() * 1e3
     );
-    let rendered = Rendered::slice(&image, &prepared);
     let annotations = Annotations::from_list(&args.annotate);
-    if !annotations.any() {
-        return Ok(write_images(&[rendered], &outputs)?);
-    }
-    let data = FigureData::new(&ds, &metadata);
-    let canvas = crate::slice::figure::annotate(
-        &image,
-        rendered.rgba8(),
-        &rendered.display,
-        &annotations,
-        &data,
-    )?;
-    let figure = AnnotatedImage {
-        rgba: canvas.rgba,
-        plain: Some(rendered),
-    };
-    write_annotated(&[figure], (canvas.width, canvas.height), &outputs)?;
+    crate::slice::figure::write(&image, &prepared, &annotations, (&ds, &metadata), &outputs)?;
     Ok(())
 }

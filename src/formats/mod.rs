@@ -6,6 +6,7 @@ pub mod amrex;
 pub mod athena;
 pub mod chombo;
 pub mod enzo;
+pub mod flash;
 pub(crate) mod hdf5;
 pub mod hdf5_stream;
 pub mod legacy_hdf5;
@@ -99,7 +100,7 @@ pub(crate) fn catch_panic<T>(
 }
 
 /// The formats `open` recognises, for error messages.
-pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), AMReX plotfile (directory with Header), or FILE.h5:/path/to/3d/dataset";
+pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), FLASH (HDF5 plot or checkpoint file), AMReX plotfile (directory with Header), or FILE.h5:/path/to/3d/dataset";
 
 /// A recognised dataset format and the path its reader opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,7 +136,7 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
     ))
 }
 
-/// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`] or
+/// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`], [`flash`] or
 /// [`uniform`] (`FILE.h5:/path/to/dataset`); `None` when it looks like none of them, so
 /// that `open` can go on to other formats.
 pub fn open_hdf5_format(path: &Path) -> Option<Result<Box<dyn DataSource>>> {
@@ -150,6 +151,9 @@ pub fn open_hdf5_format(path: &Path) -> Option<Result<Box<dyn DataSource>>> {
     }
     if chombo::looks_like(path) {
         return Some(chombo::open(path));
+    }
+    if flash::looks_like(path) {
+        return Some(flash::open(path));
     }
     None
 }

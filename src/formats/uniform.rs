@@ -1,9 +1,10 @@
-//! Any HDF5 file with a 3-D numeric dataset, read as one uniform grid:
+//! Any HDF5 file with a 3-D or 2-D numeric dataset, read as one uniform grid:
 //! `amrcast render file.h5:/path/to/dataset`.
 //!
-//! The dataset's shape is (nz, ny, nx) in C order, so x varies fastest as the model wants. The
+//! The dataset's shape is (nz, ny, nx) in C order, so x varies fastest as the model wants; a
+//! 2-D dataset (ny, nx) is a 2-D dataset of the model (one cell thick, shown as an image). The
 //! domain is the unit cube scaled by the aspect ratio: its lower corner is the origin and its
-//! upper corner is `[nx, ny, nz] / max(nx, ny, nz)`. Any integer or floating-point type in
+//! upper corner is `[nx, ny, nz] / max(nx, ny, nz)` (nz = 1 for 2-D). Any integer or floating-point type in
 //! either byte order is converted to `f32`.
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
@@ -14,7 +15,7 @@ use glam::DVec3;
 use hdf5_reader::group::Group;
 use std::path::{Path, PathBuf};
 
-/// One 3-D dataset of an HDF5 file as a single uniform grid.
+/// One 3-D or 2-D dataset of an HDF5 file as a single uniform grid.
 pub struct Hdf5Uniform {
     dataset: String,
     field: String,
@@ -92,11 +93,11 @@ fn grid_dims(file: &H5File, name: &str) -> Result<[usize; 3]> {
         }
         let found: Vec<String> = dataset_paths(file)
             .into_iter()
-            .filter(|(_, s)| s.len() == 3)
+            .filter(|(_, s)| s.len() == 3 || s.len() == 2)
             .map(|(p, s)| format!("{p} {s:?}"))
             .collect();
         file.error(format!(
-            "no dataset '/{name}' in the file; 3-D datasets found: {}",
+            "no dataset '/{name}' in the file; 2-D and 3-D datasets found: {}",
             if found.is_empty() {
                 "none".to_string()
             } else {
@@ -105,9 +106,9 @@ fn grid_dims(file: &H5File, name: &str) -> Result<[usize; 3]> {
         ))
     })?;
     let shape = ds.shape().to_vec();
-    if shape.len() != 3 {
+    if shape.len() != 3 && shape.len() != 2 {
         return Err(file.error(format!(
-            "dataset '/{name}' has shape {shape:?} ({}-D); a uniform grid needs a 3-D dataset",
+            "dataset '/{name}' has shape {shape:?} ({}-D); a uniform grid needs a 2-D or 3-D dataset",
             shape.len()
         )));
     }
@@ -123,8 +124,11 @@ fn grid_dims(file: &H5File, name: &str) -> Result<[usize; 3]> {
             describe(ds.dtype())
         )));
     }
-    // (nz, ny, nx) in C order.
-    Ok([shape[2] as usize, shape[1] as usize, shape[0] as usize])
+    // (nz, ny, nx) or (ny, nx) in C order.
+    Ok(match shape[..] {
+        [ny, nx] => [nx as usize, ny as usize, 1],
+        _ => [shape[2] as usize, shape[1] as usize, shape[0] as usize],
+    })
 }
 
 /// Paths of the datasets in the file (depth-first, bounded), with their shapes: for messages.

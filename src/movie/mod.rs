@@ -9,6 +9,7 @@
 //! - Cluster-friendly: `--frames A..B` and `--shard I/N` select the frames of one task.
 
 pub mod encode;
+mod flat;
 pub mod frames;
 mod progress;
 pub mod series;
@@ -63,8 +64,21 @@ pub struct MovieJob {
     pub annotate: Annotations,
 }
 
+/// Frames of one dataset: ray-cast with one upload, or of a 2-D dataset, its images.
+enum FrameRenderer {
+    Volume(Box<VolumeFrames>),
+    Flat(Box<FlatJob>),
+}
+
+/// Frames of a 2-D dataset, and the GPU context to hand back for the next dataset.
+struct FlatJob {
+    frames: flat::FlatFrames,
+    ctx: GpuContext,
+    files: FrameFiles,
+}
+
 /// Frames of one dataset, rendered with one upload.
-struct FrameRenderer {
+struct VolumeFrames {
     session: Session,
     target: OffscreenTarget,
     files: FrameFiles,
@@ -79,6 +93,51 @@ impl FrameRenderer {
         job: &MovieJob,
         files: FrameFiles,
     ) -> Result<Self> {
+        if crate::slice::flat::is_flat(field.hierarchy()) {
+            let settings = &job.request.settings;
+            let frames = flat::FlatFrames::new(
+                (field.as_ref(), metadata),
+                &settings.tf,
+                settings.interpolation,
+                job.annotate,
+                job.stereo.is_some(),
+            )?;
+            let job = FlatJob { frames, ctx, files };
+            return Ok(FrameRenderer::Flat(Box::new(job)));
+        }
+        let frames = VolumeFrames::new(ctx, (field, metadata), job, files)?;
+        Ok(FrameRenderer::Volume(Box::new(frames)))
+    }
+
+    /// Renders frame `k` and writes its files; returns the last PNG written.
+    fn render(&self, path: &CameraPath, dir: &Path, k: usize) -> Result<PathBuf> {
+        match self {
+            FrameRenderer::Volume(v) => v.render(path, dir, k),
+            FrameRenderer::Flat(f) => {
+                let outputs = f.files.outputs(dir, k);
+                f.frames
+                    .render(&path.frame_camera(k), f.files.size, &outputs)?;
+                Ok(outputs.pngs.last().cloned().unwrap_or_default())
+            }
+        }
+    }
+
+    /// Hands the GPU context back for the next dataset.
+    fn into_context(self) -> GpuContext {
+        match self {
+            FrameRenderer::Volume(v) => v.session.ctx,
+            FrameRenderer::Flat(f) => f.ctx,
+        }
+    }
+}
+
+impl VolumeFrames {
+    fn new(
+        ctx: GpuContext,
+        (field, metadata): (Arc<dyn FieldSource>, Metadata),
+        job: &MovieJob,
+        files: FrameFiles,
+    ) -> Result<Self> {
         let figure = job
             .annotate
             .any()
@@ -87,7 +146,7 @@ impl FrameRenderer {
         let session = Session::with_source(ctx, field, &job.request.settings, gpu)?;
         let (w, h) = job.request.size;
         let target = OffscreenTarget::new(&session.ctx, w, h)?;
-        Ok(FrameRenderer {
+        Ok(VolumeFrames {
             session,
             target,
             files,
@@ -122,11 +181,6 @@ impl FrameRenderer {
             .render_eyes(&self.target, rig, &path.frame_camera(k))?;
         write_images(&images, &outputs)?;
         Ok(outputs.pngs.last().cloned().unwrap_or_default())
-    }
-
-    /// Hands the GPU context back for the next dataset.
-    fn into_context(self) -> GpuContext {
-        self.session.ctx
     }
 }
 

@@ -5,14 +5,46 @@
 
 use super::outlines;
 use super::SliceImage;
+use crate::amr::AmrDataset;
 use crate::annotate::{
     self, colorbar, text, Annotations, AxesSpec, Canvas, ColorbarSpec, FigureData, ScaleSpec,
 };
 use crate::error::Result;
-use crate::render::DisplaySettings;
+use crate::figure::{write_annotated, AnnotatedImage};
+use crate::formats::Metadata;
+use crate::render::{DisplaySettings, Prepared};
+use crate::session::{write_images, Outputs, Rendered};
 
 /// Colour of the colour bar's panel (the text is light with a dark halo).
 const PANEL: [u8; 4] = [0, 0, 0, 255];
+
+/// Writes `image` of `ds`, coloured by `prepared`, to `outputs` (PNG, and the plain values
+/// where asked), annotated with `annotations` when there are any.
+pub fn write(
+    image: &SliceImage,
+    prepared: &Prepared,
+    annotations: &Annotations,
+    (ds, metadata): (&AmrDataset, &Metadata),
+    outputs: &Outputs,
+) -> Result<()> {
+    let rendered = Rendered::slice(image, prepared);
+    if !annotations.any() {
+        return write_images(&[rendered], outputs);
+    }
+    let data = FigureData::new(ds, metadata);
+    let canvas = annotate(
+        image,
+        rendered.rgba8(),
+        &rendered.display,
+        annotations,
+        &data,
+    )?;
+    let figure = AnnotatedImage {
+        rgba: canvas.rgba,
+        plain: Some(rendered),
+    };
+    write_annotated(&[figure], (canvas.width, canvas.height), outputs)
+}
 
 /// The figure of `image`, whose colours (`display`'s, 8-bit RGBA of the image's size) are
 /// `rgba`, with `annotations` from `data`: the image's size, or wider by the colour bar's

@@ -19,11 +19,14 @@
 //! Planes in a 3-D render: [`plane_layer`] (`layer.rs`) rasterises planes into the ray
 //! caster's geometry layer, coloured as slices are.
 
+mod area;
 pub mod figure;
+pub mod flat;
 mod layer;
 pub mod outlines;
 mod plane;
 
+pub use area::area_slice;
 pub use layer::{nearest_hit, plane_layer};
 pub use plane::{Axis, PlaneSpec, SlicePlane};
 

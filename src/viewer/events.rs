@@ -161,8 +161,14 @@ impl App {
             MouseScrollDelta::LineDelta(_, y) => y as f64,
             MouseScrollDelta::PixelDelta(p) => p.y / 40.0,
         };
-        if steps != 0.0 && self.showing == Showing::Slice {
-            let slice = self.slice.stepped(steps, &self.ds.hierarchy);
+        let h = &self.ds.hierarchy;
+        if steps != 0.0 && crate::slice::flat::is_flat(h) {
+            // A 2-D dataset's image: the wheel zooms, as over the volume.
+            let factor = camera_control::wheel_factor(steps);
+            let slice = self.slice.zoomed(factor, self.size(), h);
+            self.set_slice(slice);
+        } else if steps != 0.0 && self.showing == Showing::Slice {
+            let slice = self.slice.stepped(steps, h);
             self.set_slice(slice);
         } else if steps != 0.0 {
             let cam = camera_control::zoom(&self.cam, camera_control::wheel_factor(steps));

@@ -1,6 +1,7 @@
 //! Opening a dropped dataset or another field in the background, and switching to it once it
 //! is read (the current one stays when it fails).
 
+use super::slice_view::{Showing, SliceView};
 use super::{camera_control, App};
 use crate::amr::AmrDataset;
 use crate::formats::DataSource;
@@ -109,6 +110,14 @@ impl App {
         if !same_dataset {
             let (lo, hi) = self.domain();
             self.cam = camera_control::reset(self.home, self.cam.lens, lo, hi, self.aspect());
+            // A 2-D dataset is shown as its image (the z slice); a 3-D one as a volume.
+            self.slice = SliceView::new(crate::slice::Axis::Z, &self.ds.hierarchy);
+            let flat = crate::slice::flat::is_flat(&self.ds.hierarchy);
+            self.show(if flat {
+                Showing::Slice
+            } else {
+                Showing::Volume
+            });
         }
         self.message = Some((format!("opened {what}"), false));
         self.changed();

@@ -107,6 +107,11 @@ pub fn view(
             }
         }
     };
+    // A 2-D dataset is shown as its image (the z slice).
+    let showing = match crate::slice::flat::is_flat(&ds.hierarchy) {
+        true => Showing::Slice,
+        false => Showing::Volume,
+    };
     let mut app = App {
         proxy: event_loop.create_proxy(),
         source,
@@ -124,7 +129,7 @@ pub fn view(
         cursor: None,
         modifiers: ModifiersState::empty(),
         panel_visible: true,
-        showing: Showing::Volume,
+        showing,
         slice,
         slice_dirty: true,
         slice_refine_at: None,

@@ -42,6 +42,8 @@ pub struct PanelModel<'a> {
     pub loading: Option<&'a str>,
     /// The volume or a slice.
     pub showing: Showing,
+    /// A 2-D dataset: only its image is shown, and the volume's rows are left out.
+    pub flat: bool,
     /// The slice view, its axis and position edited in place; the caller compares it with its
     /// own copy.
     pub slice: &'a mut SliceView,
@@ -80,19 +82,24 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
         view_rows(ui, &mut m, &mut actions);
         colour_rows(ui, &mut m.settings.tf, m.bounds_in_use);
-        ui.label("samples/cell");
-        ui.add(egui::Slider::new(&mut m.settings.samples_per_cell, 0.25..=8.0).logarithmic(true));
-        ui.end_row();
+        if !m.flat {
+            ui.label("samples/cell");
+            let spc = &mut m.settings.samples_per_cell;
+            ui.add(egui::Slider::new(spc, 0.25..=8.0).logarithmic(true));
+            ui.end_row();
+        }
     });
     ui.separator();
     ui.label("transfer function");
     tf_editor(ui, &mut m.settings.tf, m.histogram);
-    if m.settings.mode != Mode::Composite {
+    if m.settings.mode != Mode::Composite && !m.flat {
         ui.weak("(opacity applies to the composite mode)");
     }
     ui.separator();
     ui.label(m.timing);
-    stereo_section(ui, &mut m, &mut actions);
+    if !m.flat {
+        stereo_section(ui, &mut m, &mut actions);
+    }
     ui.separator();
     path_and_buttons(ui, &m, &mut actions);
     ui.separator();
@@ -159,6 +166,10 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
 
     slice_rows(ui, m, actions);
     annotation_row(ui, m.annotations);
+    if m.flat {
+        sampling_row(ui, m);
+        return;
+    }
 
     ui.label("mode");
     let modes = Mode::ALL.iter().map(|&mode| (mode, mode.name()));
@@ -167,17 +178,22 @@ fn view_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActio
     }
     ui.end_row();
 
-    ui.label("sampling");
-    let ways = Interpolation::ALL.iter().map(|&i| (i, i.name()));
-    if let Some(i) = choice(ui, m.settings.interpolation, ways) {
-        m.settings.interpolation = i;
-    }
-    ui.end_row();
+    sampling_row(ui, m);
 
     ui.label("lens");
     let lenses = Lens::ALL.iter().map(|&lens| (lens, lens.name()));
     if let Some(lens) = choice(ui, m.lens, lenses) {
         actions.push(PanelAction::SetLens(lens));
+    }
+    ui.end_row();
+}
+
+/// A grid row for the sampling (linear or nearest).
+fn sampling_row(ui: &mut egui::Ui, m: &mut PanelModel) {
+    ui.label("sampling");
+    let ways = Interpolation::ALL.iter().map(|&i| (i, i.name()));
+    if let Some(i) = choice(ui, m.settings.interpolation, ways) {
+        m.settings.interpolation = i;
     }
     ui.end_row();
 }
@@ -207,6 +223,12 @@ fn annotation_row(ui: &mut egui::Ui, a: &mut Annotations) {
 /// volume view shows the slice's plane.
 fn slice_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelAction>) {
     ui.label("view");
+    if m.flat {
+        ui.label("2-D dataset: its image")
+            .on_hover_text("drag to pan, the wheel zooms");
+        ui.end_row();
+        return;
+    }
     let views = [(Showing::Volume, "volume"), (Showing::Slice, "slice")];
     if let Some(v) = choice(ui, m.showing, views.into_iter()) {
         actions.push(PanelAction::Show(v));

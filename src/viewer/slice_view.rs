@@ -100,6 +100,21 @@ impl SliceView {
         }
     }
 
+    /// Zoomed in by `factor` (out below 1) about the image's centre, for an image of `size`.
+    pub fn zoomed(&self, factor: f64, size: (u32, u32), h: &AmrHierarchy) -> SliceView {
+        let Ok(frame) = self
+            .request(size, Interpolation::Linear)
+            .frame(h.domain_left, h.domain_right)
+        else {
+            return *self;
+        };
+        let width = frame.pixel * size.0.max(size.1) as f64 / factor;
+        SliceView {
+            width: Some(width.clamp(1e-9 * h.domain_width().max_element(), f64::MAX)),
+            ..*self
+        }
+    }
+
     /// The slice library's request for an image of `size`.
     pub fn request(&self, size: (u32, u32), interpolation: Interpolation) -> SliceRequest {
         SliceRequest {
@@ -280,8 +295,12 @@ impl App {
         step
     }
 
-    /// Shows the volume or the slice view.
+    /// Shows the volume or the slice view (a 2-D dataset: only its image, the z slice).
     pub(super) fn show(&mut self, showing: Showing) {
+        if showing == Showing::Volume && crate::slice::flat::is_flat(&self.ds.hierarchy) {
+            self.set_message("a 2-D dataset is shown as its image".into(), false);
+            return;
+        }
         if showing != self.showing {
             self.showing = showing;
             if let Some(g) = &mut self.gfx {

@@ -222,6 +222,7 @@ impl App {
                                 message: self.message.as_ref(),
                                 loading: self.loading.as_deref(),
                                 showing: self.showing,
+                                flat: crate::slice::flat::is_flat(&self.ds.hierarchy),
                                 slice,
                                 slice_range: self.slice.range(&self.ds.hierarchy),
                                 annotations,

@@ -1,6 +1,9 @@
 //! Shared helpers for the integration tests: synthetic datasets and one GPU context.
 #![allow(dead_code)]
 
+pub mod athena;
+pub mod enzo;
+pub mod external;
 pub mod read_grid;
 
 use amrcast::amr::{AmrDataset, AmrField, AmrGrid, AmrHierarchy};

@@ -32,12 +32,29 @@ pub(super) struct Mesh {
     pub(super) root_blocks: [i64; 3],
     pub(super) num_blocks: usize,
     pub(super) max_level: u32,
+    /// Refinement ratio per axis: 2 on every axis in 3-D, [2, 2, 1] in 2-D (one cell along x3,
+    /// which Athena++ never refines).
+    pub(super) ratio: [i64; 3],
 }
 
 impl Mesh {
+    /// Blocks along axis `a` across the domain at `level`.
+    fn blocks_at(&self, level: u32, a: usize) -> i64 {
+        self.root_blocks[a] * self.ratio[a].pow(level)
+    }
+
     /// The width along axis `a` of a block at `level`.
     fn width(&self, level: u32, a: usize) -> f64 {
-        (self.hi[a] - self.lo[a]) / (self.root_blocks[a] as f64 * (1u64 << level) as f64)
+        (self.hi[a] - self.lo[a]) / self.blocks_at(level, a) as f64
+    }
+
+    /// The offsets of a block's children in units of child blocks: 8 in 3-D, 4 in 2-D, in
+    /// the order `ox + 2 oy + 4 oz`.
+    pub(super) fn child_offsets(&self) -> Vec<[i64; 3]> {
+        let n = self.ratio.iter().product::<i64>() as usize;
+        (0..n)
+            .map(|o| [o & 1, (o >> 1) & 1, (o >> 2) & 1].map(|v| v as i64))
+            .collect()
     }
 }
 
@@ -137,6 +154,8 @@ pub(super) fn read_mesh(file: &H5File, g: &Group, path: &Path) -> Result<Mesh> {
         block_dims[a] = b as usize;
         root_blocks[a] = r / b;
     }
+    // A 2-D mesh (one cell along x3) refines x1 and x2 only.
+    let ratio = if root_dims[2] == 1 { [2, 2, 1] } else { [2; 3] };
     let mesh = Mesh {
         lo,
         hi,
@@ -145,18 +164,21 @@ pub(super) fn read_mesh(file: &H5File, g: &Group, path: &Path) -> Result<Mesh> {
         root_blocks,
         num_blocks,
         max_level,
+        ratio,
     };
     check_mesh(path, &mesh, root_size, block_size)?;
     Ok(mesh)
 }
 
-/// Refuses meshes too large to load, refined 2-D meshes, and refined meshes with odd blocks.
+/// Refuses meshes too large to load, refined 1-D meshes, and refined meshes with blocks odd
+/// along a refined axis.
 fn check_mesh(path: &Path, mesh: &Mesh, root_size: [i64; 3], block_size: [i64; 3]) -> Result<()> {
     let Mesh {
         root_dims,
         block_dims,
         num_blocks,
         max_level,
+        ratio,
         ..
     } = *mesh;
     let cells_per_block: usize = block_dims.iter().product();
@@ -166,20 +188,21 @@ fn check_mesh(path: &Path, mesh: &Mesh, root_size: [i64; 3], block_size: [i64; 3
             format!("{num_blocks} blocks of {block_dims:?} cells is beyond what can be loaded"),
         ));
     }
-    let flat = root_dims[2] == 1 || root_dims[1] == 1;
-    if flat && max_level > 0 {
+    if root_dims[1] == 1 && max_level > 0 {
         return Err(Error::format(
             path,
             format!(
-                "this is a refined {}-D Athena++ mesh (RootGridSize {root_size:?}, MaxLevel {max_level}); only 3-D meshes can be refined here (unrefined 2-D meshes are read as one cell thick)",
-                if root_dims[1] == 1 { 1 } else { 2 }
+                "this is a refined 1-D Athena++ mesh (RootGridSize {root_size:?}, MaxLevel {max_level}); only 2-D and 3-D meshes can be refined here"
             ),
         ));
     }
-    if max_level > 0 && block_dims.iter().any(|&d| d % 2 != 0) {
+    if max_level > 0 && (0..3).any(|a| ratio[a] == 2 && block_dims[a] % 2 != 0) {
         return Err(Error::format(
             path,
-            format!("MeshBlockSize {block_size:?} must be even on every axis in a refined mesh"),
+            format!(
+                "MeshBlockSize {block_size:?} must be even along every refined axis ({}) in a refined mesh",
+                if ratio[2] == 1 { "x1, x2" } else { "x1, x2, x3" }
+            ),
         ));
     }
     Ok(())
@@ -229,7 +252,7 @@ pub(super) fn read_blocks(
         )? as u32;
         let mut loc = [0i64; 3];
         for a in 0..3 {
-            let extent = mesh.root_blocks[a] << level;
+            let extent = mesh.blocks_at(level, a);
             loc[a] = in_range(
                 path,
                 locs[3 * n + a],
@@ -294,13 +317,15 @@ pub(super) fn check_faces(
     Ok(())
 }
 
-/// The stored blocks plus their missing parents (synthesized, finest level first), and the
-/// index of each `(level, location)` among them.
+/// The stored blocks plus their missing parents (synthesized, finest level first, down to
+/// level 0 even where the file stores no level-0 block), and the index of each
+/// `(level, location)` among them. In 2-D a block has 4 children (a quadtree).
 pub(super) fn complete_octree(
     path: &Path,
     blocks: &[Block],
-    max_level: u32,
+    mesh: &Mesh,
 ) -> Result<(Vec<Node>, Index)> {
+    let (max_level, ratio) = (mesh.max_level, mesh.ratio);
     let num_blocks = blocks.len();
     let mut index: Index = HashMap::with_capacity(num_blocks * 2);
     let mut all: Vec<Node> = Vec::with_capacity(num_blocks * 2);
@@ -320,7 +345,7 @@ pub(super) fn complete_octree(
     for level in (1..=max_level).rev() {
         let children: Vec<[i64; 3]> = all.iter().filter(|b| b.0 == level).map(|b| b.1).collect();
         for c in children {
-            let p = c.map(|v| v >> 1);
+            let p = [0, 1, 2].map(|a| c[a].div_euclid(ratio[a]));
             match index.get(&(level - 1, p)) {
                 Some(&m) => {
                     if let Some(n) = all[m].2 {
@@ -343,20 +368,18 @@ pub(super) fn complete_octree(
     Ok((all, index))
 }
 
-/// The hierarchy positions of the 8 children of the synthesized block `(level, loc)`.
+/// The hierarchy positions of the children (8, or 4 in 2-D) of the synthesized block
+/// `(level, loc)`.
 fn children(
     path: &Path,
+    mesh: &Mesh,
     (level, loc): Block,
     index: &Index,
     position: &[usize],
-) -> Result<[usize; 8]> {
-    let mut kids = [0usize; 8];
-    for (o, kid) in kids.iter_mut().enumerate() {
-        let c = [
-            2 * loc[0] + (o & 1) as i64,
-            2 * loc[1] + ((o >> 1) & 1) as i64,
-            2 * loc[2] + ((o >> 2) & 1) as i64,
-        ];
+) -> Result<Vec<usize>> {
+    let mut kids = Vec::with_capacity(8);
+    for o in mesh.child_offsets() {
+        let c = [0, 1, 2].map(|a| mesh.ratio[a] * loc[a] + o[a]);
         let &k = index.get(&(level + 1, c)).ok_or_else(|| {
             Error::format(
                 path,
@@ -366,7 +389,7 @@ fn children(
                 ),
             )
         })?;
-        *kid = position[k];
+        kids.push(position[k]);
     }
     Ok(kids)
 }
@@ -399,7 +422,7 @@ pub(super) fn build_hierarchy(
                 n as u64
             }
             None => {
-                let kids = children(path, (level, loc), index, &position)?;
+                let kids = children(path, mesh, (level, loc), index, &position)?;
                 sources.push(Source::Synthesized(kids));
                 next_id += 1;
                 next_id - 1
@@ -413,11 +436,12 @@ pub(super) fn build_hierarchy(
             dims: mesh.block_dims,
         });
     }
-    let hierarchy = AmrHierarchy::new(
+    let ratios = vec![mesh.ratio.map(|r| r as u32); mesh.max_level as usize];
+    let hierarchy = AmrHierarchy::with_ratios(
         DVec3::from(mesh.lo),
         DVec3::from(mesh.hi),
         mesh.root_dims,
-        2,
+        ratios,
         grids,
     )
     .map_err(|e| Error::format(path, e.to_string()))?;

@@ -7,15 +7,17 @@
 //! `(nvar, nblock, nx3, nx2, nx1)`.
 //!
 //! Athena++ stores only the leaf blocks of its octree, so where the mesh is refined the
-//! coarser levels have holes. The AMR model wants every level inside the one below, so the
-//! reader synthesizes each missing parent block by restriction: a parent cell is the mean of
-//! its 8 child cells (the volume average on a uniform Cartesian mesh), recursively down to
-//! level 0. [`AthenaReader::stored_blocks_per_level`] reports what the file itself holds.
+//! coarser levels have holes (a 2-D file may hold no level-0 block at all). The AMR model
+//! wants every level inside the one below, so the reader synthesizes each missing parent
+//! block by restriction: a parent cell is the mean of its child cells (8 in 3-D, 4 in 2-D:
+//! the volume average on a uniform Cartesian mesh), recursively down to level 0.
+//! [`AthenaReader::stored_blocks_per_level`] reports what the file itself holds.
 //!
 //! Supported: uniform Cartesian meshes (every `RootGridX` ratio 1, `Coordinates` absent or
-//! `cartesian`). 3-D meshes may be refined; 2-D (and 1-D) meshes are read as one cell thick
-//! when they are not refined (`MaxLevel` 0) and refused when they are, since a refined 2-D
-//! mesh has no place in a model that refines all three axes.
+//! `cartesian`). 3-D meshes are refined by 2 on every axis. A 2-D mesh (one cell along x3)
+//! is a hierarchy one cell thick, refined by [2, 2, 1], whose z extent is the file's x3
+//! range. 1-D meshes are read as one cell thick when they are not refined and refused when
+//! they are.
 
 mod meta;
 
@@ -34,9 +36,9 @@ const ROOT: &str = "the root group";
 enum Source {
     /// Block `n` of the file (index along the data datasets' block axis).
     Stored(usize),
-    /// Restricted from 8 children: hierarchy grid indices, child `(ox, oy, oz)` at
-    /// `ox + 2 * oy + 4 * oz`.
-    Synthesized([usize; 8]),
+    /// Restricted from its children (8, or 4 in 2-D): hierarchy grid indices, child
+    /// `(ox, oy, oz)` at `ox + 2 * oy + 4 * oz`.
+    Synthesized(Vec<usize>),
 }
 
 /// One variable: which data dataset holds it and at which index.
@@ -58,6 +60,8 @@ pub struct AthenaReader {
     stored_per_level: Vec<usize>,
     num_blocks: usize,
     block_dims: [usize; 3],
+    /// Refinement ratio per axis ([2, 2, 1] in 2-D).
+    ratio: [usize; 3],
 }
 
 /// Opens an Athena++ `.athdf` file.
@@ -84,7 +88,7 @@ impl AthenaReader {
         let mesh = read_mesh(&file, &g, path)?;
         let (blocks, stored_per_level) = read_blocks(&file, &g, path, &mesh)?;
         check_faces(&file, &g, path, &mesh, &blocks)?;
-        let (all, index) = complete_octree(path, &blocks, mesh.max_level)?;
+        let (all, index) = complete_octree(path, &blocks, &mesh)?;
         let (hierarchy, sources) = build_hierarchy(path, &mesh, &all, &index)?;
         let variables = read_variables(&file, &g, path, &mesh)?;
         let time = match file.try_attr(&g, "Time", ROOT)? {
@@ -105,6 +109,7 @@ impl AthenaReader {
             stored_per_level,
             num_blocks: mesh.num_blocks,
             block_dims: mesh.block_dims,
+            ratio: mesh.ratio.map(|r| r as usize),
         })
     }
 
@@ -123,22 +128,27 @@ impl AthenaReader {
     }
 }
 
-/// Fills `parent` (dims `d`) with the means of the 8 children's cells.
-fn restrict(parent: &mut [f32], children: [&[f32]; 8], d: [usize; 3]) {
-    let h = [d[0] / 2, d[1] / 2, d[2] / 2];
+/// Fills `parent` (dims `d`) with the means of its children's cells: child `o` (in the order
+/// of [`Source::Synthesized`]) covers the part `(ox, oy, oz) * d / r` of the parent, and each
+/// parent cell is the mean of the `r[0] * r[1] * r[2]` child cells under it.
+fn restrict(parent: &mut [f32], children: &[&[f32]], d: [usize; 3], r: [usize; 3]) {
+    let h = [0, 1, 2].map(|a| d[a] / r[a]);
+    let n = (r[0] * r[1] * r[2]) as f64;
     for (o, child) in children.iter().enumerate() {
         let off = [(o & 1) * h[0], ((o >> 1) & 1) * h[1], ((o >> 2) & 1) * h[2]];
         for k in 0..h[2] {
             for j in 0..h[1] {
                 for i in 0..h[0] {
                     let mut sum = 0.0f64;
-                    for c in 0..8 {
-                        let (ci, cj, ck) =
-                            (2 * i + (c & 1), 2 * j + ((c >> 1) & 1), 2 * k + (c >> 2));
-                        sum += child[ci + d[0] * (cj + d[1] * ck)] as f64;
+                    for ck in r[2] * k..r[2] * (k + 1) {
+                        for cj in r[1] * j..r[1] * (j + 1) {
+                            for ci in r[0] * i..r[0] * (i + 1) {
+                                sum += child[ci + d[0] * (cj + d[1] * ck)] as f64;
+                            }
+                        }
                     }
                     parent[(off[0] + i) + d[0] * ((off[1] + j) + d[1] * (off[2] + k))] =
-                        (sum / 8.0) as f32;
+                        (sum / n) as f32;
                 }
             }
         }
@@ -195,7 +205,8 @@ impl AthenaReader {
                     .iter()
                     .map(|&k| self.read_block(var, k))
                     .collect::<Result<Vec<_>>>()?;
-                Ok(self.synthesize(std::array::from_fn(|c| children[c].as_slice())))
+                let views: Vec<&[f32]> = children.iter().map(Vec::as_slice).collect();
+                Ok(self.synthesize(&views))
             }
         }
     }
@@ -217,16 +228,17 @@ impl AthenaReader {
         // Children are finer, so later in the (level-sorted) order: fill from the end.
         for n in (0..self.sources.len()).rev() {
             if let Source::Synthesized(kids) = &self.sources[n] {
-                data[n] = self.synthesize(kids.map(|k| data[k].as_slice()));
+                let views: Vec<&[f32]> = kids.iter().map(|&k| data[k].as_slice()).collect();
+                data[n] = self.synthesize(&views);
             }
         }
         Ok(AmrField::new(name, data))
     }
 
-    /// A synthesized block from its 8 children's values.
-    fn synthesize(&self, children: [&[f32]; 8]) -> Vec<f32> {
+    /// A synthesized block from its children's values.
+    fn synthesize(&self, children: &[&[f32]]) -> Vec<f32> {
         let mut parent = vec![0.0f32; self.cells()];
-        restrict(&mut parent, children, self.block_dims);
+        restrict(&mut parent, children, self.block_dims, self.ratio);
         parent
     }
 }

@@ -20,6 +20,8 @@ pub(super) struct GridData {
     id: u64,
     file: PathBuf,
     group: String,
+    /// 2 or 3: a 2-D grid's datasets are (ny, nx).
+    rank: usize,
     /// Active cells (x, y, z).
     dims: [usize; 3],
     /// The stored array including ghost zones (x, y, z) and the active cells' offset in it.
@@ -44,22 +46,32 @@ impl GridData {
             id: g.id,
             file,
             group: g.group_name(),
+            rank: g.rank,
             dims,
             full,
             offset,
         }
     }
 
-    /// The HDF5 shapes (nz, ny, nx) of a field of this grid: the active cells, and the stored
-    /// array with ghost zones.
-    fn shapes(&self) -> ([u64; 3], [u64; 3]) {
-        (zyx(self.dims), zyx(self.full))
+    /// The HDF5 shapes (nz, ny, nx), or (ny, nx) in 2-D, of a field of this grid: the active
+    /// cells, and the stored array with ghost zones.
+    fn shapes(&self) -> (Vec<u64>, Vec<u64>) {
+        (self.zyx(self.dims), self.zyx(self.full))
+    }
+
+    /// HDF5 shape (nz, ny, nx), or (ny, nx) in 2-D, of an (x, y, z) size.
+    fn zyx(&self, d: [usize; 3]) -> Vec<u64> {
+        let all = [d[2] as u64, d[1] as u64, d[0] as u64];
+        all[3 - self.rank..].to_vec()
     }
 }
 
-/// HDF5 shape (nz, ny, nx) of an (x, y, z) size.
-fn zyx(d: [usize; 3]) -> [u64; 3] {
-    [d[2] as u64, d[1] as u64, d[0] as u64]
+/// Whether a dataset of shape `shape` holds the cells of `want` (an HDF5 shape): the same
+/// once leading axes of length 1 are dropped, so a 2-D grid may be stored (ny, nx) or
+/// (1, ny, nx).
+fn fits(shape: &[u64], want: &[u64]) -> bool {
+    let strip = |s: &[u64]| s[s.iter().position(|&d| d != 1).unwrap_or(s.len())..].to_vec();
+    strip(shape) == strip(want)
 }
 
 /// Finds the data file of every grid of the hierarchy file `hpath` (see
@@ -297,7 +309,7 @@ pub(super) fn list_fields(grids: &[GridData]) -> Result<Vec<String>> {
     let mut names: Vec<String> = datasets
         .into_iter()
         .filter(|d| !d.name.starts_with("particle_"))
-        .filter(|d| d.float && (d.shape == active || d.shape == full))
+        .filter(|d| d.float && (fits(&d.shape, &active) || fits(&d.shape, &full)))
         .map(|d| d.name)
         .collect();
     names.dedup();
@@ -343,11 +355,12 @@ pub(super) fn read_grid(file: &mut DataFile, g: &GridData, field: &str) -> Resul
 fn read_dataset(file: &mut DataFile, g: &GridData, path: &str, cx: &Context) -> Result<Vec<f32>> {
     let (active, full) = g.shapes();
     let check = |shape: &[u64]| -> Result<()> {
-        if shape == active || shape == full {
+        if fits(shape, &active) || fits(shape, &full) {
             return Ok(());
         }
         Err(cx.error(format!(
-            "shape {shape:?} does not match the hierarchy's {active:?} active cells (nz, ny, nx){}",
+            "shape {shape:?} does not match the hierarchy's {active:?} active cells ({}){}",
+            if g.rank == 2 { "ny, nx" } else { "nz, ny, nx" },
             if full != active {
                 format!(" or {full:?} with ghost zones")
             } else {

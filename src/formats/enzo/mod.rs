@@ -10,6 +10,9 @@
 //!
 //! Opening reads the two text files and lists the fields in the first grid's data file; every
 //! other data file is opened only when a grid in it is read.
+//!
+//! 2-D runs (`TopGridRank = 2`, `GridRank = 2`, datasets (ny, nx)) are hierarchies one cell
+//! thick: refined by `[RefineBy, RefineBy, 1]`, every grid spanning the domain's z extent.
 
 mod file_cache;
 mod files;
@@ -156,8 +159,17 @@ pub fn build_hierarchy(params: &Parameters, grids: &[HierarchyGrid]) -> Result<A
     let width = dr - dl;
     let mut out = Vec::with_capacity(grids.len());
     for g in grids {
-        let left = DVec3::from(g.left);
-        let right = DVec3::from(g.right);
+        if g.rank != params.rank {
+            return Err(Error::Invalid(format!(
+                "line {}: grid {} is {}-D (GridRank = {}) but the parameter file's TopGridRank is {}",
+                g.line, g.id, g.rank, g.rank, params.rank
+            )));
+        }
+        let (mut left, mut right) = (DVec3::from(g.left), DVec3::from(g.right));
+        if params.rank == 2 {
+            // One cell thick: every grid spans the domain's z extent.
+            (left.z, right.z) = (dl.z, dr.z);
+        }
         // A coarse check before the model's exact one: keeps absurd edges out of its index math.
         let slack = width * 0.5;
         if left.cmplt(dl - slack).any() || right.cmpgt(dr + slack).any() {
@@ -174,7 +186,10 @@ pub fn build_hierarchy(params: &Parameters, grids: &[HierarchyGrid]) -> Result<A
             dims: g.dims(),
         });
     }
-    AmrHierarchy::new(dl, dr, params.top_grid_dims, params.refine_by, out)
+    let r = params.refine_by;
+    let ratio = if params.rank == 2 { [r, r, 1] } else { [r; 3] };
+    let ratios = vec![ratio; max_level as usize];
+    AmrHierarchy::with_ratios(dl, dr, params.top_grid_dims, ratios, out)
 }
 
 /// The parameter file of an Enzo dataset at `path`, if it looks like one: the parameter file

@@ -1,15 +1,21 @@
 //! The Enzo text files as pure functions over `&str`: the parameter file
-//! ([`parse_parameters`]) and the `.hierarchy` file ([`parse_hierarchy`]). Errors carry the
+//! ([`parse_parameters`], here) and the `.hierarchy` file ([`parse_hierarchy`], in
+//! `text/hierarchy.rs`, with its `Pointer:` lines in `text/pointers.rs`). Errors carry the
 //! line number; the caller names the file.
+//!
+//! A 2-D run (`TopGridRank = 2`) has two values per vector; its root grid is one cell along
+//! z, and its z extent is the third `DomainLeftEdge`/`DomainRightEdge` entry where both give
+//! one, else `[0, dx]` with `dx` the root cell's width along x.
 
 use crate::error::Error;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
+mod hierarchy;
 mod pointers;
 
-use pointers::{parse_pointer, resolve_tree, Pointer};
+pub use hierarchy::{parse_hierarchy, HierarchyGrid};
 
 /// Largest number of active cells along one axis of one grid that the reader accepts.
 pub const MAX_AXIS_CELLS: u64 = 1 << 16;
@@ -166,16 +172,19 @@ impl<'a> Entries<'a> {
         self.first(key)
     }
 
-    /// A domain edge of `rank` finite values, `default` on every axis when absent.
-    fn edge(&self, key: &str, rank: usize, default: f64) -> Result<[f64; 3], ParseError> {
+    /// A domain edge of `rank` finite values (or 3 in a 2-D file, whose third is the z
+    /// extent), `default` on every axis when absent; also whether a z value was given.
+    fn edge(&self, key: &str, rank: usize, default: f64) -> Result<([f64; 3], bool), ParseError> {
         let Some((line, value)) = self.get(key) else {
-            return Ok([default; 3]);
+            return Ok(([default; 3], false));
         };
-        let v: Vec<f64> = parse_vec(value, rank, line, key)?;
+        let n = value.split_whitespace().count();
+        let n = if rank == 2 && n == 3 { 3 } else { rank };
+        let v: Vec<f64> = parse_vec(value, n, line, key)?;
         if v.iter().any(|x| !x.is_finite()) {
             return Err(ParseError::at(line, format!("{key} must be finite")));
         }
-        Ok(to3(&v, default))
+        Ok((to3(&v, default), n == 3))
     }
 }
 
@@ -190,22 +199,21 @@ pub fn parse_parameters(text: &str) -> Result<Parameters, ParseError> {
         Some(r) => r as usize,
         None => dims_value.split_whitespace().count(),
     };
-    if rank != 3 {
+    if rank != 2 && rank != 3 {
         let line = entries.get("TopGridRank").map_or(dims_line, |e| e.0);
         return Err(ParseError::at(
             line,
-            format!("TopGridRank = {rank}: only 3-D datasets are supported"),
+            format!("TopGridRank = {rank}: only 2-D and 3-D datasets are supported"),
         ));
     }
-    let dims: Vec<u64> = parse_vec(dims_value, rank, dims_line, "TopGridDimensions")?;
-    if dims.iter().any(|&d| d == 0 || d > MAX_ROOT_DIM) {
-        return Err(ParseError::at(
-            dims_line,
-            format!("TopGridDimensions {dims:?} must lie in 1..={MAX_ROOT_DIM}"),
-        ));
+    let top_grid_dims = top_grid_dims(dims_value, rank, dims_line)?;
+    let (mut domain_left, z_left) = entries.edge("DomainLeftEdge", rank, 0.0)?;
+    let (mut domain_right, z_right) = entries.edge("DomainRightEdge", rank, 1.0)?;
+    if rank == 2 && !(z_left && z_right) {
+        // One cell thick: as deep as a root cell is wide.
+        domain_left[2] = 0.0;
+        domain_right[2] = (domain_right[0] - domain_left[0]) / top_grid_dims[0] as f64;
     }
-    let domain_left = entries.edge("DomainLeftEdge", rank, 0.0)?;
-    let domain_right = entries.edge("DomainRightEdge", rank, 1.0)?;
     let refine_by = match entries.int("RefineBy")? {
         None => 2,
         Some(r) if (2..=MAX_REFINE_BY as u64).contains(&r) => r as u32,
@@ -219,7 +227,7 @@ pub fn parse_parameters(text: &str) -> Result<Parameters, ParseError> {
     };
     Ok(Parameters {
         rank,
-        top_grid_dims: to3(&dims, 1).map(|d| d as usize),
+        top_grid_dims,
         domain_left,
         domain_right,
         refine_by,
@@ -228,6 +236,29 @@ pub fn parse_parameters(text: &str) -> Result<Parameters, ParseError> {
         ghost_zones: entries.int("NumberOfGhostZones")?.unwrap_or(3).min(64) as usize,
         units: units(&entries)?,
     })
+}
+
+/// `TopGridDimensions`: `rank` values, each in `1..=MAX_ROOT_DIM`; a 2-D file may give a
+/// third, which must be 1.
+fn top_grid_dims(value: &str, rank: usize, line: usize) -> Result<[usize; 3], ParseError> {
+    let n = value.split_whitespace().count();
+    let n = if rank == 2 && n == 3 { 3 } else { rank };
+    let dims: Vec<u64> = parse_vec(value, n, line, "TopGridDimensions")?;
+    if dims.iter().any(|&d| d == 0 || d > MAX_ROOT_DIM) {
+        return Err(ParseError::at(
+            line,
+            format!("TopGridDimensions {dims:?} must lie in 1..={MAX_ROOT_DIM}"),
+        ));
+    }
+    if rank == 2 && dims.len() == 3 && dims[2] != 1 {
+        return Err(ParseError::at(
+            line,
+            format!(
+                "TopGridDimensions {dims:?}: a 2-D dataset (TopGridRank = 2) has one cell along z"
+            ),
+        ));
+    }
+    Ok(to3(&dims, 1).map(|d| d as usize))
 }
 
 /// Unit scales in cgs: from the cosmology parameters with `ComovingCoordinates = 1`, else
@@ -286,196 +317,6 @@ fn cosmology_units(entries: &Entries) -> Result<Vec<(&'static str, f64)>, ParseE
     ])
 }
 
-/// One grid as the hierarchy file describes it, with its level and parent from the pointers.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HierarchyGrid {
-    /// The `Grid = N` number (1-based; names the HDF5 group `/GridNNNNNNNN`).
-    pub id: u64,
-    /// Line of the `Grid = N` line.
-    pub line: usize,
-    pub level: u32,
-    /// The grid this one refines (`None` for root grids).
-    pub parent: Option<u64>,
-    /// `GridStartIndex` / `GridEndIndex` (inclusive): the active cells inside the stored array.
-    pub start: [u64; 3],
-    pub end: [u64; 3],
-    /// `GridDimension`, the array size including ghost zones, where given.
-    pub dimension: Option<[u64; 3]>,
-    pub left: [f64; 3],
-    pub right: [f64; 3],
-    pub num_baryon_fields: u64,
-    /// `BaryonFileName` as written.
-    pub baryon_file: Option<String>,
-}
-
-impl HierarchyGrid {
-    /// Active cells along x, y, z.
-    pub fn dims(&self) -> [usize; 3] {
-        [0, 1, 2].map(|a| (self.end[a] - self.start[a] + 1) as usize)
-    }
-    /// The HDF5 group holding this grid's fields.
-    pub fn group_name(&self) -> String {
-        format!("Grid{:08}", self.id)
-    }
-}
-
-/// A grid block while it is read.
-#[derive(Default)]
-struct Block {
-    id: u64,
-    line: usize,
-    start: Option<[u64; 3]>,
-    end: Option<[u64; 3]>,
-    dimension: Option<[u64; 3]>,
-    left: Option<[f64; 3]>,
-    right: Option<[f64; 3]>,
-    num_baryon_fields: u64,
-    baryon_file: Option<String>,
-}
-
-fn finish_block(b: Block) -> Result<HierarchyGrid, ParseError> {
-    let missing = |key: &str| {
-        ParseError::at(
-            b.line,
-            format!("grid {} has no {key} line before the next grid", b.id),
-        )
-    };
-    let start = b.start.ok_or_else(|| missing("GridStartIndex"))?;
-    let end = b.end.ok_or_else(|| missing("GridEndIndex"))?;
-    let left = b.left.ok_or_else(|| missing("GridLeftEdge"))?;
-    let right = b.right.ok_or_else(|| missing("GridRightEdge"))?;
-    let bad = |what: String| Err(ParseError::at(b.line, format!("grid {}: {what}", b.id)));
-    let mut cells: u64 = 1;
-    for a in 0..3 {
-        if end[a] < start[a] {
-            return bad(format!(
-                "GridEndIndex {end:?} is below GridStartIndex {start:?}"
-            ));
-        }
-        let n = end[a] - start[a] + 1;
-        if n > MAX_AXIS_CELLS {
-            return bad(format!(
-                "{n} cells along one axis is beyond the supported {MAX_AXIS_CELLS}"
-            ));
-        }
-        cells = cells.saturating_mul(n);
-        if let Some(d) = b.dimension.filter(|d| end[a] >= d[a]) {
-            return bad(format!(
-                "GridEndIndex {end:?} lies outside GridDimension {d:?}"
-            ));
-        }
-    }
-    if cells > MAX_GRID_CELLS {
-        return bad(format!(
-            "{cells} cells is beyond the supported {MAX_GRID_CELLS}"
-        ));
-    }
-    if left.iter().chain(&right).any(|v| !v.is_finite()) {
-        return bad("edges must be finite".into());
-    }
-    Ok(HierarchyGrid {
-        id: b.id,
-        line: b.line,
-        level: 0,
-        parent: None,
-        start,
-        end,
-        dimension: b.dimension,
-        left,
-        right,
-        num_baryon_fields: b.num_baryon_fields,
-        baryon_file: b.baryon_file,
-    })
-}
-
-/// Parses an Enzo text hierarchy (`.hierarchy`, 3-D runs) and derives each grid's level and parent from the `Pointer:` lines, which may
-/// come after later grid blocks (Enzo writes depth first).
-pub fn parse_hierarchy(text: &str) -> Result<Vec<HierarchyGrid>, ParseError> {
-    let mut grids: Vec<HierarchyGrid> = Vec::new();
-    let mut pointers: Vec<Pointer> = Vec::new();
-    let mut current: Option<Block> = None;
-    for (n, raw) in text.lines().enumerate() {
-        let line = n + 1;
-        let t = raw.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if let Some(rest) = t.strip_prefix("Pointer:") {
-            pointers.push(parse_pointer(rest, line)?);
-            continue;
-        }
-        let (key, value) = key_value(t).ok_or_else(|| {
-            ParseError::at(
-                line,
-                format!("cannot read '{}': expected 'Key = values'", shorten(t)),
-            )
-        })?;
-        if key == "Grid" {
-            if let Some(b) = current.take() {
-                grids.push(finish_block(b)?);
-            }
-            let id: u64 = parse_num(value, line, "Grid")?;
-            if id == 0 {
-                return Err(ParseError::at(line, "grid numbers start at 1"));
-            }
-            current = Some(Block {
-                id,
-                line,
-                ..Block::default()
-            });
-            continue;
-        }
-        let Some(b) = current.as_mut() else {
-            return Err(ParseError::at(
-                line,
-                format!("'{key}' before the first 'Grid = N' line"),
-            ));
-        };
-        match key {
-            "GridRank" => {
-                let r: u64 = parse_num(value, line, key)?;
-                if r != 3 {
-                    return Err(ParseError::at(
-                        line,
-                        format!("GridRank = {r}: only 3-D grids are supported"),
-                    ));
-                }
-            }
-            "GridStartIndex" => b.start = Some(to3(&parse_vec(value, 3, line, key)?, 0)),
-            "GridEndIndex" => b.end = Some(to3(&parse_vec(value, 3, line, key)?, 0)),
-            "GridDimension" => b.dimension = Some(to3(&parse_vec(value, 3, line, key)?, 0)),
-            "GridLeftEdge" => b.left = Some(to3(&parse_vec(value, 3, line, key)?, 0.0)),
-            "GridRightEdge" => b.right = Some(to3(&parse_vec(value, 3, line, key)?, 0.0)),
-            "NumberOfBaryonFields" => b.num_baryon_fields = parse_num(value, line, key)?,
-            "BaryonFileName" => {
-                if value.is_empty() {
-                    return Err(ParseError::at(line, "BaryonFileName is empty"));
-                }
-                b.baryon_file = Some(value.to_string());
-            }
-            _ => {}
-        }
-    }
-    if let Some(b) = current.take() {
-        grids.push(finish_block(b)?);
-    }
-    if grids.is_empty() {
-        return Err(ParseError::general(
-            "no 'Grid = N' blocks: not an Enzo hierarchy",
-        ));
-    }
-    resolve_tree(&mut grids, &pointers)?;
-    Ok(grids)
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 60 {
-        format!("{}...", s.chars().take(60).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,37 +353,35 @@ mod tests {
         assert!((p.units["length"] / (CM_PER_MPC * 10.0 / 0.7) - 1.0).abs() < 1e-12);
     }
 
-    const HIERARCHY: &str = "Grid = 1\nGridStartIndex = 0 0 0\nGridEndIndex = 3 3 3\n\
-        GridLeftEdge = 0 0 0\nGridRightEdge = 1 1 1\nBaryonFileName = a.cpu0000\n\
-        Pointer: Grid[1]->NextGridThisLevel = 0\n\
-        Grid = 2\nGridStartIndex = 3 3 3\nGridEndIndex = 6 6 6\nGridDimension = 10 10 10\n\
-        GridLeftEdge = 0.25 0.25 0.25\nGridRightEdge = 0.75 0.75 0.75\n\
-        Pointer: Grid[2]->NextGridThisLevel = 0\nPointer: Grid[1]->NextGridNextLevel = 2\n";
-
     #[test]
-    fn hierarchy_levels_and_parents_come_from_late_pointers() {
-        let g = parse_hierarchy(HIERARCHY).unwrap();
-        assert_eq!(g.len(), 2);
-        assert_eq!((g[0].level, g[0].parent), (0, None));
-        assert_eq!((g[1].level, g[1].parent, g[1].line), (1, Some(1), 8));
-        assert_eq!((g[1].dims(), g[1].dimension), ([4; 3], Some([10; 3])));
-        assert_eq!(g[0].baryon_file.as_deref(), Some("a.cpu0000"));
-        assert_eq!(g[1].group_name(), "Grid00000002");
-    }
-
-    #[test]
-    fn hierarchy_errors_name_the_line() {
-        let e = parse_hierarchy(&HIERARCHY.replace("GridEndIndex = 6 6 6\n", "")).unwrap_err();
+    fn two_d_parameters_are_one_root_cell_deep_unless_the_file_says() {
+        let p = parse_parameters(
+            "TopGridRank = 2\nTopGridDimensions = 100 50 \nDomainLeftEdge = 0 0 \n\
+             DomainRightEdge = 2 1 \n",
+        )
+        .unwrap();
+        assert_eq!((p.rank, p.top_grid_dims), (2, [100, 50, 1]));
+        assert_eq!(
+            (p.domain_left, p.domain_right),
+            ([0.0; 3], [2.0, 1.0, 0.02])
+        );
+        // The rank from TopGridDimensions; a third entry of both edges is the z extent.
+        let p = parse_parameters(
+            "TopGridDimensions = 8 8\nDomainLeftEdge = 0 0 -1\nDomainRightEdge = 1 1 1\n",
+        )
+        .unwrap();
+        assert_eq!((p.rank, p.top_grid_dims), (2, [8, 8, 1]));
+        assert_eq!(
+            (p.domain_left, p.domain_right),
+            ([0.0, 0.0, -1.0], [1.0; 3])
+        );
+        let e = parse_parameters(
+            "TopGridRank = 2\nTopGridDimensions = 8 8\nDomainLeftEdge = 0 0 0 0\n",
+        )
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "line 8: grid 2 has no GridEndIndex line before the next grid"
+            "line 3: DomainLeftEdge: expected 2 values, found 4 ('0 0 0 0')"
         );
-        let e = parse_hierarchy(&HIERARCHY.replace("NextLevel = 2", "NextLevel = 3")).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "line 15: grid 1 points to grid 3 which does not exist"
-        );
-        let e = parse_hierarchy(&HIERARCHY.replace("NextLevel = 2", "NextLevel = 0")).unwrap_err();
-        assert!(e.what.contains("no Pointer line leads to grid 2"), "{e}");
     }
 }

@@ -1,0 +1,58 @@
+//! Movie frames of a 2-D dataset: each frame is the field's image through the frame's camera
+//! ([`crate::slice::flat`]), so a camera path pans (its focus) and zooms (its width, or its
+//! distance with the perspective lens) over the image. Coloured with the movie's one transfer
+//! function, annotated as slices are.
+
+use crate::amr::{AmrDataset, FieldSource};
+use crate::annotate::Annotations;
+use crate::camera::Camera;
+use crate::error::{Error, Result};
+use crate::formats::Metadata;
+use crate::render::{Interpolation, Prepared};
+use crate::session::Outputs;
+use crate::slice::{figure, flat};
+use crate::transfer::TransferFunction;
+
+/// A 2-D dataset in memory and its colours, ready for frames.
+pub(super) struct FlatFrames {
+    ds: AmrDataset,
+    metadata: Metadata,
+    prepared: Prepared,
+    interpolation: Interpolation,
+    annotations: Annotations,
+}
+
+impl FlatFrames {
+    /// Reads `field` (a 2-D dataset) into memory; refuses stereo, which needs depth.
+    pub(super) fn new(
+        (field, metadata): (&dyn FieldSource, Metadata),
+        tf: &TransferFunction,
+        interpolation: Interpolation,
+        annotations: Annotations,
+        stereo: bool,
+    ) -> Result<FlatFrames> {
+        if stereo {
+            return Err(Error::Settings(format!(
+                "{} is a 2-D dataset, an image: stereo movies do not apply",
+                field.dataset_name()
+            )));
+        }
+        let ds = AmrDataset::read_all(field)?;
+        let prepared = crate::slice::prepare(&ds, tf)?;
+        Ok(FlatFrames {
+            ds,
+            metadata,
+            prepared,
+            interpolation,
+            annotations,
+        })
+    }
+
+    /// Writes the frame `cam` shows at `size` to `outputs`.
+    pub(super) fn render(&self, cam: &Camera, size: (u32, u32), outputs: &Outputs) -> Result<()> {
+        let request = flat::through_camera(&self.ds.hierarchy, cam, size, self.interpolation);
+        let image = crate::slice::slice(&self.ds, &request)?;
+        let data = (&self.ds, &self.metadata);
+        figure::write(&image, &self.prepared, &self.annotations, data, outputs)
+    }
+}
