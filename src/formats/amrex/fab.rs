@@ -216,7 +216,7 @@ pub fn read_values(
     real: RealFormat,
     what: &str,
 ) -> Result<Vec<f32>> {
-    let len = count as u64 * real.bytes as u64;
+    let len = (count as u64).saturating_mul(real.bytes as u64);
     let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if start.checked_add(len).is_none_or(|end| end > size) {
         return Err(Error::format(

@@ -9,6 +9,7 @@ use super::header::PlotHeader;
 use super::text::IndexBox;
 use crate::amr::{AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
+use crate::formats::hdf5::MAX_VALUES;
 use glam::DVec3;
 use std::path::Path;
 
@@ -113,6 +114,12 @@ fn check_level(
                     "box {i} {} is not cell-centred; nodal and face-centred data are not supported",
                     b.text(h.dim)
                 ),
+            ));
+        }
+        if b.cells() > MAX_VALUES {
+            return Err(Error::format(
+                cell_h,
+                format!("box {i} {} is absurdly large", b.text(h.dim)),
             ));
         }
         if (0..3).any(|a| b.lo[a] < domain.lo[a] || b.hi[a] > domain.hi[a]) {

@@ -199,7 +199,8 @@ impl AmrexReader {
             }
         };
         let cells = stored.cells();
-        let start = start + c as u64 * cells * real.bytes as u64;
+        // At most 2^32 cells (checked on opening), 8 bytes and 100000 components: no overflow.
+        let start = start.saturating_add(c as u64 * cells * real.bytes as u64);
         let what = format!("component '{name}' of the FAB at byte {}", g.offset);
         let raw = read_values(file, &g.file, start, cells as usize, real, &what)?;
         Ok(strip_ghosts(&raw, stored, g.valid))

@@ -25,9 +25,11 @@ impl IndexBox {
         [0, 1, 2].map(|a| (self.hi[a] - self.lo[a] + 1).max(0) as usize)
     }
 
-    /// Cells in the box.
+    /// Cells in the box (saturating: a damaged header's absurd box never overflows).
     pub fn cells(&self) -> u64 {
-        self.dims().iter().map(|&d| d as u64).product()
+        self.dims()
+            .iter()
+            .fold(1u64, |n, &d| n.saturating_mul(d as u64))
     }
 
     /// The box grown by `g` cells on each side of the first `dim` axes.
@@ -233,6 +235,8 @@ mod tests {
             (b.hi, b.kind, b.dims()),
             ([31, 7, 0], [0, 1, 0], [32, 8, 1])
         );
+        let huge = parse_box("((0,0,0) (2000000000,2000000000,2000000000) (0,0,0))", 3);
+        assert_eq!(huge.unwrap().cells(), u64::MAX);
         let two = parse_boxes("((0,0) (3,3) (0,0)) ((0,0) (7,7) (0,0)) ", 2).unwrap();
         assert_eq!(two.len(), 2);
         assert_eq!(two[1].hi, [7, 7, 0]);
