@@ -60,8 +60,8 @@ fn on_off() -> impl TypedValueParser<Value = bool> {
 /// The dataset and the field.
 #[derive(Args, Clone, Debug)]
 pub struct DataArgs {
-    /// Dataset to open (Enzo parameter file, .athdf, Chombo HDF5, FILE.h5:/dataset); the
-    /// built-in demo when omitted.
+    /// Dataset to open (Enzo parameter file, .athdf, Chombo HDF5, AMReX plotfile directory,
+    /// FILE.h5:/dataset); the built-in demo when omitted.
     pub dataset: Option<PathBuf>,
     /// Field to render (default: Density, else the first field).
     #[arg(long)]

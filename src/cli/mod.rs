@@ -69,7 +69,8 @@ enum Command {
     Wall(wall::WallArgs),
     /// Print a dataset's format, domain, grids and cells per level, fields with ranges, units.
     Info {
-        /// The dataset (Enzo parameter file, its .hierarchy or directory; .athdf; Chombo HDF5).
+        /// The dataset (Enzo parameter file, its .hierarchy or directory; .athdf; Chombo HDF5;
+        /// AMReX plotfile directory).
         dataset: PathBuf,
         /// Print one JSON object instead of text.
         #[arg(long)]

@@ -2,6 +2,7 @@
 //! on request ("read only the field being rendered"), on every grid or on one grid alone (what
 //! the out-of-core renderer reads, a brick at a time).
 
+pub mod amrex;
 pub mod athena;
 pub mod chombo;
 pub mod enzo;
@@ -99,7 +100,7 @@ pub(crate) fn catch_panic<T>(
 }
 
 /// The formats `open` recognises, for error messages.
-pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), FLASH (HDF5 plot or checkpoint file), or FILE.h5:/path/to/3d/dataset";
+pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), FLASH (HDF5 plot or checkpoint file), AMReX plotfile (directory with Header), or FILE.h5:/path/to/3d/dataset";
 
 /// A recognised dataset format and the path its reader opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +119,9 @@ pub fn detect(path: &Path) -> Option<Format> {
 pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
     if let Some(Format::Enzo(param)) = detect(path) {
         return Ok(Box::new(enzo::EnzoSource::open(&param)?));
+    }
+    if amrex::looks_like(path) {
+        return amrex::open(path);
     }
     if let Some(source) = open_hdf5_format(path) {
         return source;
