@@ -71,9 +71,10 @@ pub struct SliceArgs {
 }
 
 impl SliceArgs {
-    /// The plane the options ask for: an error unless exactly one of --axis (with --coord,
-    /// --center or both) and --normal/--center is given, complete.
-    pub fn plane(&self) -> Result<PlaneSpec> {
+    /// The plane the options ask for in a domain centred on `middle`: an error unless exactly
+    /// one of --axis (with --coord, --center, both or neither: the domain's middle) and
+    /// --normal/--center is given, complete.
+    pub fn plane(&self, middle: DVec3) -> Result<PlaneSpec> {
         let oblique = self.normal.is_some() || self.up.is_some();
         match (self.axis, self.coord, self.normal, self.center) {
             (Some(_), _, _, _) if oblique => Err(Error::Settings(
@@ -88,7 +89,11 @@ impl SliceArgs {
                         coord,
                         center,
                     }),
-                    None => Err(Error::Settings("--axis needs --coord or --center".into())),
+                    None => Ok(PlaneSpec::Axis {
+                        axis,
+                        coord: middle[axis.index()],
+                        center,
+                    }),
                 }
             }
             (None, None, Some(normal), Some(center)) => Ok(PlaneSpec::Oblique {
@@ -110,10 +115,10 @@ impl SliceArgs {
         }
     }
 
-    /// The library's request.
-    pub fn request(&self) -> Result<SliceRequest> {
+    /// The library's request, in a domain centred on `middle`.
+    pub fn request(&self, middle: DVec3) -> Result<SliceRequest> {
         Ok(SliceRequest {
-            plane: self.plane()?,
+            plane: self.plane(middle)?,
             width: self.width,
             size: self.size,
             interpolation: self.interpolation,
@@ -123,13 +128,16 @@ impl SliceArgs {
 
 /// `amrcast slice`.
 pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
-    let request = args.request()?;
+    // The options are checked before the data are read (the domain's middle only fills in
+    // --coord), and the plane is placed in the domain once they are.
+    args.request(DVec3::ZERO)?;
     let outputs = Outputs::new(&args.output, args.values.as_deref(), None);
     for path in outputs.all() {
         check_output(path)?;
     }
     let (ds, metadata) = args.data.spec().load_with_metadata()?;
     let h = &ds.hierarchy;
+    let request = args.request(h.domain_center())?;
     // A bad plane or width fails here, before the look is resolved.
     request.frame(h.domain_left, h.domain_right)?;
     let prepared = crate::slice::prepare(&ds, &args.colours.tf())?;
