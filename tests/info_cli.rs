@@ -151,7 +151,8 @@ fn info_on_broken_hierarchy_names_file_and_line() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(
-        err.contains("moving7_0010.hierarchy: line 49: GridEndIndex: expected 3 values"),
+        err.contains("moving7_0010.hierarchy: line 49: grid 3: two values where GridRank = 3")
+            && err.contains("needs three"),
         "{err}"
     );
 }

@@ -49,6 +49,22 @@ impl AmrHierarchy {
                 )));
             }
         }
+        // Global cell indices of the finest level stay exact in f64 and far from i64 overflow.
+        let mut cells = self.root_dims.map(|d| d as u128);
+        for l in 0..=max_level {
+            if l > 0 {
+                let r = self.ratios[l - 1];
+                cells = [0, 1, 2].map(|a| cells[a] * r[a] as u128);
+            }
+            if cells.iter().any(|&c| c > 1 << 52) {
+                return Err(Error::Invalid(format!(
+                    "{} levels refined by {:?} over {:?} root cells is beyond the supported resolution",
+                    max_level + 1,
+                    &self.ratios[..max_level],
+                    self.root_dims
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -58,6 +74,12 @@ impl AmrHierarchy {
         if g.dims.contains(&0) {
             return Err(Error::Invalid(format!(
                 "{name}: dimensions {:?} must be positive",
+                g.dims
+            )));
+        }
+        if g.dims.iter().map(|&d| d as u128).product::<u128>() > 1 << 40 {
+            return Err(Error::Invalid(format!(
+                "{name}: dimensions {:?} are beyond the supported 2^40 cells per grid",
                 g.dims
             )));
         }
@@ -173,12 +195,12 @@ impl AmrHierarchy {
 
     /// Fails unless the grids of level 0 hold as many cells as the root level of the domain.
     fn check_root_covers_domain(&self) -> Result<()> {
-        let root_cells: usize = self.root_dims.iter().product();
-        let level0: usize = self
+        let root_cells: u128 = self.root_dims.iter().map(|&d| d as u128).product();
+        let level0: u128 = self
             .grids
             .iter()
             .filter(|g| g.level == 0)
-            .map(|g| g.num_cells())
+            .map(|g| g.dims.iter().map(|&d| d as u128).product::<u128>())
             .sum();
         if level0 != root_cells {
             return Err(Error::Invalid(format!(

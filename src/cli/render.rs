@@ -56,38 +56,26 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
     let annotations = args.annotate.annotations();
     let planes = &args.planes.slice_plane;
     let request = args.opts.request();
-    if !planes.is_empty() {
-        if stereo.is_some() {
-            return Err(
-                Error::Settings("--slice-plane does not work with --stereo yet".into()).into(),
-            );
-        }
-        check_planes_mode(&request.settings)?;
-    }
-    // The field is read grid by grid as bricks need it, except for slice planes, which
-    // sample the whole field on the CPU.
+    // The field is read grid by grid as bricks need it, except for slice planes and 2-D
+    // datasets, which are sampled on the CPU.
     let (field, metadata) = request.data.open_field()?;
-    let flat = crate::slice::flat::is_flat(field.hierarchy());
-    if args.antialias && !flat {
-        let what = "--antialias applies to 2-D datasets (and to `amrcast slice`)";
-        return Err(Error::Settings(format!("{}: {what}", metadata.name)).into());
-    }
-    if flat {
-        drop(field);
+    if crate::slice::flat::is_flat(field.hierarchy()) {
         let flat = FlatRender {
-            name: &metadata.name,
+            field,
+            metadata,
             stereo: stereo.is_some(),
             outputs: &outputs,
         };
         return Ok(render_flat(args, &request, flat)?);
     }
-    let (field, metadata, in_memory) = if planes.is_empty() {
-        (field, metadata, None)
-    } else {
-        drop(field);
-        let (ds, metadata) = request.data.load_with_metadata()?;
-        let ds = Arc::new(ds);
-        (ds.clone() as Arc<dyn FieldSource>, metadata, Some(ds))
+    check_volume_options(args, stereo.is_some(), &request, &metadata.name)?;
+    let in_memory = match planes.is_empty() {
+        true => None,
+        false => Some(Arc::new(AmrDataset::read_all(field.as_ref())?)),
+    };
+    let field = match &in_memory {
+        Some(ds) => ds.clone() as Arc<dyn FieldSource>,
+        None => field,
     };
     let figure = (annotations.any() || !planes.is_empty())
         .then(|| FigureData::new(field.as_ref(), &metadata));
@@ -131,9 +119,22 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
         write_annotated(&images, size, &outputs)?;
         return Ok(());
     }
-    let images = match &stereo {
-        None => vec![session.render(&cam, size)?],
-        Some((rig, _)) => session.render_stereo(rig, &cam, size)?.to_vec(),
+    let rig = stereo.as_ref().map(|(rig, _)| rig);
+    Ok(render_plain(&session, rig, &cam, size, &outputs)?)
+}
+
+/// Renders the image (or the stereo pair through `rig`) without annotations and writes it.
+fn render_plain(
+    session: &Session,
+    rig: Option<&StereoRig>,
+    cam: &Camera,
+    size: (u32, u32),
+    outputs: &Outputs,
+) -> Result<()> {
+    let t = Instant::now();
+    let images = match rig {
+        None => vec![session.render(cam, size)?],
+        Some(rig) => session.render_stereo(rig, cam, size)?.to_vec(),
     };
     log::info!(
         "rendered {} image(s) of {}x{} in {:.1} ms on {}",
@@ -143,7 +144,29 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64() * 1e3,
         session.ctx.describe()
     );
-    write_images(&images, &outputs)?;
+    write_images(&images, outputs)
+}
+
+/// Fails for options that do not go together on a volume: --slice-plane with stereo or outside
+/// the composite mode, --antialias (2-D datasets only).
+fn check_volume_options(
+    args: &RenderArgs,
+    stereo: bool,
+    request: &RenderRequest,
+    name: &str,
+) -> Result<()> {
+    if !args.planes.slice_plane.is_empty() {
+        if stereo {
+            return Err(Error::Settings(
+                "--slice-plane does not work with --stereo yet".into(),
+            ));
+        }
+        check_planes_mode(&request.settings)?;
+    }
+    if args.antialias {
+        let what = "--antialias applies to 2-D datasets (and to `amrcast slice`)";
+        return Err(Error::Settings(format!("{name}: {what}")));
+    }
     Ok(())
 }
 
@@ -154,7 +177,7 @@ fn render_flat(args: &RenderArgs, request: &RenderRequest, job: FlatRender) -> R
     let refuse = |option: &str| {
         Err(Error::Settings(format!(
             "{} {what}: {option} does not apply",
-            job.name
+            job.metadata.name
         )))
     };
     if job.stereo {
@@ -163,7 +186,7 @@ fn render_flat(args: &RenderArgs, request: &RenderRequest, job: FlatRender) -> R
     if !args.planes.slice_plane.is_empty() {
         return refuse("--slice-plane");
     }
-    let (ds, metadata) = request.data.load_with_metadata()?;
+    let ds = AmrDataset::read_all(job.field.as_ref())?;
     let h = &ds.hierarchy;
     let size = match args.opts.camera.size {
         Some(size) => size,
@@ -176,7 +199,8 @@ fn render_flat(args: &RenderArgs, request: &RenderRequest, job: FlatRender) -> R
     prepared.print_warnings(&ds.field.name);
     let t = Instant::now();
     let image = match args.antialias {
-        true => crate::slice::area_slice(&ds, &slice)?,
+        true => crate::slice::area_slice(&ds, &slice)
+            .map_err(|e| Error::Settings(format!("{e} (the image's up, --up, along x or y)")))?,
         false => crate::slice::slice(&ds, &slice)?,
     };
     log::info!(
@@ -186,14 +210,15 @@ fn render_flat(args: &RenderArgs, request: &RenderRequest, job: FlatRender) -> R
         t.elapsed().as_secs_f64() * 1e3
     );
     let annotations = args.annotate.annotations();
-    let data = (&ds, &metadata);
+    let data = (&ds, &job.metadata);
     crate::slice::figure::write(&image, &prepared, &annotations, data, job.outputs)
 }
 
-/// What [`render_flat`] needs besides the options: the dataset's name, whether stereo was
-/// asked for, and the outputs.
+/// What [`render_flat`] needs besides the options: the field opened, whether stereo was asked
+/// for, and the outputs.
 struct FlatRender<'a> {
-    name: &'a str,
+    field: Arc<dyn FieldSource>,
+    metadata: crate::formats::Metadata,
     stereo: bool,
     outputs: &'a Outputs,
 }

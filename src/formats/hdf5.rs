@@ -512,27 +512,28 @@ fn decode_int(bytes: &[u8], dtype: &Datatype) -> Option<i64> {
     else {
         return None;
     };
-    let n = *size as usize;
-    if !(1..=8).contains(&n) || bytes.len() < n {
+    int_from_bytes(bytes.get(..*size as usize)?, *signed, byte_order)
+}
+
+/// A two's-complement or unsigned integer of 1 to 8 bytes in `order` (`None` for other
+/// sizes, or an unsigned 8-byte value beyond `i64`).
+pub(crate) fn int_from_bytes(b: &[u8], signed: bool, order: &ByteOrder) -> Option<i64> {
+    let n = b.len();
+    if !(1..=8).contains(&n) {
         return None;
     }
     let mut le = [0u8; 8];
-    for (i, b) in le.iter_mut().enumerate().take(n) {
-        *b = match byte_order {
-            ByteOrder::LittleEndian => bytes[i],
-            ByteOrder::BigEndian => bytes[n - 1 - i],
+    for (i, v) in le.iter_mut().enumerate().take(n) {
+        *v = match order {
+            ByteOrder::LittleEndian => b[i],
+            ByteOrder::BigEndian => b[n - 1 - i],
         };
     }
-    if *signed && le[n - 1] & 0x80 != 0 {
-        for b in le.iter_mut().skip(n) {
-            *b = 0xff;
-        }
+    if signed && le[n - 1] & 0x80 != 0 {
+        le[n..].fill(0xff);
     }
     let v = i64::from_le_bytes(le);
-    if !*signed && n == 8 && v < 0 {
-        return None;
-    }
-    Some(v)
+    (signed || n < 8 || v >= 0).then_some(v)
 }
 
 /// Decodes records of a compound type of integer members into `N` integers each, members

@@ -80,6 +80,31 @@ pub(crate) fn within(e: Error, label: impl std::fmt::Display) -> Error {
     }
 }
 
+/// The box of `dims` cells at `offset` inside an array of `stored` cells (x fastest): a grid's
+/// values without the ghost cells a file stores around them. `None` when the box does not fit
+/// in `raw`.
+pub(crate) fn crop(
+    raw: &[f32],
+    stored: [usize; 3],
+    offset: [usize; 3],
+    dims: [usize; 3],
+) -> Option<Vec<f32>> {
+    if stored == dims && raw.len() == dims.iter().product::<usize>() {
+        return Some(raw.to_vec());
+    }
+    let mut out = Vec::with_capacity(dims.iter().product());
+    for k in 0..dims[2] {
+        for j in 0..dims[1] {
+            // Checked: a damaged file's offsets make `None`, never an overflow.
+            let plane = stored[1].checked_mul(offset[2].checked_add(k)?)?;
+            let line = offset[1].checked_add(j)?.checked_add(plane)?;
+            let row = stored[0].checked_mul(line)?.checked_add(offset[0])?;
+            out.extend_from_slice(raw.get(row..row.checked_add(dims[0])?)?);
+        }
+    }
+    Some(out)
+}
+
 /// Runs a read, turning a panic into the error `on_panic` makes of its message: `hdf5-reader`
 /// panics on some damaged files (an arithmetic overflow on the sizes in a corrupt old-format
 /// object header), and a damaged file must be an error, never a crash of the renderer.
@@ -93,9 +118,7 @@ pub(crate) fn catch_panic<T>(
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".into());
-        Err(on_panic(format!(
-            "the HDF5 reader failed on damaged data ({msg})"
-        )))
+        Err(on_panic(format!("reading failed on damaged data ({msg})")))
     })
 }
 

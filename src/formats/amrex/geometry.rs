@@ -21,7 +21,7 @@ fn level_ratio(path: &Path, h: &PlotHeader, l: usize) -> Result<[u32; 3]> {
     let (cd, fd) = (c.dims(), f.dims());
     let mut r = [1u32; 3];
     for a in 0..h.dim {
-        let q = fd[a] / cd[a];
+        let q = fd[a].checked_div(cd[a]).unwrap_or(0);
         if q == 0 || q * cd[a] != fd[a] || q > 64 || f.lo[a] != c.lo[a] * q as i64 {
             return Err(Error::format(
                 path,

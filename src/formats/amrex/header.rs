@@ -136,16 +136,7 @@ pub fn parse_header(path: &Path, text: &str) -> Result<PlotHeader> {
         )));
     }
     let nlev = finest_level + 1;
-    let prob_lo = pad(&l.reals("prob_lo", Some(dim))?);
-    let prob_hi = pad(&l.reals("prob_hi", Some(dim))?);
-    let ordered = (0..dim).all(|a| prob_hi[a] > prob_lo[a] && prob_lo[a].is_finite());
-    if !ordered {
-        return Err(l.error(format!(
-            "prob_hi {:?} must exceed prob_lo {:?} on every axis",
-            &prob_hi[..dim],
-            &prob_lo[..dim]
-        )));
-    }
+    let (prob_lo, prob_hi) = parse_extent(&mut l, dim)?;
     let ref_ratios = l.ints("the refinement ratios", None)?;
     let domain_line = l.next("the domain boxes")?;
     let domains = parse_boxes(domain_line, dim)
@@ -193,6 +184,21 @@ pub fn parse_header(path: &Path, text: &str) -> Result<PlotHeader> {
         cell_sizes,
         levels,
     })
+}
+
+/// The `prob_lo` and `prob_hi` lines: the domain's corners, ordered on every axis.
+fn parse_extent(l: &mut Lines, dim: usize) -> Result<([f64; 3], [f64; 3])> {
+    let prob_lo = pad(&l.reals("prob_lo", Some(dim))?);
+    let prob_hi = pad(&l.reals("prob_hi", Some(dim))?);
+    let ordered = (0..dim).all(|a| prob_hi[a] > prob_lo[a] && prob_lo[a].is_finite());
+    if !ordered {
+        return Err(l.error(format!(
+            "prob_hi {:?} must exceed prob_lo {:?} on every axis",
+            &prob_hi[..dim],
+            &prob_lo[..dim]
+        )));
+    }
+    Ok((prob_lo, prob_hi))
 }
 
 fn example_box(dim: usize) -> &'static str {

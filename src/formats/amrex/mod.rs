@@ -199,11 +199,16 @@ impl AmrexReader {
             }
         };
         let cells = stored.cells();
-        // At most 2^32 cells (checked on opening), 8 bytes and 100000 components: no overflow.
-        let start = start.saturating_add(c as u64 * cells * real.bytes as u64);
+        // Saturating: a damaged header's sizes make a read past the end (an error), not a wrap.
+        let offset = (c as u64)
+            .saturating_mul(cells)
+            .saturating_mul(real.bytes as u64);
+        let start = start.saturating_add(offset);
         let what = format!("component '{name}' of the FAB at byte {}", g.offset);
         let raw = read_values(file, &g.file, start, cells as usize, real, &what)?;
-        Ok(strip_ghosts(&raw, stored, g.valid))
+        let offset = [0, 1, 2].map(|a| (g.valid.lo[a] - stored.lo[a]) as usize);
+        crate::formats::crop(&raw, stored.dims(), offset, g.valid.dims())
+            .ok_or_else(|| Error::format(&g.file, format!("{what}: its box does not fit")))
     }
 
     fn label(&self, n: usize) -> String {
@@ -215,23 +220,6 @@ impl AmrexReader {
         let path = &self.grids[n].file;
         File::open(path).map_err(|e| Error::io(path, e))
     }
-}
-
-/// The values of `valid` from `raw`, which holds the box `stored` around it (x fastest).
-fn strip_ghosts(raw: &[f32], stored: IndexBox, valid: IndexBox) -> Vec<f32> {
-    if stored.lo == valid.lo && stored.hi == valid.hi {
-        return raw.to_vec();
-    }
-    let (s, d) = (stored.dims(), valid.dims());
-    let o: [usize; 3] = [0, 1, 2].map(|a| (valid.lo[a] - stored.lo[a]) as usize);
-    let mut v = Vec::with_capacity(d.iter().product());
-    for k in 0..d[2] {
-        for j in 0..d[1] {
-            let row = o[0] + s[0] * ((j + o[1]) + s[1] * (k + o[2]));
-            v.extend_from_slice(&raw[row..row + d[0]]);
-        }
-    }
-    v
 }
 
 /// Fails unless the `Cell_H` at `path` holds as many components as the `Header` names.

@@ -45,7 +45,8 @@ impl IndexBox {
     /// `lo <= hi` on every axis and indices AMReX can hold.
     pub fn is_sane(&self) -> bool {
         (0..3).all(|a| {
-            self.lo[a] <= self.hi[a] && self.lo[a].abs() < MAX_INDEX && self.hi[a].abs() < MAX_INDEX
+            let inside = |v: i64| -MAX_INDEX < v && v < MAX_INDEX;
+            self.lo[a] <= self.hi[a] && inside(self.lo[a]) && inside(self.hi[a])
         })
     }
 

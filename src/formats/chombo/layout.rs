@@ -263,7 +263,7 @@ fn check_offsets(
                 path,
                 format!(
                     "level_{l} box {b}: '{on}' gives it values {o0}..{o1} ({} values), but {} components of {s:?} cells (ghost {ghost:?}) need {need}",
-                    o1 - o0,
+                    o1.saturating_sub(o0),
                     store.comps
                 ),
             ));

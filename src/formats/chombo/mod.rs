@@ -49,7 +49,12 @@ pub fn looks_like(path: &Path) -> bool {
 }
 
 impl ChomboReader {
+    /// Opens a Chombo plotfile (or checkpoint); a panic on damaged data becomes an error.
     pub fn open(path: &Path) -> Result<Self> {
+        catch_panic(|| Self::read(path), |msg| Error::format(path, msg))
+    }
+
+    fn read(path: &Path) -> Result<Self> {
         let file = H5File::open(path)?;
         let g = file.root()?;
         let root = header::read_root(&file, &g, path)?;
@@ -148,14 +153,10 @@ impl ChomboReader {
                 raw.len()
             )));
         }
-        let mut v = Vec::with_capacity(d.iter().product());
-        for k in 0..d[2] {
-            for j in 0..d[1] {
-                let row = gh[0] + s[0] * ((j + gh[1]) + s[1] * (k + gh[2]));
-                v.extend_from_slice(&raw[row..row + d[0]]);
-            }
-        }
-        Ok(v)
+        crate::formats::crop(&raw, s, gh, d).ok_or_else(|| {
+            let msg = format!("{}: {what}: the ghost cells do not fit the values", grid());
+            self.file.error(msg)
+        })
     }
 }
 

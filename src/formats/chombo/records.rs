@@ -23,13 +23,19 @@ pub(super) fn boxes(
     raw: &[u8],
     dim: usize,
 ) -> std::result::Result<Vec<IBox>, String> {
-    if dim == 2 {
+    let boxes = if dim == 2 {
         let v = compound_ints(dtype, raw, &BOX_2D)?;
-        Ok(v.into_iter()
+        v.into_iter()
             .map(|[a, b, c, d]| [a, b, 0, c, d, 0])
-            .collect())
+            .collect()
     } else {
-        compound_ints(dtype, raw, &BOX_3D)
+        compound_ints(dtype, raw, &BOX_3D)?
+    };
+    // Chombo's indices are ints: larger ones are damage, and would overflow the arithmetic
+    // on them.
+    match boxes.iter().flatten().find(|v| v.unsigned_abs() >= 1 << 31) {
+        Some(v) => Err(format!("a box index {v} is beyond Chombo's 32-bit range")),
+        None => Ok(boxes),
     }
 }
 

@@ -373,18 +373,6 @@ fn read_dataset(file: &mut DataFile, g: &GridData, path: &str, cx: &Context) -> 
     if values.len() == n_active {
         return Ok(values);
     }
-    let [nx, ny, nz] = g.dims;
-    let [fx, fy, _] = g.full;
-    let [ox, oy, oz] = g.offset;
-    let mut out = Vec::with_capacity(n_active);
-    for k in 0..nz {
-        for j in 0..ny {
-            let row = ox + fx * ((oy + j) + fy * (oz + k));
-            let src = values
-                .get(row..row + nx)
-                .ok_or_else(|| cx.error("ghost-zone layout does not fit the array"))?;
-            out.extend_from_slice(src);
-        }
-    }
-    Ok(out)
+    crate::formats::crop(&values, g.full, g.offset, g.dims)
+        .ok_or_else(|| cx.error("ghost-zone layout does not fit the array"))
 }

@@ -72,6 +72,13 @@ pub(super) fn read_blocks(
     }
     let bb = file.read_f64(&bb_ds, "dataset 'bounding box'")?;
     let stride = shape[1] as usize * 2;
+    if bb.len() != n * stride {
+        return Err(file.error(format!(
+            "dataset 'bounding box' holds {} values, expected {} for its shape {shape:?}",
+            bb.len(),
+            n * stride
+        )));
+    }
     let mut blocks = Vec::with_capacity(n);
     for b in 0..n {
         let level = levels[b] - 1;

@@ -7,7 +7,7 @@
 //! trimmed and case-insensitively, as FLASH's own runtime parameters are.
 
 use crate::error::Result;
-use crate::formats::hdf5::{describe, has_member, H5File};
+use crate::formats::hdf5::{describe, has_member, int_from_bytes as int, H5File};
 use hdf5_reader::group::Group;
 use hdf5_reader::{ByteOrder, Datatype, StringSize};
 use std::collections::HashMap;
@@ -212,26 +212,6 @@ fn decode(rec: &[u8], offset: usize, t: &Datatype) -> Option<Value> {
         }
         _ => None,
     }
-}
-
-/// A two's-complement or unsigned integer of 1 to 8 bytes in `order`.
-fn int(b: &[u8], signed: bool, order: &ByteOrder) -> Option<i64> {
-    let n = b.len();
-    if !(1..=8).contains(&n) {
-        return None;
-    }
-    let mut le = [0u8; 8];
-    for (i, v) in le.iter_mut().enumerate().take(n) {
-        *v = match order {
-            ByteOrder::LittleEndian => b[i],
-            ByteOrder::BigEndian => b[n - 1 - i],
-        };
-    }
-    if signed && le[n - 1] & 0x80 != 0 {
-        le[n..].fill(0xff);
-    }
-    let v = i64::from_le_bytes(le);
-    (signed || n < 8 || v >= 0).then_some(v)
 }
 
 #[cfg(test)]
