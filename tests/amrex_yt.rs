@@ -19,6 +19,9 @@ mod amrex_writer;
 use amrex_fixtures::{plt2d, plt3d, value2d, value3d};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+#[path = "common/npy.rs"]
+mod npy;
+use npy::read_npy;
 
 const PLT3D: &str = "tests/data/amrex/plt3d";
 const PLT2D: &str = "tests/data/amrex/plt2d";
@@ -70,16 +73,9 @@ fn the_fixtures_are_what_the_writer_writes() {
     }
 }
 
-fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
-    let shape = npy.shape().iter().map(|&n| n as usize).collect();
-    (shape, npy.into_vec::<f32>().unwrap())
-}
-
 /// yt's reference `name`, rows flipped to amrcast's order (row 0 at the top).
 fn reference(name: &str) -> (usize, Vec<f32>) {
-    let (shape, v) = read_npy(&Path::new("tests/data/yt").join(format!("{name}.npy")));
+    let (shape, v) = read_npy::<f32>(&Path::new("tests/data/yt").join(format!("{name}.npy")));
     let (h, w) = (shape[0], shape[1]);
     assert_eq!(h, w);
     let flipped = (0..h)
@@ -108,7 +104,7 @@ fn amrcast_mean(args: &[&str], n: usize, k: usize) -> Vec<f32> {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let (shape, v) = read_npy(&npy);
+    let (shape, v) = read_npy::<f32>(&npy);
     assert_eq!(shape, [n * k, n * k]);
     let mut mean = vec![0.0f64; n * n];
     for (r, row) in v.chunks(n * k).enumerate() {

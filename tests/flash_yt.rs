@@ -8,6 +8,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+#[path = "common/npy.rs"]
+mod npy;
+use npy::read_npy;
 
 const SEDOV: &str = "tests/data/flash/sedov3d_hdf5_plt_cnt_0002";
 const BLAST: &str = "tests/data/flash/blast3d_hdf5_chk_0001";
@@ -15,16 +18,9 @@ const SOD: &str = "tests/data/flash/sod2d_hdf5_plt_cnt_0001";
 /// The target of issue 17.
 const TOLERANCE: f64 = 0.005;
 
-fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
-    let shape = npy.shape().iter().map(|&n| n as usize).collect();
-    (shape, npy.into_vec::<f32>().unwrap())
-}
-
 /// yt's reference `name` as (rows, columns) and values, rows flipped (row 0 at the top).
 fn reference(name: &str) -> ([usize; 2], Vec<f32>) {
-    let (shape, v) = read_npy(&Path::new("tests/data/yt").join(format!("{name}.npy")));
+    let (shape, v) = read_npy::<f32>(&Path::new("tests/data/yt").join(format!("{name}.npy")));
     let (h, w) = (shape[0], shape[1]);
     let flipped = (0..h)
         .rev()
@@ -60,7 +56,7 @@ fn amrcast_values(args: &[&str]) -> (Vec<usize>, Vec<f32>) {
     ]);
     amrcast(&all);
     assert!(png.exists());
-    read_npy(&npy)
+    read_npy::<f32>(&npy)
 }
 
 /// L1 difference of `ours` against yt's `name`.

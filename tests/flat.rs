@@ -173,6 +173,13 @@ fn options_that_need_depth_are_refused_and_info_says_2d() {
         "{err}"
     );
     assert!(!png.exists());
+    let out = amrcast(&["bench", &spec, "--size", "32x32"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("flat is a 2-D dataset, an image: `amrcast bench` ray-casts volumes"),
+        "{err}"
+    );
     let out = amrcast(&["info", "--json", &spec]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -17,6 +17,7 @@
 //! `common/external.rs`).
 
 mod common;
+use common::npy::read_npy;
 
 use amrcast::amr::AmrHierarchy;
 use amrcast::formats;
@@ -41,13 +42,6 @@ fn external(rel: &str) -> Option<PathBuf> {
         eprintln!("skipped: {} is absent", p.display());
         None
     }
-}
-
-fn read_npy<T: npyz::Deserialize>(path: &Path) -> (Vec<usize>, Vec<T>) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
-    let shape = npy.shape().iter().map(|&n| n as usize).collect();
-    (shape, npy.into_vec::<T>().unwrap())
 }
 
 /// A reference array (float64, row 0 at the lowest y) with its rows flipped to amrcast's

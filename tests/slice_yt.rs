@@ -8,22 +8,18 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+#[path = "common/npy.rs"]
+mod npy;
+use npy::read_npy;
 
 const MOVING7: &str = "tests/data/moving7_0010/moving7_0010";
 const SYNTHETIC: &str = "tests/data/enzo_h5py_sb0/DD0003";
 /// The target of issue 16.
 const TOLERANCE: f64 = 0.005;
 
-fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
-    let shape = npy.shape().iter().map(|&n| n as usize).collect();
-    (shape, npy.into_vec::<f32>().unwrap())
-}
-
 /// yt's reference `name`, rows flipped to amrcast's order (row 0 at the top).
 fn reference(name: &str) -> (usize, Vec<f32>) {
-    let (shape, v) = read_npy(&Path::new("tests/data/yt").join(format!("{name}.npy")));
+    let (shape, v) = read_npy::<f32>(&Path::new("tests/data/yt").join(format!("{name}.npy")));
     let (h, w) = (shape[0], shape[1]);
     assert_eq!(h, w);
     let flipped = (0..h)
@@ -49,7 +45,7 @@ fn amrcast_values(args: &[&str]) -> (Vec<usize>, Vec<f32>) {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    read_npy(&npy)
+    read_npy::<f32>(&npy)
 }
 
 /// L1 difference over the image of `ours` against yt's `name`.

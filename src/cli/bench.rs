@@ -113,6 +113,7 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     let size = request.size;
     let t = Instant::now();
     let mut ds = request.data.load()?;
+    crate::slice::flat::refuse(&ds.hierarchy, &ds.name, "bench")?;
     if let Some(n) = args.split_grids {
         ds = ds.split_grids(n)?;
     }

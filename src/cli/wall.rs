@@ -51,6 +51,7 @@ pub fn wall(args: &WallArgs) -> anyhow::Result<()> {
     let wall = crate::wall::open(&args.wall, args.screens.as_deref(), args.head)?;
     let settings = args.look.settings();
     let ds = args.data.spec().load()?;
+    crate::slice::flat::refuse(&ds.hierarchy, &ds.name, "wall")?;
     let state = wall
         .state(ds.hierarchy.domain_left, ds.hierarchy.domain_right)
         .map_err(|e| Error::format(&args.wall, e))?;

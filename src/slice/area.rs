@@ -38,34 +38,7 @@ pub fn area_slice(ds: &AmrDataset, request: &SliceRequest) -> Result<SliceImage>
     let axes = image_axes(&frame).ok_or_else(|| {
         Error::Settings("area-averaged pixels need a plane across x, y or z".into())
     })?;
-    let (w, rows) = frame.size;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let bands: Vec<Vec<f32>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let frame = &frame;
-                s.spawn(move || {
-                    (t as u32..rows)
-                        .step_by(threads)
-                        .flat_map(|j| (0..w).map(move |i| pixel_mean(ds, frame, axes, i, j)))
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("slice worker panicked"))
-            .collect()
-    });
-    let w = w as usize;
-    let mut values = vec![0.0f32; w * rows as usize];
-    for (t, band) in bands.iter().enumerate() {
-        for (n, j) in (t..rows as usize).step_by(threads).enumerate() {
-            values[j * w..(j + 1) * w].copy_from_slice(&band[n * w..(n + 1) * w]);
-        }
-    }
+    let values = super::per_pixel(&frame, |i, j| pixel_mean(ds, &frame, axes, i, j));
     Ok(SliceImage { frame, values })
 }
 

@@ -21,6 +21,16 @@ pub fn is_flat(h: &AmrHierarchy) -> bool {
     h.dimensionality() == 2
 }
 
+/// Fails for a 2-D dataset `name`, saying that `command` ray-casts volumes (`bench`, `wall`).
+pub fn refuse(h: &AmrHierarchy, name: &str, command: &str) -> crate::error::Result<()> {
+    match is_flat(h) {
+        true => Err(crate::error::Error::Settings(format!(
+            "{name} is a 2-D dataset, an image: `amrcast {command}` ray-casts volumes (`render`, `movie` and `view` show 2-D data)"
+        ))),
+        false => Ok(()),
+    }
+}
+
 /// An image size with the domain's aspect (x across, y up), its longer side `longest` pixels.
 pub fn fitted_size(h: &AmrHierarchy, longest: u32) -> (u32, u32) {
     let w = h.domain_width();

@@ -132,22 +132,28 @@ pub struct SliceImage {
 pub fn slice(ds: &AmrDataset, request: &SliceRequest) -> Result<SliceImage> {
     let h = &ds.hierarchy;
     let frame = request.frame(h.domain_left, h.domain_right)?;
+    let values = per_pixel(&frame, |i, j| {
+        value_at(ds, frame.pixel_point(i, j), request.interpolation)
+    });
+    Ok(SliceImage { frame, values })
+}
+
+/// `value(i, j)` for every pixel of `frame` (column `i`, row `j`), row-major, computed in
+/// bands of rows on up to 8 threads.
+pub(crate) fn per_pixel(frame: &SliceFrame, value: impl Fn(u32, u32) -> f32 + Sync) -> Vec<f32> {
     let (w, rows) = frame.size;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(8) as u32;
+        .min(8);
+    let value = &value;
     let bands: Vec<Vec<f32>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let frame = &frame;
                 s.spawn(move || {
-                    let mut out = Vec::new();
-                    for j in (t..rows).step_by(threads as usize) {
-                        for i in 0..w {
-                            out.push(value_at(ds, frame.pixel_point(i, j), request.interpolation));
-                        }
-                    }
-                    out
+                    (t as u32..rows)
+                        .step_by(threads)
+                        .flat_map(|j| (0..w).map(move |i| value(i, j)))
+                        .collect()
                 })
             })
             .collect();
@@ -159,11 +165,11 @@ pub fn slice(ds: &AmrDataset, request: &SliceRequest) -> Result<SliceImage> {
     let w = w as usize;
     let mut values = vec![0.0f32; w * rows as usize];
     for (t, band) in bands.iter().enumerate() {
-        for (n, j) in (t..rows as usize).step_by(threads as usize).enumerate() {
+        for (n, j) in (t..rows as usize).step_by(threads).enumerate() {
             values[j * w..(j + 1) * w].copy_from_slice(&band[n * w..(n + 1) * w]);
         }
     }
-    Ok(SliceImage { frame, values })
+    values
 }
 
 /// The field at `p` from the finest level there; NaN outside the domain.

@@ -5,6 +5,7 @@ pub mod athena;
 pub mod chombo_writer;
 pub mod enzo;
 pub mod external;
+pub mod npy;
 pub mod read_grid;
 
 use amrcast::amr::{AmrDataset, AmrField, AmrGrid, AmrHierarchy};
