@@ -123,7 +123,7 @@ pub(crate) fn catch_panic<T>(
 }
 
 /// The formats `open` recognises, for error messages.
-pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), FLASH (HDF5 plot or checkpoint file), AMReX plotfile (directory with Header), or FILE.h5:/path/to/3d/dataset";
+pub const SUPPORTED: &str = "Enzo (parameter file beside NAME.hierarchy), Athena++ (.athdf), Chombo (HDF5 with level_0), FLASH (HDF5 plot or checkpoint file), AMReX plotfile (directory with Header), or FILE.h5:/path/to/dataset (2-D or 3-D)";
 
 /// A recognised dataset format and the path its reader opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,12 +166,19 @@ pub fn open(path: &Path) -> Result<Box<dyn DataSource>> {
 /// not HDF5): the format checks then recognise nothing, and "not a supported dataset" would
 /// hide the cause.
 fn unlistable_hdf5(path: &Path) -> Option<String> {
-    let file = hdf5_reader::Hdf5File::open(path).ok()?;
-    let e = match file.root_group().and_then(|g| g.member_names()) {
-        Ok(_) => return None,
-        Err(e) => e,
+    let probe = || {
+        let Ok(file) = hdf5_reader::Hdf5File::open(path) else {
+            return Ok(None);
+        };
+        let e = match file.root_group().and_then(|g| g.member_names()) {
+            Ok(_) => return Ok(None),
+            Err(e) => e,
+        };
+        Ok(Some(format!(
+            "cannot list the root group of this HDF5 file: {e}"
+        )))
     };
-    Some(format!("cannot list the root group of this HDF5 file: {e}"))
+    catch_panic(probe, |msg| Error::format(path, msg)).unwrap_or_else(|e| Some(e.to_string()))
 }
 
 /// Opens `path` when it is one of the HDF5 formats of [`athena`], [`chombo`], [`flash`] or

@@ -11,7 +11,7 @@ use crate::transfer::{Colormap, Scale, TransferFunction};
 use crate::viewer::histogram::Histogram;
 use crate::viewer::slice_view::{Showing, SliceView};
 use crate::viewer::stereo_mode::StereoMode;
-use crate::viewer::tf_editor::tf_editor;
+use crate::viewer::tf_editor::{histogram_strip, tf_editor};
 
 /// What the panel shows and edits.
 pub struct PanelModel<'a> {
@@ -81,7 +81,7 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
     ui.separator();
     egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
         view_rows(ui, &mut m, &mut actions);
-        colour_rows(ui, &mut m.settings.tf, m.bounds_in_use);
+        colour_rows(ui, &mut m.settings.tf, m.bounds_in_use, m.flat);
         if !m.flat {
             ui.label("samples/cell");
             let spc = &mut m.settings.samples_per_cell;
@@ -90,8 +90,13 @@ pub fn panel(ui: &mut egui::Ui, mut m: PanelModel) -> Vec<PanelAction> {
         }
     });
     ui.separator();
-    ui.label("transfer function");
-    tf_editor(ui, &mut m.settings.tf, m.histogram);
+    if m.flat {
+        ui.label("histogram");
+        histogram_strip(ui, &m.settings.tf, m.histogram);
+    } else {
+        ui.label("transfer function");
+        tf_editor(ui, &mut m.settings.tf, m.histogram);
+    }
     if m.settings.mode != Mode::Composite && !m.flat {
         ui.weak("(opacity applies to the composite mode)");
     }
@@ -257,8 +262,13 @@ fn slice_rows(ui: &mut egui::Ui, m: &mut PanelModel, actions: &mut Vec<PanelActi
 }
 
 /// Grid rows for the colormap, scale, bounds (editing starts from `bounds_in_use`) and
-/// opacity.
-fn colour_rows(ui: &mut egui::Ui, tf: &mut TransferFunction, bounds_in_use: (f64, f64)) {
+/// opacity (not for the image of a 2-D dataset: `flat`).
+fn colour_rows(
+    ui: &mut egui::Ui,
+    tf: &mut TransferFunction,
+    bounds_in_use: (f64, f64),
+    flat: bool,
+) {
     ui.label("colormap");
     egui::ComboBox::from_id_salt("colormap")
         .selected_text(tf.colormap.name())
@@ -303,9 +313,11 @@ fn colour_rows(ui: &mut egui::Ui, tf: &mut TransferFunction, bounds_in_use: (f64
     });
     ui.end_row();
 
-    ui.label("opacity");
-    ui.add(egui::Slider::new(&mut tf.opacity, 0.01..=100.0).logarithmic(true));
-    ui.end_row();
+    if !flat {
+        ui.label("opacity");
+        ui.add(egui::Slider::new(&mut tf.opacity, 0.01..=100.0).logarithmic(true));
+        ui.end_row();
+    }
 }
 
 /// The recorded camera path, and the reset and screenshot buttons.

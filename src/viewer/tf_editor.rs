@@ -75,17 +75,7 @@ impl Plot {
 
 /// Shows the editor; returns whether `tf` changed.
 pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram) -> bool {
-    let width = ui.available_width().max(100.0);
-    let (response, painter) =
-        ui.allocate_painter(Vec2::new(width, PLOT_HEIGHT + STRIP), Sense::click());
-    let full = response.rect;
-    let plot = Plot {
-        plot: Rect::from_min_max(full.min, Pos2::new(full.max.x, full.max.y - STRIP)),
-        full,
-    };
-    painter.rect_filled(plot.plot, 0.0, Color32::from_gray(24));
-    draw_histogram(&painter, plot.plot, hist);
-    draw_colormap(&painter, &plot, tf);
+    let (response, painter, plot) = histogram_plot(ui, tf, hist);
     // The opacity curve.
     let curve: Vec<Pos2> = (0..=200)
         .map(|i| {
@@ -101,6 +91,33 @@ pub fn tf_editor(ui: &mut egui::Ui, tf: &mut TransferFunction, hist: &Histogram)
     );
     changed |= edit_layers(ui, tf);
     changed
+}
+
+/// The field's histogram over the colormap strip, without the opacity (what colours a 2-D
+/// dataset's image, which has no opacity).
+pub fn histogram_strip(ui: &mut egui::Ui, tf: &TransferFunction, hist: &Histogram) {
+    let (response, _, _) = histogram_plot(ui, tf, hist);
+    response.on_hover_text("the field's histogram over the colormap");
+}
+
+/// Room for the plot, with the histogram and the colormap strip drawn in it.
+fn histogram_plot(
+    ui: &mut egui::Ui,
+    tf: &TransferFunction,
+    hist: &Histogram,
+) -> (egui::Response, egui::Painter, Plot) {
+    let width = ui.available_width().max(100.0);
+    let (response, painter) =
+        ui.allocate_painter(Vec2::new(width, PLOT_HEIGHT + STRIP), Sense::click());
+    let full = response.rect;
+    let plot = Plot {
+        plot: Rect::from_min_max(full.min, Pos2::new(full.max.x, full.max.y - STRIP)),
+        full,
+    };
+    painter.rect_filled(plot.plot, 0.0, Color32::from_gray(24));
+    draw_histogram(&painter, plot.plot, hist);
+    draw_colormap(&painter, &plot, tf);
+    (response, painter, plot)
 }
 
 /// The histogram in `plot`: log of the counts, so sparse dense regions still show.
