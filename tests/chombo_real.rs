@@ -63,15 +63,16 @@ fn open_checked(case: &Case, path: &Path) -> ChomboReader {
     r
 }
 
-/// The field on the reference's pixel grid (row 0 at the top): `amrcast render` of the 2-D
-/// dataset with `how` (point samples or --antialias).
-fn render_cli(path: &Path, field: &str, how: &[&str]) -> Vec<f64> {
+/// The field on a `size` (columns, rows) pixel grid over the domain (row 0 at the top):
+/// `amrcast render` of the 2-D dataset with `how` (point samples or --antialias).
+fn render_cli(path: &Path, field: &str, size: (usize, usize), how: &[&str]) -> Vec<f64> {
     let dir = tempfile::tempdir().unwrap();
     let (png, npy) = (dir.path().join("o.png"), dir.path().join("o.npy"));
+    let size_arg = format!("{}x{}", size.0, size.1);
     let o = Command::new(env!("CARGO_BIN_EXE_amrcast"))
         .arg("render")
         .arg(path)
-        .args(["--field", field, "--size", "256x256", "--scale", "linear"])
+        .args(["--field", field, "--size", &size_arg, "--scale", "linear"])
         .args(how)
         .arg("--values")
         .arg(&npy)
@@ -82,7 +83,7 @@ fn render_cli(path: &Path, field: &str, how: &[&str]) -> Vec<f64> {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (shape, v) = read_npy_2d(&npy);
-    assert_eq!(shape, (SIZE, SIZE));
+    assert_eq!(shape, (size.1, size.0));
     v
 }
 
@@ -128,6 +129,24 @@ fn exact_average_samples(h: &amrcast::amr::AmrHierarchy) -> [usize; 2] {
     [0, 1].map(|a| d[a] as usize / gcd(d[a] as usize, SIZE))
 }
 
+/// `render --antialias` of the dataset on the reference's `SIZE x SIZE` pixels over a domain
+/// of `aspect` (width over height): at `kx x ky` square pixels per reference pixel
+/// (`kx / ky = aspect`), each block then averaged, which is exact for area averages.
+fn antialiased(path: &Path, field: &str, aspect: f64) -> Vec<f64> {
+    let (kx, ky) = (1..=16)
+        .flat_map(|ky| (1..=16).map(move |kx| (kx, ky)))
+        .find(|&(kx, ky)| (kx as f64 / ky as f64 - aspect).abs() < 1e-9 * aspect)
+        .expect("a domain whose aspect is a ratio of small integers");
+    let (w, h) = (SIZE * kx, SIZE * ky);
+    let fine = render_cli(path, field, (w, h), &["--antialias"]);
+    let mut out = vec![0.0; SIZE * SIZE];
+    for (n, v) in fine.iter().enumerate() {
+        let (row, col) = (n / w, n % w);
+        out[(row / ky) * SIZE + col / kx] += v / (kx * ky) as f64;
+    }
+    out
+}
+
 /// Opens, checks and compares the case against its reference, nearest cell at the pixel
 /// centres (through the command line when the domain is square); returns that L1 figure.
 /// Also checks the exact area average of the cells under each pixel, what the reference
@@ -145,17 +164,22 @@ fn check(case: &Case, tolerance: f64) -> Option<f64> {
     assert_eq!(shape, (SIZE, SIZE));
     let h = r.hierarchy();
     let w = h.domain_width();
+    // The image of the 2-D dataset as `render --antialias` writes it (each pixel averaged, as
+    // the references are made), on square pixels that tile the reference's.
+    let area = l1(&antialiased(&path, case.field, w.x / w.y), &theirs);
+    eprintln!("{}: render --antialias: L1 {area:.1e}", case.folder);
+    assert!(
+        area < 1e-6,
+        "{}: render --antialias: L1 {area}",
+        case.folder
+    );
     let nearest = if w.x == w.y {
-        // The image of the 2-D dataset as `render` writes it, at the pixel centres and (as the
-        // references are made) averaged over each pixel.
-        let area = l1(&render_cli(&path, case.field, &["--antialias"]), &theirs);
-        eprintln!("{}: render --antialias: L1 {area:.1e}", case.folder);
-        assert!(
-            area < 1e-6,
-            "{}: render --antialias: L1 {area}",
-            case.folder
-        );
-        render_cli(&path, case.field, &["--interpolation", "nearest"])
+        render_cli(
+            &path,
+            case.field,
+            (SIZE, SIZE),
+            &["--interpolation", "nearest"],
+        )
     } else {
         sample_pixels(&r, case.field, [1, 1])
     };
