@@ -90,6 +90,21 @@ pub fn through_camera(
     }
 }
 
+/// The plane-lens camera whose image ([`through_camera`]) is centred on `center` (its x and
+/// y) and `across` wide, x right and y up: what the viewer records as a keyframe of a 2-D
+/// dataset's image, so that a movie along the keyframes pans and zooms as the view did.
+pub fn camera_for(h: &AmrHierarchy, center: DVec3, across: f64) -> Camera {
+    let focus = DVec3::new(center.x, center.y, h.domain_center().z);
+    Camera {
+        position: focus + DVec3::Z * h.domain_width().max_element() * 1.5,
+        focus,
+        up: DVec3::Y,
+        lens: Lens::Plane,
+        width: across,
+        fov: crate::camera::DEFAULT_FOV,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +153,19 @@ mod tests {
         let f = r.frame(h.domain_left, h.domain_right).unwrap();
         let across = 2000.0 * (0.5 * p.fov).to_radians().tan() * aspect;
         assert!((f.pixel * size.0 as f64 - across).abs() < 1e-6 * across);
+    }
+
+    /// A keyframe's camera shows the image it was recorded from.
+    #[test]
+    fn camera_for_gives_back_the_image() {
+        let h = flat();
+        let center = DVec3::new(300.0, 500.0, 2.0);
+        let cam = camera_for(&h, center, 120.0);
+        let size = (300, 200);
+        let r = through_camera(&h, &cam, size, Interpolation::Nearest);
+        let f = r.frame(h.domain_left, h.domain_right).unwrap();
+        assert!((f.pixel - 120.0 / 300.0).abs() < 1e-12);
+        assert!((f.plane.center - DVec3::new(300.0, 500.0, 8.0)).length() < 1e-9);
+        assert!((f.plane.right - DVec3::X).length() < 1e-12);
     }
 }

@@ -79,7 +79,7 @@ impl App {
     pub(super) fn record_keyframe(&mut self) {
         let result = (|| -> anyhow::Result<PathBuf> {
             let mut path = self.keyframes.clone();
-            path.record(self.cam)?;
+            path.record(self.keyframe_camera())?;
             let dir = std::env::current_dir().context("the current folder")?;
             let file = path.save(&dir)?;
             self.keyframes = path;
@@ -96,6 +96,21 @@ impl App {
                 false,
             ),
             Err(e) => self.set_message(format!("{e:#}"), true),
+        }
+    }
+
+    /// The camera a keyframe records: the view's, or for a 2-D dataset's image the camera that
+    /// shows the same part of it ([`crate::slice::flat::camera_for`]).
+    fn keyframe_camera(&self) -> crate::camera::Camera {
+        let h = &self.ds.hierarchy;
+        if !crate::slice::flat::is_flat(h) {
+            return self.cam;
+        }
+        let size = self.size();
+        let request = self.slice.request(size, self.settings.interpolation);
+        match request.frame(h.domain_left, h.domain_right) {
+            Ok(f) => crate::slice::flat::camera_for(h, f.plane.center, f.pixel * size.0 as f64),
+            Err(_) => self.cam,
         }
     }
 

@@ -174,6 +174,10 @@ impl App {
 
     pub(super) fn timing_text(&self) -> String {
         let t = &self.timing;
+        if self.showing == super::slice_view::Showing::Slice {
+            // The slice view's time is the CPU's slice (coarse while the view changes).
+            return format!("frame {:.0} ms, slice {:.0} ms", t.frame_ms, t.ray_ms);
+        }
         let d = self.progressive.shown.max(1);
         let (w, h) = self.size();
         let (lw, lh) = level_size(w, h, d);

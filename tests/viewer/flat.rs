@@ -58,4 +58,29 @@ fn a_2d_dataset_shows_its_image_and_the_wheel_zooms() {
         .filter(|(a, b)| a.0 != b.0)
         .count();
     assert!(differ > 320 * 240 / 4, "{differ} pixels changed");
+    // K records the zoomed view as a keyframe: a movie along it shows the same image.
+    xdotool(&display, &["key", "k"]);
+    let path = dir.path().join("amrcast-path.toml");
+    super::wait_for("the keyframe", 60, || path.exists().then_some(()));
+    let frames = dir.path().join("frames");
+    let out = std::process::Command::new(super::BIN)
+        .args(["movie", path.to_str().unwrap(), &spec, "--size", "320x240"])
+        .args(["--colormap", "viridis", "-o", frames.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let frame = image::open(frames.join("frame_00000.png"))
+        .unwrap()
+        .to_rgba8();
+    let worst = frame
+        .as_raw()
+        .iter()
+        .zip(zoomed.as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max();
+    assert!(worst <= Some(2), "the movie's frame differs by {worst:?}");
 }
