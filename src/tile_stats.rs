@@ -7,7 +7,7 @@
 //! The counts here replay that walk in double precision for every pixel, without early ray
 //! termination (they are what a ray that never turns opaque does).
 
-use crate::camera::RayModel;
+use crate::camera::{intersect_box, RayModel};
 use crate::tiles::{TileLists, TILE};
 use glam::DVec3;
 
@@ -56,20 +56,13 @@ impl TileStats {
                 let t = (py / TILE * lists.tiles_x + px / TILE) as usize;
                 let list = &lists.leaves[lists.start[t] as usize..lists.start[t + 1] as usize];
                 let (o, d) = rays.ray(px as f64 + 0.5, py as f64 + 0.5);
-                let d = DVec3::from(
-                    d.to_array()
-                        .map(|c| if c.abs() < 1e-12 { 1e-12 } else { c }),
-                );
                 s.rays += 1;
                 s.slab_tests += list.len() as u64;
                 for &l in list {
                     let b = &boxes[l as usize];
                     let lo = DVec3::from(b[0].map(f64::from));
                     let hi = DVec3::from(b[1].map(f64::from));
-                    let (ta, tb) = ((lo - o) / d, (hi - o) / d);
-                    let t0 = ta.min(tb).max_element().max(0.0);
-                    let t1 = ta.max(tb).min_element();
-                    if t1 > t0 {
+                    if let Some((t0, t1)) = intersect_box(o, d, lo, hi) {
                         s.hits += 1;
                         let n = ((t1 - t0) * samples_per_cell / cells[l as usize] as f64).ceil();
                         s.samples += n.max(1.0) as u64;

@@ -66,11 +66,7 @@ impl AmrDataset {
     pub fn read_all(source: &dyn super::FieldSource) -> Result<Self> {
         let h = source.hierarchy();
         let data = (0..h.grids.len())
-            .map(|n| {
-                source
-                    .grid(n)
-                    .map(|g| std::sync::Arc::<[f32]>::from(&g[..]))
-            })
+            .map(|n| source.grid(n).map(|g| g.shared()))
             .collect::<Result<Vec<_>>>()?;
         let field = AmrField {
             name: source.field_name().to_string(),

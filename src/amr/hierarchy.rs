@@ -112,10 +112,7 @@ impl AmrHierarchy {
 
     /// A level-0 cell's size over a `level` cell's, per axis.
     pub fn level_factor(&self, level: u32) -> [i64; 3] {
-        (0..level).fold([1; 3], |f, l| {
-            let r = self.ratio(l);
-            [0, 1, 2].map(|a| f[a] * r[a] as i64)
-        })
+        self.factor_between(0, level)
     }
 
     /// A `coarse` cell's size over a `fine` cell's (`coarse <= fine`), per axis.

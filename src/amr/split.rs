@@ -60,7 +60,7 @@ impl AmrDataset {
                 }
             }
         }
-        let ratios = (0..h.max_level()).map(|l| h.ratio(l)).collect();
+        let ratios = h.ratios[..h.max_level() as usize].to_vec();
         let split =
             AmrHierarchy::with_ratios(h.domain_left, h.domain_right, h.root_dims, ratios, grids)?;
         AmrDataset::new(

@@ -45,6 +45,11 @@ impl GridArray {
         GridArray { values, counter }
     }
 
+    /// The values themselves, shared (no copy).
+    pub fn shared(&self) -> Arc<[f32]> {
+        self.values.clone()
+    }
+
     pub fn bytes(&self) -> u64 {
         bytes_of(&self.values)
     }

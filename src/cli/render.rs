@@ -210,8 +210,8 @@ fn render_flat(args: &RenderArgs, request: &RenderRequest, job: FlatRender) -> R
         t.elapsed().as_secs_f64() * 1e3
     );
     let annotations = args.annotate.annotations();
-    let data = (&ds, &job.metadata);
-    crate::slice::figure::write(&image, &prepared, &annotations, data, job.outputs)
+    let figure = crate::slice::figure::figure_of(annotations, &ds, &job.metadata);
+    crate::slice::figure::write(&image, &prepared, figure.as_ref(), job.outputs)
 }
 
 /// What [`render_flat`] needs besides the options: the field opened, whether stereo was asked

@@ -154,6 +154,7 @@ pub fn slice(args: &SliceArgs) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64() * 1e3
     );
     let annotations = Annotations::from_list(&args.annotate);
-    crate::slice::figure::write(&image, &prepared, &annotations, (&ds, &metadata), &outputs)?;
+    let figure = crate::slice::figure::figure_of(annotations, &ds, &metadata);
+    crate::slice::figure::write(&image, &prepared, figure.as_ref(), &outputs)?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! function, annotated as slices are.
 
 use crate::amr::{AmrDataset, FieldSource};
-use crate::annotate::Annotations;
+use crate::annotate::{Annotations, FigureData};
 use crate::camera::Camera;
 use crate::error::{Error, Result};
 use crate::formats::Metadata;
@@ -16,10 +16,10 @@ use crate::transfer::TransferFunction;
 /// A 2-D dataset in memory and its colours, ready for frames.
 pub(super) struct FlatFrames {
     ds: AmrDataset,
-    metadata: Metadata,
+    /// The annotations and what they need of the data, made once for every frame.
+    figure: Option<(Annotations, FigureData)>,
     prepared: Prepared,
     interpolation: Interpolation,
-    annotations: Annotations,
 }
 
 impl FlatFrames {
@@ -39,12 +39,12 @@ impl FlatFrames {
         }
         let ds = AmrDataset::read_all(field)?;
         let prepared = crate::slice::prepare(&ds, tf)?;
+        let figure = figure::figure_of(annotations, &ds, &metadata);
         Ok(FlatFrames {
             ds,
-            metadata,
+            figure,
             prepared,
             interpolation,
-            annotations,
         })
     }
 
@@ -52,7 +52,6 @@ impl FlatFrames {
     pub(super) fn render(&self, cam: &Camera, size: (u32, u32), outputs: &Outputs) -> Result<()> {
         let request = flat::through_camera(&self.ds.hierarchy, cam, size, self.interpolation);
         let image = crate::slice::slice(&self.ds, &request)?;
-        let data = (&self.ds, &self.metadata);
-        figure::write(&image, &self.prepared, &self.annotations, data, outputs)
+        figure::write(&image, &self.prepared, self.figure.as_ref(), outputs)
     }
 }

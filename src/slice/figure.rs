@@ -18,26 +18,36 @@ use crate::session::{write_images, Outputs, Rendered};
 /// Colour of the colour bar's panel (the text is light with a dark halo).
 const PANEL: [u8; 4] = [0, 0, 0, 255];
 
-/// Writes `image` of `ds`, coloured by `prepared`, to `outputs` (PNG, and the plain values
-/// where asked), annotated with `annotations` when there are any.
+/// The annotations and what they need of the data (built once, for every image of a
+/// dataset), `None` when there are none.
+pub fn figure_of(
+    annotations: Annotations,
+    ds: &AmrDataset,
+    metadata: &Metadata,
+) -> Option<(Annotations, FigureData)> {
+    annotations
+        .any()
+        .then(|| (annotations, FigureData::new(ds, metadata)))
+}
+
+/// Writes `image`, coloured by `prepared`, to `outputs` (PNG, and the plain values where
+/// asked), annotated as `figure` says ([`figure_of`]) when there are annotations.
 pub fn write(
     image: &SliceImage,
     prepared: &Prepared,
-    annotations: &Annotations,
-    (ds, metadata): (&AmrDataset, &Metadata),
+    figure: Option<&(Annotations, FigureData)>,
     outputs: &Outputs,
 ) -> Result<()> {
     let rendered = Rendered::slice(image, prepared);
-    if !annotations.any() {
+    let Some((annotations, data)) = figure else {
         return write_images(&[rendered], outputs);
-    }
-    let data = FigureData::new(ds, metadata);
+    };
     let canvas = annotate(
         image,
         rendered.rgba8(),
         &rendered.display,
         annotations,
-        &data,
+        data,
     )?;
     let figure = AnnotatedImage {
         rgba: canvas.rgba,
