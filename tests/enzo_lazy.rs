@@ -3,6 +3,7 @@
 //! several threads at once, and data files damaged after the dataset was opened.
 
 mod common;
+use common::enzo::moving7_copy;
 
 use amrcast::formats::enzo::EnzoSource;
 use amrcast::formats::DataSource;
@@ -307,20 +308,6 @@ fn threads_read_grids_at_once_through_a_bounded_set_of_open_files() {
 }
 
 /// A copy of moving7 (Enzo 1.3, old-format HDF5) in a temporary directory.
-fn moving7_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/moving7_0010");
-    for f in [
-        "moving7_0010",
-        "moving7_0010.hierarchy",
-        "moving7_0010.cpu0000",
-    ] {
-        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
-    }
-    let p = tmp.path().join("moving7_0010");
-    (tmp, p)
-}
-
 #[test]
 fn data_file_truncated_while_streaming_is_an_error() {
     // Old format: grid 1 is read (the file is then open), the file is cut in the middle of

@@ -2,6 +2,7 @@
 //! written with hdf5-writer, and bad input.
 
 mod common;
+use common::enzo::moving7_copy;
 
 use amrcast::formats::{self, enzo, DataSource};
 use common::enzo::{fixture_with, Data, Ds, Fixture};
@@ -181,20 +182,6 @@ fn moving7_unknown_field_lists_available() {
 }
 
 /// A copy of moving7 in a temporary directory, to break.
-fn moving7_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = moving7().parent().unwrap().to_path_buf();
-    for f in [
-        "moving7_0010",
-        "moving7_0010.hierarchy",
-        "moving7_0010.cpu0000",
-    ] {
-        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
-    }
-    let p = tmp.path().join("moving7_0010");
-    (tmp, p)
-}
-
 #[test]
 fn truncated_old_format_hdf5_is_an_error_naming_the_file() {
     let (_tmp, p) = moving7_copy();

@@ -501,7 +501,7 @@ fn data_layout(d: &[u8], osz: usize, lsz: usize) -> LResult<Layout> {
 }
 
 /// Decodes 4-byte (or, `wide`, 8-byte) floats of either byte order to f32.
-fn decode_floats(bytes: &[u8], wide: bool, big_endian: bool) -> Vec<f32> {
+pub(crate) fn decode_floats(bytes: &[u8], wide: bool, big_endian: bool) -> Vec<f32> {
     if wide {
         return bytes
             .chunks_exact(8)

@@ -80,6 +80,19 @@ pub(crate) fn within(e: Error, label: impl std::fmt::Display) -> Error {
     }
 }
 
+/// The text file at `path` (a parameter file, a header): an error naming it when it cannot
+/// be read or is not UTF-8.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Error::format(
+            path,
+            format!("not a text file (invalid UTF-8 at byte {at})"),
+        )
+    })
+}
+
 /// The box of `dims` cells at `offset` inside an array of `stored` cells (x fastest): a grid's
 /// values without the ghost cells a file stores around them. `None` when the box does not fit
 /// in `raw`.

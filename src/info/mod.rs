@@ -87,6 +87,7 @@ pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
         grids_per_level = stored;
     }
     let total_cells = cells_per_level.iter().sum();
+    let ratios = h.refinement_ratios();
     let fields = source.field_names();
     let mut field_ranges = Vec::with_capacity(fields.len());
     for name in &fields {
@@ -102,8 +103,8 @@ pub fn info_from_source(path: &Path, source: &dyn DataSource) -> Result<Info> {
         domain_right_edge: h.domain_right.to_array(),
         root_dims: h.root_dims,
         dimensionality: h.dimensionality(),
-        refine_by: common_ratio(&h.refinement_ratios()),
-        refinement_ratios: h.refinement_ratios(),
+        refine_by: common_ratio(&ratios),
+        refinement_ratios: ratios,
         num_grids,
         max_level: h.max_level(),
         grids_per_level,

@@ -112,12 +112,7 @@ impl App {
             self.cam = camera_control::reset(self.home, self.cam.lens, lo, hi, self.aspect());
             // A 2-D dataset is shown as its image (the z slice); a 3-D one as a volume.
             self.slice = SliceView::new(crate::slice::Axis::Z, &self.ds.hierarchy);
-            let flat = crate::slice::flat::is_flat(&self.ds.hierarchy);
-            self.show(if flat {
-                Showing::Slice
-            } else {
-                Showing::Volume
-            });
+            self.show(Showing::for_hierarchy(&self.ds.hierarchy));
         }
         self.message = Some((format!("opened {what}"), false));
         self.changed();

@@ -107,11 +107,7 @@ pub fn view(
             }
         }
     };
-    // A 2-D dataset is shown as its image (the z slice).
-    let showing = match crate::slice::flat::is_flat(&ds.hierarchy) {
-        true => Showing::Slice,
-        false => Showing::Volume,
-    };
+    let showing = Showing::for_hierarchy(&ds.hierarchy);
     let mut app = App {
         proxy: event_loop.create_proxy(),
         source,

@@ -25,6 +25,16 @@ pub enum Showing {
     Slice,
 }
 
+impl Showing {
+    /// What a dataset opens on: the volume, or a 2-D dataset's image (its z slice).
+    pub fn for_hierarchy(h: &AmrHierarchy) -> Showing {
+        match crate::slice::flat::is_flat(h) {
+            true => Showing::Slice,
+            false => Showing::Volume,
+        }
+    }
+}
+
 /// The slice on screen: its axis, its position along it, the point of the plane at the
 /// image's centre and the image's width (domain units).
 #[derive(Clone, Copy, Debug, PartialEq)]

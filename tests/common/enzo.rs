@@ -74,3 +74,19 @@ pub fn fixture_with(params: &str, hierarchy: &str, data: &[Ds]) -> Fixture {
     write_h5(&dir.join("DD0003.cpu0000"), data);
     Fixture { _tmp: tmp, param }
 }
+
+/// A copy of `tests/data/moving7_0010` in a temporary folder (to damage); returns the folder
+/// and the parameter file.
+pub fn moving7_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/moving7_0010");
+    for f in [
+        "moving7_0010",
+        "moving7_0010.hierarchy",
+        "moving7_0010.cpu0000",
+    ] {
+        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
+    }
+    let p = tmp.path().join("moving7_0010");
+    (tmp, p)
+}

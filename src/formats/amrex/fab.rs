@@ -12,6 +12,7 @@
 
 use super::text::{clip, parse_box, IndexBox};
 use crate::error::{Error, Result};
+use crate::formats::legacy_hdf5::decode_floats;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -87,34 +88,6 @@ impl RealFormat {
             },
             rest,
         ))
-    }
-
-    /// Decodes `raw` (whole values) to f32.
-    fn decode(&self, raw: &[u8]) -> Vec<f32> {
-        match (self.bytes, self.little_endian) {
-            (8, le) => raw
-                .chunks_exact(8)
-                .map(|c| {
-                    let b: [u8; 8] = c.try_into().unwrap_or_default();
-                    (if le {
-                        f64::from_le_bytes(b)
-                    } else {
-                        f64::from_be_bytes(b)
-                    }) as f32
-                })
-                .collect(),
-            (_, le) => raw
-                .chunks_exact(4)
-                .map(|c| {
-                    let b: [u8; 4] = c.try_into().unwrap_or_default();
-                    if le {
-                        f32::from_le_bytes(b)
-                    } else {
-                        f32::from_be_bytes(b)
-                    }
-                })
-                .collect(),
-        }
     }
 }
 
@@ -232,7 +205,7 @@ pub fn read_values(
     let mut raw = vec![0u8; len as usize];
     file.read_exact(&mut raw)
         .map_err(|e| Error::format(path, format!("{what}: {e}")))?;
-    Ok(real.decode(&raw))
+    Ok(decode_floats(&raw, real.bytes == 8, !real.little_endian))
 }
 
 #[cfg(test)]

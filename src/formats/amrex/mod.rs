@@ -22,6 +22,7 @@ pub mod text;
 
 use crate::amr::{AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
+use crate::formats::read_text;
 use crate::formats::{no_grid, within, DataSource, Metadata};
 use fab::{read_fab_header, read_values, RealFormat};
 use fab_array::{parse_fab_array, FabArrayHeader};
@@ -93,19 +94,6 @@ pub fn looks_like(path: &Path) -> bool {
     };
     let amrex_dir = h.parent().is_some_and(|d| d.join("Level_0").is_dir());
     amrex_dir || first_line(&h).is_some_and(|l| is_plotfile_version(&l))
-}
-
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::format(
-            path,
-            format!(
-                "not a text header (invalid UTF-8 at byte {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
 }
 
 impl AmrexReader {

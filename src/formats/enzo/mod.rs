@@ -21,6 +21,7 @@ mod write;
 
 use crate::amr::{AmrField, AmrGrid, AmrHierarchy};
 use crate::error::{Error, Result};
+use crate::formats::read_text;
 use crate::formats::{DataSource, Metadata};
 use file_cache::{FileCache, OPEN_FILES};
 use files::{list_fields, locate_grids, GridData};
@@ -247,18 +248,4 @@ pub fn hierarchy_path(param: &Path) -> PathBuf {
     let mut s = param.as_os_str().to_owned();
     s.push(".hierarchy");
     PathBuf::from(s)
-}
-
-/// Reads a text file, naming it in errors.
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::format(
-            path,
-            format!(
-                "not a text file (invalid UTF-8 at byte {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
 }
