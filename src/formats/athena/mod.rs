@@ -25,7 +25,7 @@ use crate::amr::{AmrField, AmrHierarchy};
 use crate::error::{Error, Result};
 use crate::formats::hdf5::{has_attr, probe_root, select, stem, H5File};
 use crate::formats::{catch_panic, within, DataSource, Metadata};
-use hdf5_reader::SliceInfoElem;
+use hdf5_reader::{Dataset, SliceInfoElem};
 use meta::{build_hierarchy, check_faces, complete_octree, read_blocks, read_mesh, read_variables};
 use std::path::Path;
 
@@ -170,15 +170,26 @@ impl AthenaReader {
         self.block_dims.iter().product()
     }
 
-    /// Reads `var` on the stored blocks `blocks` (`None`: all of them) of the file: a hyperslab
-    /// `(index, blocks, :, :, :)` of its data dataset; `what` says what for messages.
-    fn read_stored(&self, var: &Variable, blocks: Option<usize>, what: &str) -> Result<Vec<f32>> {
+    /// The data dataset holding `var`, looked up once per read (a synthesized grid reads many
+    /// stored blocks from it).
+    fn dataset_of(&self, var: &Variable) -> Result<Dataset> {
         let g = self.file.root()?;
-        let ds = self.file.dataset(&g, &var.dataset, ROOT)?;
+        self.file.dataset(&g, &var.dataset, ROOT)
+    }
+
+    /// Reads `var` on the stored blocks `blocks` (`None`: all of them) of its dataset `ds`: a
+    /// hyperslab `(index, blocks, :, :, :)`; `what` says what for messages.
+    fn read_stored(
+        &self,
+        ds: &Dataset,
+        var: &Variable,
+        blocks: Option<usize>,
+        what: &str,
+    ) -> Result<Vec<f32>> {
         let mut fixed = vec![SliceInfoElem::Index(var.index as u64)];
         fixed.extend(blocks.map(|b| SliceInfoElem::Index(b as u64)));
         let sel = select(&fixed, 5);
-        let values = self.file.read_f32(&ds, Some(&sel), what)?;
+        let values = self.file.read_f32(ds, Some(&sel), what)?;
         let want = self.cells() * blocks.map_or(self.num_blocks, |_| 1);
         if values.len() != want {
             return Err(self.file.error(format!(
@@ -193,17 +204,17 @@ impl AthenaReader {
 
     /// `var` on hierarchy grid `n` only: a stored block's hyperslab, or a synthesized block
     /// restricted from its children's values (read the same way, recursively).
-    fn read_block(&self, var: &Variable, n: usize) -> Result<Vec<f32>> {
+    fn read_block(&self, ds: &Dataset, var: &Variable, n: usize) -> Result<Vec<f32>> {
         match &self.sources[n] {
             Source::Stored(b) => {
                 let what = format!("variable '{}' of dataset '{}'", var.name, var.dataset);
-                self.read_stored(var, Some(*b), &what)
+                self.read_stored(ds, var, Some(*b), &what)
                     .map_err(|e| within(e, format!("grid {n} (MeshBlock {b})")))
             }
             Source::Synthesized(kids) => {
                 let children = kids
                     .iter()
-                    .map(|&k| self.read_block(var, k))
+                    .map(|&k| self.read_block(ds, var, k))
                     .collect::<Result<Vec<_>>>()?;
                 let views: Vec<&[f32]> = children.iter().map(Vec::as_slice).collect();
                 Ok(self.synthesize(&views))
@@ -216,7 +227,7 @@ impl AthenaReader {
     fn read_all(&self, name: &str) -> Result<AmrField> {
         let var = self.variable(name)?;
         let what = format!("variable '{name}' of dataset '{}'", var.dataset);
-        let values = self.read_stored(var, None, &what)?;
+        let values = self.read_stored(&self.dataset_of(var)?, var, None, &what)?;
         let cells = self.cells();
         let mut data: Vec<Vec<f32>> = vec![Vec::new(); self.sources.len()];
         for (n, s) in self.sources.iter().enumerate() {
@@ -270,7 +281,7 @@ impl DataSource for AthenaReader {
             return Err(crate::formats::no_grid(name, n, self.sources.len()));
         }
         let values = catch_panic(
-            || self.read_block(var, n),
+            || self.read_block(&self.dataset_of(var)?, var, n),
             |msg| {
                 self.file
                     .error(format!("grid {n}: variable '{name}': {msg}"))
