@@ -8,7 +8,7 @@ use super::view::DataKey;
 use crate::amr::AmrDataset;
 use crate::gpu::GpuContext;
 use crate::render::RenderSettings;
-use crate::session::{DataSpec, Session};
+use crate::session::Session;
 use crate::viewer::histogram::Histogram;
 use std::path::Path;
 
@@ -51,14 +51,9 @@ pub fn load(
     let ds = crate::formats::load(source.as_ref(), field)?;
     let name = source.metadata().name.clone();
     let session = Session::new(ctx.clone(), &ds, settings)?;
-    let data = DataSpec {
-        dataset: path.map(Path::to_path_buf),
-        field: Some(ds.field.name.clone()),
-        ..Default::default()
-    };
     Ok(Loaded {
         key: DataKey {
-            path: data.dataset,
+            path: path.map(Path::to_path_buf),
             field: ds.field.name.clone(),
         },
         applied: session.prepared().settings.clone(),
