@@ -51,6 +51,8 @@ struct Slot {
     targets: Vec<OffscreenTarget>,
     /// The last full-resolution interactive frame, to send losslessly once the view rests.
     unsent_final: Option<(Rgba, u64)>,
+    /// Rendering this view failed: nothing more is tried until the view changes.
+    stalled: bool,
 }
 
 pub struct Worker {
@@ -135,6 +137,7 @@ impl Worker {
                     quality: Quality::default(),
                     targets: Vec::new(),
                     unsent_final: None,
+                    stalled: false,
                     conn,
                 });
             }
@@ -184,10 +187,11 @@ impl Worker {
             slot.progressive.resize(w, h);
             slot.dirty = true;
         }
-        if version != slot.seen.0 {
+        if version != slot.seen.0 || size_version != slot.seen.2 {
             slot.progressive.invalidate();
             slot.dirty = true;
             slot.unsent_final = None;
+            slot.stalled = false;
         }
         slot.seen = (version, conn.view.versions().1.max(look), size_version);
     }
@@ -385,7 +389,7 @@ impl Worker {
         for k in 0..n {
             let i = (self.next + k) % n;
             let slot = &self.slots[i];
-            if !slot.conn.ready_for_frame() {
+            if slot.stalled || !slot.conn.ready_for_frame() {
                 continue;
             }
             let rested = slot.conn.idle_s() >= REST_S;
@@ -444,8 +448,7 @@ impl Worker {
             Ok(None) => {}
             Err(e) => {
                 conn.send_text(protocol::error(&format!("rendering failed: {e}")));
-                self.slots[i].progressive = Progressive::new(size.0, size.1);
-                self.slots[i].progressive.done(work, 0.0);
+                self.slots[i].stalled = true;
             }
         }
     }
