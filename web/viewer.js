@@ -172,7 +172,7 @@
       this.stats = {
         frames: 0, finals: 0, lastSeq: -1, lastFinalSeq: -1, sentSeq: 0, fps: 0,
         latencyMs: null, width: 0, height: 0, view: [0, 0], final: false, renderMs: null,
-        drawnSeq: -1, connected: false, closed: false, errors: [],
+        drawnSeq: -1, sent: {}, connected: false, closed: false, errors: [],
       };
       this.build();
       this.bindCanvas();
@@ -222,6 +222,7 @@
       const seq = ++this.seq;
       this.sentAt.set(seq, performance.now());
       this.stats.sentSeq = seq;
+      this.stats.sent[msg.type] = (this.stats.sent[msg.type] || 0) + 1;
       this.send(Object.assign({ type: msg.type, seq }, msg));
     }
 
