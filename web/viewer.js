@@ -746,7 +746,7 @@
       c.addEventListener("dblclick", (e) => this.tfAdd(e));
       c.addEventListener("contextmenu", (e) => e.preventDefault());
       const reset = el("button", {
-        text: "no points", title: "drop the control points: the layers (or the ramp) alone",
+        text: "clear points", title: "drop the control points: the layers (or the ramp) alone",
         onclick: () => this.setLook({ points: [] }),
       });
       const s = section("transfer function", c, row("", reset));
