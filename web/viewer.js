@@ -131,7 +131,7 @@
   function fmt(v) {
     if (typeof v !== "number" || !isFinite(v)) return String(v);
     const a = Math.abs(v);
-    return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
+    return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : String(Number(v.toPrecision(7)));
   }
 
   function median(values) {
@@ -272,6 +272,7 @@
 
     onState(m) {
       const look = m.look || {};
+      this.stateChanged = true;
       this.look = look;
       this.histogram = m.histogram || null;
       const u = this.ui;
@@ -297,6 +298,8 @@
       }
       const nLayers = Array.isArray(look.layers) ? look.layers.length : look.layers;
       set(u.layers, nLayers === "default" ? DEFAULT_LAYERS : nLayers);
+      const what = { default: "the default layers", 0: "the ramp" }[nLayers];
+      u.layersNote.textContent = what || "evenly spread";
       const fov = look.fov !== undefined ? look.fov : (m.camera || {}).fov;
       set(u.fov, fov === undefined ? undefined : Math.round(fov * 10) / 10);
       u.fovRow.hidden = look.lens !== "perspective";
@@ -322,6 +325,7 @@
       const type = head.format === "png" ? "image/png" : "image/jpeg";
       const blob = new Blob([head.body], { type });
       if (head.kind === "screenshot") {
+        this.clearStatus("screenshot");
         this.saveScreenshot(blob);
         return;
       }
@@ -395,18 +399,20 @@
       while (this.frameTimes.length && this.frameTimes[0] < now - 1000) this.frameTimes.shift();
       s.fps = this.frameTimes.length;
       const lat = s.latencyMs === null ? "–" : `${Math.round(s.latencyMs)} ms`;
-      this.ui.rate.textContent = `${s.fps} frames/s, latency ${lat} (median of ${this.latencies.length})`;
+      const n = this.latencies.length;
+      this.ui.rate.textContent = `${s.fps} frames/s, latency ${lat} (median of ${n})`;
       if (!s.frames) return;
       const reduced = s.view[0] !== s.width ? ` of ${s.view[0]}×${s.view[1]}` : "";
-      const ms = s.renderMs === undefined || s.renderMs === null ? "" : `, ${fmt(Math.round(s.renderMs * 10) / 10)} ms`;
+      const ms = typeof s.renderMs === "number" ? `, ${fmt(Math.round(s.renderMs * 10) / 10)} ms` : "";
       this.ui.frame.textContent = `${s.width}×${s.height}${reduced}${ms} ${s.final ? "final" : "refining…"}`;
       this.ui.frame.classList.toggle("amc-final", s.final);
     }
 
+    /** Asks for the view as a command once it rests on a new seq or a new state. */
     askCommand(seq) {
-      if (this.commandAsked === seq && !this.lookChanged) return;
+      if (this.commandAsked === seq && !this.stateChanged) return;
       this.commandAsked = seq;
-      this.lookChanged = false;
+      this.stateChanged = false;
       this.send({ type: "command" });
     }
 
@@ -417,7 +423,6 @@
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
-      this.clearStatus("screenshot");
     }
 
     // ---- status line ----
@@ -523,7 +528,6 @@
       if (p.look) {
         this.sendSeq(Object.assign({ type: "look" }, p.look));
         p.look = null;
-        this.lookChanged = true;
       }
     }
 
@@ -642,7 +646,8 @@
         this.setLook({ colormap: u.colormap.value });
         this.drawTf();
       });
-      u.scale = ["log", "linear"].map((v) => el("input", { type: "radio", name: this.radioName("scale"), value: v }));
+      const scale = this.radioName("scale");
+      u.scale = ["log", "linear"].map((v) => el("input", { type: "radio", name: scale, value: v }));
       u.scale.forEach((r) => r.addEventListener("change", () => this.setLook({ scale: r.value })));
       u.lo = el("input", { type: "text", class: "amc-num", inputmode: "decimal", title: "lower bound" });
       u.hi = el("input", { type: "text", class: "amc-num", inputmode: "decimal", title: "upper bound" });
@@ -676,6 +681,7 @@
         const n = Math.round(Number(u.layers.value));
         if (n >= 0 && n <= 32) this.setLook({ layers: n });
       });
+      u.layersNote = el("span", { class: "amc-note", title: "0: the opacity ramp" });
       const defLayers = el("button", { text: "default", onclick: () => this.setLook({ layers: "default" }) });
       return section("look",
         row("mode", u.mode).also("amc-3d"),
@@ -685,12 +691,12 @@
         row("", auto),
         row("opacity", u.opacity, u.opacityValue).also("amc-3d"),
         row("samples/cell", u.spc, u.spcValue).also("amc-3d"),
-        row("layers", u.layers, defLayers, el("span", { class: "amc-note", text: "0: the ramp" })).also("amc-3d"));
+        row("layers", u.layers, defLayers, u.layersNote).also("amc-3d"));
     }
 
     commandSection() {
       const u = this.ui;
-      u.command = el("textarea", { class: "amc-command", readonly: "", rows: "4", spellcheck: "false" });
+      u.command = el("textarea", { class: "amc-command", readonly: "", rows: "6", spellcheck: "false" });
       const copy = el("button", { text: "copy", onclick: () => this.copyCommand(copy) });
       return section("this view as a render command", u.command, row("", copy));
     }
@@ -738,7 +744,8 @@
 
     tfSection() {
       const c = (this.tfCanvas = el("canvas", { class: "amc-tf" }));
-      c.title = "opacity over the field's histogram: drag the points, double-click adds one, right-click removes one";
+      c.title = "opacity over the field's histogram: drag the points, double-click adds one, " +
+        "right-click removes one";
       c.addEventListener("pointerdown", (e) => this.tfDown(e));
       c.addEventListener("pointermove", (e) => this.tfMove(e));
       c.addEventListener("pointerup", () => (this.tf.drag = -1));
@@ -762,7 +769,8 @@
     tfPoint(e) {
       const r = this.tfCanvas.getBoundingClientRect();
       const g = this.tfGeometry();
-      return [clamp((e.clientX - r.left) / g.w, 0, 1), clamp(1 - (e.clientY - r.top) / g.h, 0, 1), e.clientX - r.left, e.clientY - r.top];
+      const x = e.clientX - r.left, y = e.clientY - r.top;
+      return [clamp(x / g.w, 0, 1), clamp(1 - y / g.h, 0, 1), x, y];
     }
 
     /** The index of the shown point within reach of the event, or -1. */
@@ -851,7 +859,8 @@
       ctx.fillStyle = "#e6e6e6";
       for (const [t, a] of shownPoints(points, layers)) {
         ctx.beginPath();
-        ctx.arc(clamp(t * g.w, TF_HANDLE, g.w - TF_HANDLE), clamp((1 - a) * g.h, TF_HANDLE, g.h - TF_HANDLE), TF_HANDLE, 0, 2 * Math.PI);
+        const x = clamp(t * g.w, TF_HANDLE, g.w - TF_HANDLE);
+        ctx.arc(x, clamp((1 - a) * g.h, TF_HANDLE, g.h - TF_HANDLE), TF_HANDLE, 0, 2 * Math.PI);
         ctx.fill();
       }
     }
@@ -880,7 +889,8 @@
 
   /** A labelled row; `.also(cls)` adds a class and returns the row. */
   function row(label, ...controls) {
-    const r = el("div", { class: "amc-row" }, el("label", { text: label }), el("div", { class: "amc-controls" }, ...controls));
+    const r = el("div", { class: "amc-row" }, el("label", { text: label }),
+      el("div", { class: "amc-controls" }, ...controls));
     r.also = (cls) => (r.classList.add(cls), r);
     return r;
   }
