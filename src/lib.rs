@@ -45,6 +45,7 @@ pub mod path;
 pub mod progress;
 pub mod reference;
 pub mod render;
+pub mod serve;
 pub mod session;
 pub mod slice;
 pub mod stereo;

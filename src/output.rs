@@ -65,7 +65,6 @@ pub fn write_atomically(
 /// Writes an 8-bit PNG of `width` x `height` pixels from RGBA bytes, row 0 at the top. When every
 /// alpha is 255 the file is written as RGB (smaller, and viewers show no checkerboard).
 pub fn write_png_rgba8(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<()> {
-    use image::{ExtendedColorType, ImageEncoder};
     if width == 0 || height == 0 {
         return Err(Error::format(
             path,
@@ -85,6 +84,13 @@ pub fn write_png_rgba8(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Res
             ),
         ));
     }
+    write_atomically(path, |w| encode_png_rgba8(w, width, height, rgba))
+}
+
+/// Encodes `width` x `height` RGBA pixels (their number already checked) as PNG into `w`: as
+/// RGB when every pixel is opaque.
+pub fn encode_png_rgba8(w: impl io::Write, width: u32, height: u32, rgba: &[u8]) -> io::Result<()> {
+    use image::{ExtendedColorType, ImageEncoder};
     let opaque = rgba.chunks_exact(4).all(|p| p[3] == 255);
     let rgb: Vec<u8>;
     let (bytes, color) = if opaque {
@@ -96,11 +102,9 @@ pub fn write_png_rgba8(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Res
     } else {
         (rgba, ExtendedColorType::Rgba8)
     };
-    write_atomically(path, |w| {
-        image::codecs::png::PngEncoder::new(w)
-            .write_image(bytes, width, height, color)
-            .map_err(io::Error::other)
-    })
+    image::codecs::png::PngEncoder::new(w)
+        .write_image(bytes, width, height, color)
+        .map_err(io::Error::other)
 }
 
 /// Writes `data` as a NumPy `.npy` array of little-endian `f32` (`<f4`) with the given shape in

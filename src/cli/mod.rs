@@ -8,6 +8,7 @@ pub mod bench;
 pub mod bench_serve;
 pub mod movie;
 pub mod render;
+pub mod serve;
 pub mod slice;
 pub mod synthetic;
 pub mod wall;
@@ -68,6 +69,9 @@ enum Command {
     /// Drive a stereo wall or CAVE: one off-axis view per screen and eye from the screens'
     /// physical corners and the viewer's head (TOML wall file or ParaView .pvx).
     Wall(wall::WallArgs),
+    /// Serve a browser viewer: render on this machine, view in any browser (through an SSH
+    /// tunnel, or TLS); prints the URL with its access token.
+    Serve(serve::ServeArgs),
     /// Print a dataset's format, domain, grids and cells per level, fields with ranges, units.
     Info {
         /// The dataset (Enzo parameter file, its .hierarchy or directory; .athdf; Chombo HDF5;
@@ -93,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::bench(&args),
         Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),
         Command::Wall(args) => wall::wall(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::Info { dataset, json } => {
             let info = crate::info::info(&dataset)?;
             if json {

@@ -8,7 +8,9 @@ use std::time::Duration;
 /// How long to wait for the GPU to finish a submission: software adapters are slow.
 pub const GPU_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// A device and what the renderer needs to know about it.
+/// A device and what the renderer needs to know about it. Clones share the device (wgpu's
+/// handles are reference-counted), so sessions of several datasets can share one adapter.
+#[derive(Clone)]
 pub struct GpuContext {
     pub adapter: wgpu::Adapter,
     pub device: wgpu::Device,

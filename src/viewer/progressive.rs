@@ -22,6 +22,10 @@ pub const REFINE_BUDGET_S: f64 = 0.1;
 pub const DIRECT_FULL_S: f64 = 1.0;
 /// Coarsest level.
 pub const MAX_DIVISOR: u32 = 32;
+/// A level is refined in at most this many bands, however slow the last band was: on a
+/// loaded machine a band's fixed cost (submitting, waiting) can dwarf its pixels, and bands
+/// sized by its rate alone would shrink to one row each.
+pub const MAX_BANDS: u32 = 8;
 /// The divisor used before any frame has been timed.
 pub const FIRST_DIVISOR: u32 = 8;
 
@@ -205,6 +209,7 @@ impl Progressive {
             (None, Some(t)) => ((t * REFINE_BUDGET_S / lw as f64) as u32).max(1),
             (None, None) => lh,
         };
+        let rows = rows.max(lh.div_ceil(MAX_BANDS));
         let y0 = self.next_row;
         let y1 = (y0 + rows).min(lh);
         Some(Work {
@@ -315,8 +320,8 @@ mod tests {
         assert_eq!(levels, vec![2, 1]);
         assert_eq!(p.shown, 1);
         assert!(!p.busy());
-        // A band that turned out slow makes the next one smaller; a fast one can at most
-        // double the next.
+        // A band that turned out slow makes the next one smaller, down to an eighth of the
+        // level; a fast one can at most double the next.
         p.invalidate();
         let w = p.next_work().unwrap();
         p.done(w, 0.01);
@@ -324,16 +329,20 @@ mod tests {
         let rows = w.rows.1 - w.rows.0;
         p.done(w, 10.0);
         let w2 = p.next_work().unwrap();
-        assert_eq!(w2.rows.1 - w2.rows.0, 1);
+        let (_, lh) = level_size(100, 80, w2.divisor);
+        let least = lh.div_ceil(MAX_BANDS);
+        assert_eq!(w2.rows.1 - w2.rows.0, least);
         p.done(w2, 1e-6);
         let w3 = p.next_work().unwrap();
-        assert_eq!(w3.rows.1 - w3.rows.0, 2);
+        assert_eq!(w3.rows.1 - w3.rows.0, 2 * least);
         assert!(rows >= 1);
         // A change in the middle of refining starts again from an interactive frame.
         p.invalidate();
         let w = p.next_work().unwrap();
         assert!(w.interactive);
         p.done(w, 0.01);
+        // One pixel a second: the next band is the smallest, an eighth of the level.
+        p.refine_throughput = Some(1.0);
         let w = p.next_work().unwrap();
         assert!(!w.interactive && !w.completes);
         p.done(w, 0.1);

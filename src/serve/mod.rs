@@ -1,0 +1,251 @@
+//! `amrcast serve`: a render server on the data's machine and a viewer in any browser.
+//!
+//! The pieces, in the order a frame passes them:
+//! - [`http`]: the page and one WebSocket per viewer (axum on tokio), the token
+//!   ([`token`]) and the origin check; each viewer's messages ([`protocol`]) are checked,
+//!   rate-limited and applied to its view ([`view`], shared through its [`connection`]).
+//! - [`worker`]: one thread that owns the GPU work: it renders the newest view of each
+//!   viewer in turn, coarse while the view changes and refined to full resolution once it
+//!   rests ([`render_work`], the desktop viewer's resolution ladder), on the datasets it holds
+//!   ([`datasets`]; others from under `--data-root`, [`data_root`]).
+//! - [`frames`]: JPEG while moving, PNG at rest, back through the viewer's socket.
+//!
+//! The wire protocol is written down in `docs/serve-protocol.md`.
+
+pub mod connection;
+pub mod data_root;
+pub mod datasets;
+pub mod frames;
+pub mod http;
+pub mod protocol;
+pub mod render_work;
+pub mod token;
+pub mod view;
+pub mod worker;
+
+use crate::camera::CameraSpec;
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::render::RenderSettings;
+use crate::session::DataSpec;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The port `serve` listens on by default.
+pub const DEFAULT_PORT: u16 = 8765;
+
+/// How to serve: the first dataset and look, where to listen, what else may be opened.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// The dataset (the demo for `None`) and field every viewer starts on.
+    pub data: DataSpec,
+    pub settings: RenderSettings,
+    pub camera: CameraSpec,
+    pub bind: IpAddr,
+    /// 0: any free port.
+    pub port: u16,
+    /// The folder whose datasets viewers may open.
+    pub data_root: Option<PathBuf>,
+    /// One view for every viewer.
+    pub shared: bool,
+    /// Certificate and key (PEM): serve HTTPS and WSS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            data: DataSpec::default(),
+            settings: RenderSettings::default(),
+            camera: CameraSpec::default(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: DEFAULT_PORT,
+            data_root: None,
+            shared: false,
+            tls: None,
+        }
+    }
+}
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    token: token::Token,
+    https: bool,
+    viewers: Arc<AtomicUsize>,
+    jobs: std::sync::mpsc::Sender<worker::Job>,
+    worker: Option<std::thread::JoinHandle<()>>,
+    handle: axum_server::Handle<SocketAddr>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Server {
+    /// Opens the data and the GPU, binds, and serves on background threads; returns once
+    /// listening.
+    pub fn start(options: ServeOptions) -> Result<Server> {
+        let token = token::Token::random()?;
+        let data_root = options
+            .data_root
+            .as_deref()
+            .map(data_root::DataRoot::new)
+            .transpose()?;
+        let ctx = GpuContext::new()?;
+        let path = options.data.dataset.as_deref();
+        let shown = path.map(|p| p.display().to_string());
+        let field = options.data.field.as_deref();
+        let first = datasets::load(&ctx, path, shown, field, &options.settings)?;
+        let initial = initial_view(&options, &first)?;
+        let (jobs, rx) = std::sync::mpsc::channel();
+        let mut w = worker::Worker::new(ctx, first, rx, jobs.clone());
+        w.data_root = data_root.clone();
+        let worker = std::thread::Builder::new()
+            .name("amrcast-render".into())
+            .spawn(move || w.run())
+            .map_err(|e| Error::Gpu(format!("cannot start the render thread: {e}")))?;
+        let viewers = Arc::new(AtomicUsize::new(0));
+        let state = http::AppState {
+            token: token.clone(),
+            worker: Arc::new(Mutex::new(jobs.clone())),
+            shared: options
+                .shared
+                .then(|| Arc::new(view::ViewCell::new(initial.clone()))),
+            initial,
+            data_root,
+            next_id: Arc::new(AtomicU64::new(1)),
+            viewers: viewers.clone(),
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("amrcast-serve")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Settings(format!("cannot start the server's runtime: {e}")))?;
+        let handle = axum_server::Handle::new();
+        let addr = listen(&runtime, &options, http::router(state), handle.clone())?;
+        Ok(Server {
+            addr,
+            token,
+            https: options.tls.is_some(),
+            viewers,
+            jobs,
+            worker: Some(worker),
+            handle,
+            runtime: Some(runtime),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn token(&self) -> &str {
+        self.token.as_str()
+    }
+
+    /// `http://127.0.0.1:PORT/?token=TOKEN` (https with TLS); an unspecified bind address
+    /// (0.0.0.0, ::) is shown as the loopback one.
+    pub fn url(&self) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        let ip = match self.addr.ip() {
+            ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ip => ip,
+        };
+        let host = SocketAddr::new(ip, self.addr.port());
+        format!("{scheme}://{host}/?token={}", self.token.as_str())
+    }
+
+    /// Viewers (WebSocket connections) open now.
+    pub fn viewers(&self) -> usize {
+        self.viewers.load(Ordering::Acquire)
+    }
+
+    /// Stops serving and waits for the threads.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    /// Blocks until Ctrl-C, then stops.
+    pub fn wait(mut self) -> Result<()> {
+        if let Some(rt) = &self.runtime {
+            rt.block_on(tokio::signal::ctrl_c())
+                .map_err(|e| Error::Settings(format!("waiting for Ctrl-C: {e}")))?;
+        }
+        self.shutdown();
+        Ok(())
+    }
+
+    fn shutdown(&mut self) {
+        self.handle
+            .graceful_shutdown(Some(std::time::Duration::from_millis(500)));
+        let _ = self.jobs.send(worker::Job::Stop);
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(1));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The view a viewer starts from: the options' camera (framing the domain by default) and
+/// look, at the default size.
+fn initial_view(options: &ServeOptions, first: &datasets::Loaded) -> Result<view::ViewState> {
+    let h = &first.ds.hierarchy;
+    let (lo, hi) = (h.domain_left, h.domain_right);
+    Ok(view::ViewState {
+        data: first.key.clone(),
+        camera: options.camera.camera(lo, hi, connection::DEFAULT_SIZE)?,
+        settings: first.applied().clone(),
+        stereo: Default::default(),
+        domain: (lo, hi),
+    })
+}
+
+/// Binds the address and starts serving `app` on `runtime` (with TLS when asked); the address
+/// bound.
+fn listen(
+    runtime: &tokio::runtime::Runtime,
+    options: &ServeOptions,
+    app: axum::Router,
+    handle: axum_server::Handle<SocketAddr>,
+) -> Result<SocketAddr> {
+    let want = SocketAddr::new(options.bind, options.port);
+    let listener = std::net::TcpListener::bind(want)
+        .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+    let _guard = runtime.enter();
+    let service = app.into_make_service();
+    match &options.tls {
+        None => {
+            let server = axum_server::from_tcp(listener)
+                .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+            runtime.spawn(server.handle(handle).serve(service));
+        }
+        Some((cert, key)) => {
+            let config = runtime
+                .block_on(axum_server::tls_rustls::RustlsConfig::from_pem_file(
+                    cert, key,
+                ))
+                .map_err(|e| {
+                    Error::format(cert, format!("cannot use it with {}: {e}", key.display()))
+                })?;
+            let server = axum_server::from_tcp_rustls(listener, config)
+                .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+            runtime.spawn(server.handle(handle).serve(service));
+        }
+    }
+    Ok(addr)
+}
