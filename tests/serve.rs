@@ -55,11 +55,7 @@ impl Url {
 
 /// Starts a server on the demo with `options` on any free port.
 fn start(options: ServeOptions) -> Server {
-    Server::start(ServeOptions {
-        port: 0,
-        ..options
-    })
-    .expect("the server starts on the demo")
+    Server::start(ServeOptions { port: 0, ..options }).expect("the server starts on the demo")
 }
 
 /// One demo server for the tests that neither count viewers nor share a camera; it runs until
@@ -187,4 +183,14 @@ fn eventually(mut f: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     false
+}
+
+/// The largest difference of any channel of two images of one size (255 for sizes that
+/// differ).
+fn max_diff(a: &image::RgbaImage, b: &image::RgbaImage) -> u8 {
+    if a.dimensions() != b.dimensions() {
+        return 255;
+    }
+    let pairs = a.as_raw().iter().zip(b.as_raw());
+    pairs.map(|(x, y)| x.abs_diff(*y)).max().unwrap_or(0)
 }

@@ -133,7 +133,11 @@ fn line(r: &DragReport) -> String {
 fn sizes(r: &DragReport) -> String {
     let mut parts = Vec::new();
     for format in ["jpeg", "png"] {
-        let seen: Vec<_> = r.sizes.iter().filter(|((f, _, _), _)| f == format).collect();
+        let seen: Vec<_> = r
+            .sizes
+            .iter()
+            .filter(|((f, _, _), _)| f == format)
+            .collect();
         let n: usize = seen.iter().map(|(_, n)| **n).sum();
         let area = |((_, w, h), _): &&(&(String, u32, u32), &usize)| w * h;
         if let (Some(lo), Some(hi)) = (seen.iter().min_by_key(area), seen.iter().max_by_key(area)) {
@@ -180,7 +184,9 @@ fn ms(t: Option<f64>) -> String {
 }
 
 fn mib(b: Option<u64>) -> String {
-    b.map_or("unknown".into(), |b| format!("{:.0} MiB", b as f64 / (1 << 20) as f64))
+    b.map_or("unknown".into(), |b| {
+        format!("{:.0} MiB", b as f64 / (1 << 20) as f64)
+    })
 }
 
 /// The process's peak resident memory (VmHWM in /proc/self/status), bytes.

@@ -6,7 +6,6 @@
 
 use crate::error::{Error, Result};
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -28,35 +27,18 @@ pub fn ws_url(page: &str) -> Result<String> {
     };
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (host, tail) = rest.split_at(end);
-    let query = tail.split_once('?').map_or(String::new(), |(_, q)| format!("?{q}"));
+    let query = tail
+        .split_once('?')
+        .map_or(String::new(), |(_, q)| format!("?{q}"));
     Ok(format!("{scheme}://{host}/ws{query}"))
 }
 
-/// The JSON header of an image message.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct ImageHeader {
-    /// `frame` or `screenshot`.
-    pub kind: String,
-    /// The newest input the image reflects.
-    pub seq: u64,
-    /// The screenshot's id; `None` for frames.
-    pub id: Option<Value>,
-    /// `jpeg` or `png`.
-    pub format: String,
-    pub width: u32,
-    pub height: u32,
-    /// The size the image stands for.
-    pub view: [u32; 2],
-    /// The full-resolution lossless frame of a view at rest.
-    #[serde(rename = "final")]
-    pub is_final: bool,
-    pub render_ms: f64,
-}
+pub use super::protocol::{FrameHeader, ImageKind};
 
 /// An image message: its header, the image file, and when it arrived.
 #[derive(Clone, Debug)]
 pub struct Image {
-    pub header: ImageHeader,
+    pub header: FrameHeader,
     pub data: Vec<u8>,
     pub at: Instant,
 }
@@ -64,19 +46,11 @@ pub struct Image {
 impl Image {
     /// Splits a binary message into its header (after a little-endian `u32` length) and file.
     pub fn parse(bytes: &[u8], at: Instant) -> Result<Image> {
-        let bad = |what: &str| Error::format("image message", what.to_string());
-        let len = bytes
-            .get(..4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .ok_or_else(|| bad("shorter than its 4-byte header length"))?;
-        let json = bytes
-            .get(4..4 + len)
-            .ok_or_else(|| bad(&format!("header of {len} bytes past the end")))?;
-        let header: ImageHeader =
-            serde_json::from_slice(json).map_err(|e| bad(&format!("header: {e}")))?;
+        let (header, data) = super::protocol::decode_image(bytes)
+            .ok_or_else(|| Error::format("image message", "no u32 length and JSON image header"))?;
         Ok(Image {
             header,
-            data: bytes[4 + len..].to_vec(),
+            data: data.to_vec(),
             at,
         })
     }
@@ -167,7 +141,9 @@ impl Connection {
             .into_client_request()
             .map_err(|e| fail(e.to_string()))?;
         if let Some(origin) = origin {
-            let value = origin.parse().map_err(|_| fail(format!("origin '{origin}'")))?;
+            let value = origin
+                .parse()
+                .map_err(|_| fail(format!("origin '{origin}'")))?;
             request.headers_mut().insert("origin", value);
         }
         let (ws, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
@@ -203,9 +179,7 @@ impl Connection {
         loop {
             let next = tokio::time::timeout_at(deadline, self.ws.next())
                 .await
-                .map_err(|_| {
-                    Error::format(&self.url, format!("no message within {timeout:?}"))
-                })?;
+                .map_err(|_| Error::format(&self.url, format!("no message within {timeout:?}")))?;
             let at = Instant::now();
             match next {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(Incoming::Closed),
@@ -369,14 +343,14 @@ impl Recorder {
                 *r.sizes
                     .entry((h.format.clone(), h.width, h.height))
                     .or_default() += 1;
-                if self.dragging && h.kind == "frame" {
+                if self.dragging && h.kind == ImageKind::Frame {
                     r.frames_while_dragging += 1;
                 }
                 let sent = h
                     .seq
                     .checked_sub(self.first_seq)
                     .and_then(|k| self.sent.get(k as usize));
-                if let (Some(sent), false, "frame") = (sent, h.is_final, h.kind.as_str()) {
+                if let (Some(sent), false, ImageKind::Frame) = (sent, h.is_final, h.kind) {
                     r.latencies_ms
                         .push(i.at.saturating_duration_since(*sent).as_secs_f64() * 1e3);
                 }
@@ -397,7 +371,8 @@ pub async fn settle(
     conn.send(&json!({"type": "resize", "seq": 1, "width": w, "height": h}))
         .await?;
     let mut texts = Vec::new();
-    let want = |m: &Incoming| matches!(m, Incoming::Image(i) if i.header.is_final && i.header.seq >= 1);
+    let want =
+        |m: &Incoming| matches!(m, Incoming::Image(i) if i.header.is_final && i.header.seq >= 1);
     let skipped = |m: Incoming| {
         if let Incoming::Text(v) = m {
             texts.push(v);

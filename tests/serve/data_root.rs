@@ -52,24 +52,48 @@ fn open_inside_the_data_root_and_nothing_outside() {
         ..ServeOptions::default()
     });
     let url = Url::of(&server);
-    let outside_name = outside.path().file_name().unwrap().to_str().unwrap().to_string();
+    let outside_name = outside
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     rt().block_on(async {
         let (mut conn, texts, _) = viewer(&url, SIZE).await;
         assert_eq!(texts[0]["data_root"], true, "{}", texts[0]);
         let list = ask(&mut conn, json!({"type": "list"})).await;
         assert_eq!(list["type"], "datasets", "{list}");
-        let paths: Vec<&str> = list["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let paths: Vec<&str> = list["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
         let found = paths
             .iter()
             .find(|p| p.starts_with("moving7_0010"))
             .unwrap_or_else(|| panic!("moving7_0010 not listed: {list}"));
         for p in &paths {
-            assert!(!p.starts_with("escape") && !p.starts_with("link_0010"), "listed outside the root: {p}");
+            assert!(
+                !p.starts_with("escape") && !p.starts_with("link_0010"),
+                "listed outside the root: {p}"
+            );
         }
-        conn.send(&json!({"type": "open", "seq": 2, "path": found})).await.unwrap();
+        conn.send(&json!({"type": "open", "seq": 2, "path": found}))
+            .await
+            .unwrap();
         let ds = conn.recv_kind("dataset", PATIENCE).await.unwrap();
-        assert!(ds["name"].as_str().unwrap().contains("moving7_0010"), "{ds}");
-        assert!(ds["path"].as_str().is_some_and(|p| p.contains("moving7_0010")), "{ds}");
+        assert!(
+            ds["name"].as_str().unwrap().contains("moving7_0010"),
+            "{ds}"
+        );
+        assert!(
+            ds["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("moving7_0010")),
+            "{ds}"
+        );
         let state = conn.recv_kind("state", PATIENCE).await.unwrap();
         assert!(state["histogram"]["counts"].as_array().is_some(), "{state}");
         let f = conn.recv_final(2, PATIENCE).await.unwrap();
@@ -88,11 +112,17 @@ fn open_inside_the_data_root_and_nothing_outside() {
         for (k, p) in refusals.iter().enumerate() {
             let why = refused(&mut conn, 3 + k as u64, p).await;
             assert!(!why.is_empty(), "{p}");
-            assert!(!why.contains(&outside_name) || p.contains(&outside_name), "the error leaks the outside path: {why}");
+            assert!(
+                !why.contains(&outside_name) || p.contains(&outside_name),
+                "the error leaks the outside path: {why}"
+            );
         }
-        assert_eq!(command(&mut conn).await, opened, "a refused open changed the view");
+        assert_eq!(
+            command(&mut conn).await,
+            opened,
+            "a refused open changed the view"
+        );
         conn.close().await;
     });
     server.stop();
 }
-

@@ -2,20 +2,25 @@
 //! (final ones exactly that size, PNG; interactive ones no larger, JPEG) whose seq never goes
 //! back; and a screenshot equal to what `amrcast render` writes for the server's `command`.
 
-use super::{command, demo, orbit, rt, viewer, PATIENCE};
-use amrcast::serve::client::{Connection, Image, Incoming};
+use super::{command, demo, max_diff, orbit, rt, viewer, PATIENCE};
+use amrcast::serve::client::{Connection, Image, ImageKind, Incoming};
 use serde_json::{json, Value};
 
 /// Checks an image against the view size asked for; returns its seq.
 fn check(i: &Image, size: (u32, u32)) -> u64 {
     let h = &i.header;
-    assert_eq!(h.kind, "frame", "{h:?}");
+    assert_eq!(h.kind, ImageKind::Frame, "{h:?}");
     assert_eq!(h.id, None, "{h:?}");
     assert_eq!(h.view, [size.0, size.1], "{h:?}");
-    let own = i.file_size().unwrap_or_else(|| panic!("not a PNG or JPEG: {h:?}"));
+    let own = i
+        .file_size()
+        .unwrap_or_else(|| panic!("not a PNG or JPEG: {h:?}"));
     assert_eq!(own, (h.format.as_str(), h.width, h.height), "{h:?}");
     if h.is_final {
-        assert_eq!((h.format.as_str(), h.width, h.height), ("png", size.0, size.1));
+        assert_eq!(
+            (h.format.as_str(), h.width, h.height),
+            ("png", size.0, size.1)
+        );
         let png = i.decode_png().unwrap();
         assert_eq!(png.dimensions(), size);
     } else {
@@ -34,25 +39,38 @@ fn vec3(v: &Value) -> [f64; 3] {
         .iter()
         .map(|x| x.as_f64().unwrap())
         .collect();
-    a.try_into().unwrap_or_else(|_| panic!("not 3 numbers: {v}"))
+    a.try_into()
+        .unwrap_or_else(|_| panic!("not 3 numbers: {v}"))
 }
 
 /// The `hello`, `dataset` and `state` of the demo.
 fn check_openings(texts: &[Value]) {
     let kinds: Vec<&str> = texts.iter().filter_map(|v| v["type"].as_str()).collect();
-    assert_eq!(kinds.get(..3), Some(&["hello", "dataset", "state"][..]), "{kinds:?}");
+    assert_eq!(
+        kinds.get(..3),
+        Some(&["hello", "dataset", "state"][..]),
+        "{kinds:?}"
+    );
     let hello = &texts[0];
     assert_eq!(hello["version"], 1, "{hello}");
     assert_eq!(hello["shared"], false, "{hello}");
     assert_eq!(hello["data_root"], false, "{hello}");
     let ds = &texts[1];
     assert_eq!(ds["path"], Value::Null, "the demo has no path: {ds}");
-    let fields: Vec<&str> = ds["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    let fields: Vec<&str> = ds["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
     assert!(fields.contains(&ds["field"].as_str().unwrap()), "{ds}");
     assert_eq!(ds["dimensionality"], 3, "{ds}");
     let (lo, hi) = (vec3(&ds["domain"][0]), vec3(&ds["domain"][1]));
     assert!((0..3).all(|k| lo[k] < hi[k]), "{ds}");
-    let range = [ds["range"][0].as_f64().unwrap(), ds["range"][1].as_f64().unwrap()];
+    let range = [
+        ds["range"][0].as_f64().unwrap(),
+        ds["range"][1].as_f64().unwrap(),
+    ];
     assert!(range[0] < range[1], "{ds}");
     let state = &texts[2];
     let camera = &state["camera"];
@@ -60,7 +78,10 @@ fn check_openings(texts: &[Value]) {
     assert_ne!(position, focus, "{state}");
     vec3(&camera["up"]);
     let bounds = &state["look"]["bounds"];
-    assert!(bounds[0].as_f64().unwrap() < bounds[1].as_f64().unwrap(), "{state}");
+    assert!(
+        bounds[0].as_f64().unwrap() < bounds[1].as_f64().unwrap(),
+        "{state}"
+    );
     let histogram = &state["histogram"];
     let counts = histogram["counts"].as_array().unwrap();
     assert_eq!(counts.len(), 128, "{state}");
@@ -179,40 +200,50 @@ fn a_screenshot_is_what_render_writes_for_the_command() {
     let url = demo();
     let dir = tempfile::tempdir().unwrap();
     let size = (120, 90);
-    let (shot, line) = rt().block_on(async {
+    let (shot, line, last) = rt().block_on(async {
         let (mut conn, _, _) = viewer(&url, size).await;
         orbit(&mut conn, 2, 40.0, 25.0).await;
-        let look = json!({"type": "look", "seq": 3, "colormap": "magma", "opacity": 3.0, "scale": "linear"});
+        let look = json!({"type": "look", "seq": 3, "colormap": "magma", "opacity": 2.0, "layers": 6});
         conn.send(&look).await.unwrap();
-        conn.recv_final(3, PATIENCE).await.unwrap();
+        let last = conn.recv_final(3, PATIENCE).await.unwrap();
         let line = command(&mut conn).await;
         conn.send(&json!({"type": "screenshot", "id": 7})).await.unwrap();
-        let want = |m: &Incoming| matches!(m, Incoming::Image(i) if i.header.kind == "screenshot");
+        let want = |m: &Incoming| matches!(m, Incoming::Image(i) if i.header.kind == ImageKind::Screenshot);
         let Incoming::Image(shot) = conn.recv_until(PATIENCE, want, |_| {}).await.unwrap() else {
             unreachable!()
         };
         conn.close().await;
-        (shot, line)
+        (shot, line, last)
     });
     let h = &shot.header;
-    assert_eq!(h.id, Some(json!(7)), "{h:?}");
-    assert_eq!((h.format.as_str(), h.width, h.height), ("png", size.0, size.1), "{h:?}");
-    for part in ["magma", "linear"] {
+    assert_eq!(h.id, Some(7), "{h:?}");
+    assert_eq!(
+        (h.format.as_str(), h.width, h.height),
+        ("png", size.0, size.1),
+        "{h:?}"
+    );
+    for part in ["--colormap=magma", "--opacity=2", "--layers=6"] {
         assert!(line.contains(part), "the command misses {part}: {line}");
     }
     let ours = shot.decode_png().unwrap();
     let theirs = render(&line, dir.path());
     assert_eq!(ours.dimensions(), theirs.dimensions(), "{line}");
-    let worst = ours
-        .as_raw()
-        .iter()
-        .zip(theirs.as_raw())
-        .map(|(a, b)| a.abs_diff(*b))
-        .max()
-        .unwrap();
-    assert!(worst <= 1, "a channel differs by {worst} levels from `{line}`");
+    let worst = max_diff(&ours, &theirs);
+    assert!(
+        worst <= 1,
+        "a channel differs by {worst} levels from `{line}`"
+    );
+    let worst = max_diff(&ours, &last.decode_png().unwrap());
+    assert!(
+        worst <= 1,
+        "the final frame differs by {worst} levels from the screenshot"
+    );
     let colours: std::collections::HashSet<[u8; 4]> = ours.pixels().map(|p| p.0).collect();
-    assert!(colours.len() > 20, "the screenshot has {} colours", colours.len());
+    assert!(
+        colours.len() > 20,
+        "the screenshot has {} colours",
+        colours.len()
+    );
 }
 
 #[test]

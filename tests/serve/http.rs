@@ -19,7 +19,9 @@ fn wrong_tokens(token: &str) -> Vec<Option<String>> {
 }
 
 fn query(token: &Option<String>) -> String {
-    token.as_ref().map_or(String::new(), |t| format!("?token={t}"))
+    token
+        .as_ref()
+        .map_or(String::new(), |t| format!("?token={t}"))
 }
 
 fn assert_private(r: &Response, what: &str) {
