@@ -1,6 +1,7 @@
 //! `amrcast bench`: median time per frame, samples per second, and the raw-sampling and
 //! uniform-grid baselines; with `--synthetic`, whole commands timed on a generated dataset
-//! (`synthetic.rs`).
+//! (`synthetic.rs`); with `--serve N`, N headless viewers dragging on an in-process `amrcast
+//! serve` (`bench_serve.rs`).
 
 use super::args::RenderOptions;
 use crate::camera::Camera;
@@ -36,6 +37,16 @@ pub struct BenchArgs {
     /// `-- --mode mip`.
     #[arg(last = true, value_name = "RENDER ARGS", requires = "synthetic")]
     pub render_args: Vec<String>,
+    /// Instead of timing frames: start `amrcast serve` in this process (on 127.0.0.1, any free
+    /// port) and connect N headless viewers at once (default 1), each dragging (orbit messages,
+    /// 60 per second) for --drag-seconds at --size (default 1024x768); print each one's frames
+    /// per second while dragging, input-to-frame latency (median, 90th percentile), time from
+    /// the last input to the final frame, frames and bytes received, and peak memory.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "1", value_parser = clap::value_parser!(u32).range(1..=64), conflicts_with = "synthetic")]
+    pub serve: Option<u32>,
+    /// With --serve: how long each viewer drags, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 5.0, requires = "serve")]
+    pub drag_seconds: f64,
     /// Cut every grid into grids of at most N cells per axis first (the same field in many
     /// small patches, as codes with small blocks write it: a test of many leaves).
     #[arg(long, value_name = "N")]
@@ -106,6 +117,13 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             cells,
             args.keep.as_deref(),
             &args.render_args,
+        )?);
+    }
+    if let Some(viewers) = args.serve {
+        return Ok(super::bench_serve::bench_serve(
+            &args.opts,
+            viewers as usize,
+            args.drag_seconds,
         )?);
     }
     let request = args.opts.request();

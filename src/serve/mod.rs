@@ -12,6 +12,7 @@
 //!
 //! The wire protocol is written down in `docs/serve-protocol.md`.
 
+pub mod client;
 pub mod connection;
 pub mod data_root;
 pub mod datasets;
