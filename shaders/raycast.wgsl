@@ -63,7 +63,10 @@ struct Leaf {
     o: vec3f, _pad2: f32,
 }
 
-@group(0) @binding(0) var<uniform> P: Params;
+// A read-only storage buffer rather than a uniform: lavapipe inlines the values of uniforms that
+// loops and branches read and compiles a shader variant (about 100 ms) for every camera it has
+// not seen; storage buffers it does not inline.
+@group(0) @binding(0) var<storage, read> P: Params;
 // Lists are textures with rows of LIST_ROW texels (element j at (j % LIST_ROW, j / LIST_ROW)):
 // on CPU adapters a texel fetch per lane is much cheaper than a bounds-checked buffer load per
 // lane.

@@ -32,7 +32,7 @@ use crate::tiles::TileListBuilder;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The ray caster's uniform block.
+/// The ray caster's parameter block (a read-only storage buffer).
 ///
 /// Keep in sync with `struct Params` in shaders/raycast.wgsl: same members, order, offsets
 /// and size (checked by the tests of src/gpu/shader_contract.rs).
@@ -108,7 +108,7 @@ impl FrameSlot {
             uniform: ctx.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("raycast params"),
                 size: std::mem::size_of::<Params>() as u64,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             }),
             tile_start: list("tile starts"),

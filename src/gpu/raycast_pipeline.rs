@@ -112,7 +112,9 @@ pub(crate) fn bind_group_layout(device: &wgpu::Device, filterable: bool) -> wgpu
                 binding: 0,
                 visibility: wgpu::ShaderStages::COMPUTE,
                 ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
+                    // Keep in sync with `P` in shaders/raycast.wgsl (a read-only storage
+                    // buffer, which lavapipe does not specialise per camera).
+                    ty: wgpu::BufferBindingType::Storage { read_only: true },
                     has_dynamic_offset: false,
                     min_binding_size: None,
                 },
