@@ -92,6 +92,15 @@ impl Server {
             .as_deref()
             .map(data_root::DataRoot::new)
             .transpose()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("amrcast-serve")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Settings(format!("cannot start the server's runtime: {e}")))?;
+        // Everything that can be refused is checked before the render thread starts.
+        let (listener, addr) = bind(&options)?;
+        let tls = tls_config(&runtime, &options)?;
         let ctx = GpuContext::new()?;
         let path = options.data.dataset.as_deref();
         let shown = path.map(|p| p.display().to_string());
@@ -117,24 +126,23 @@ impl Server {
             next_id: Arc::new(AtomicU64::new(1)),
             viewers: viewers.clone(),
         };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("amrcast-serve")
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Settings(format!("cannot start the server's runtime: {e}")))?;
         let handle = axum_server::Handle::new();
-        let addr = listen(&runtime, &options, http::router(state), handle.clone())?;
-        Ok(Server {
+        let mut server = Server {
             addr,
             token,
-            https: options.tls.is_some(),
+            https: tls.is_some(),
             viewers,
             jobs,
             worker: Some(worker),
-            handle,
+            handle: handle.clone(),
             runtime: Some(runtime),
-        })
+        };
+        let rt = server.runtime.as_ref().expect("runtime");
+        if let Err(e) = spawn_serving(rt, listener, tls, http::router(state), handle) {
+            server.shutdown();
+            return Err(e);
+        }
+        Ok(server)
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -210,43 +218,52 @@ fn initial_view(options: &ServeOptions, first: &datasets::Loaded) -> Result<view
     })
 }
 
-/// Binds the address and starts serving `app` on `runtime` (with TLS when asked); the address
-/// bound.
-fn listen(
+/// The listening socket of `options`' address, and the address bound.
+fn bind(options: &ServeOptions) -> Result<(std::net::TcpListener, SocketAddr)> {
+    let want = SocketAddr::new(options.bind, options.port);
+    let failed = |e: std::io::Error| Error::Settings(format!("cannot listen on {want}: {e}"));
+    let listener = std::net::TcpListener::bind(want).map_err(failed)?;
+    listener.set_nonblocking(true).map_err(failed)?;
+    let addr = listener.local_addr().map_err(failed)?;
+    Ok((listener, addr))
+}
+
+/// The TLS configuration of `--tls-cert` and `--tls-key`, read and checked.
+fn tls_config(
     runtime: &tokio::runtime::Runtime,
     options: &ServeOptions,
+) -> Result<Option<axum_server::tls_rustls::RustlsConfig>> {
+    let Some((cert, key)) = &options.tls else {
+        return Ok(None);
+    };
+    runtime
+        .block_on(axum_server::tls_rustls::RustlsConfig::from_pem_file(
+            cert, key,
+        ))
+        .map(Some)
+        .map_err(|e| Error::format(cert, format!("cannot use it with {}: {e}", key.display())))
+}
+
+/// Starts serving `app` on `listener` (with TLS when configured) on `runtime`.
+fn spawn_serving(
+    runtime: &tokio::runtime::Runtime,
+    listener: std::net::TcpListener,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
     app: axum::Router,
     handle: axum_server::Handle<SocketAddr>,
-) -> Result<SocketAddr> {
-    let want = SocketAddr::new(options.bind, options.port);
-    let listener = std::net::TcpListener::bind(want)
-        .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+) -> Result<()> {
     let _guard = runtime.enter();
     let service = app.into_make_service();
-    match &options.tls {
+    let failed = |e: std::io::Error| Error::Settings(format!("cannot serve: {e}"));
+    match tls {
         None => {
-            let server = axum_server::from_tcp(listener)
-                .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+            let server = axum_server::from_tcp(listener).map_err(failed)?;
             runtime.spawn(server.handle(handle).serve(service));
         }
-        Some((cert, key)) => {
-            let config = runtime
-                .block_on(axum_server::tls_rustls::RustlsConfig::from_pem_file(
-                    cert, key,
-                ))
-                .map_err(|e| {
-                    Error::format(cert, format!("cannot use it with {}: {e}", key.display()))
-                })?;
-            let server = axum_server::from_tcp_rustls(listener, config)
-                .map_err(|e| Error::Settings(format!("cannot listen on {want}: {e}")))?;
+        Some(config) => {
+            let server = axum_server::from_tcp_rustls(listener, config).map_err(failed)?;
             runtime.spawn(server.handle(handle).serve(service));
         }
     }
-    Ok(addr)
+    Ok(())
 }

@@ -161,6 +161,7 @@ impl ViewState {
             "opacity": tf.opacity,
             "samples_per_cell": self.settings.samples_per_cell,
             "layers": layers,
+            "layer_width": tf.layers.first().map_or(LAYER_WIDTH, |l| l.width),
             "points": tf.points,
             "stereo": self.stereo.name(),
             "fov": self.camera.fov,

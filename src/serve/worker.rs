@@ -316,6 +316,15 @@ impl Worker {
             (None, Some(f)) => format!("field {f}"),
             (None, None) => "the demo".into(),
         };
+        if let (Some(f), None) = (&field, &shown) {
+            let key = DataKey {
+                path: path.clone(),
+                field: f.clone(),
+            };
+            if self.datasets.iter().any(|d| d.key == key) {
+                return self.switch(&[i], &key);
+            }
+        }
         conn.send_text(protocol::text(
             "loading",
             serde_json::json!({ "what": what }),
@@ -363,19 +372,27 @@ impl Worker {
             }
         };
         let key = loaded.key.clone();
-        let h = &loaded.ds.hierarchy;
-        let domain = (h.domain_left, h.domain_right);
-        let settings = loaded.applied().clone();
         self.datasets.retain(|d| d.key != key);
         self.datasets.push(loaded);
-        for &i in &waiting {
+        self.switch(&waiting, &key);
+    }
+
+    /// Viewers `slots` show the loaded dataset `key` from now on, with their own look and the
+    /// field's range as bounds; a new dataset starts from the framing view.
+    fn switch(&mut self, slots: &[usize], key: &DataKey) {
+        let Some(d) = self.datasets.iter().find(|d| &d.key == key) else {
+            return;
+        };
+        let h = &d.ds.hierarchy;
+        let domain = (h.domain_left, h.domain_right);
+        for &i in slots {
             let conn = &self.slots[i].conn;
             let (w, hgt) = conn.size();
             let same_dataset = conn.view.get().data.path == key.path;
             conn.view.update(true, |s| {
                 s.data = key.clone();
                 s.domain = domain;
-                s.settings = settings.clone();
+                s.settings.tf.bounds = None;
                 if !same_dataset {
                     s.reset(View::Z, w as f64 / hgt as f64);
                 }
