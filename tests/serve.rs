@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 /// Malformed messages, the flood limit, a viewer leaving mid-frame.
 #[path = "serve/abuse.rs"]
 mod abuse;
+/// `amrcast bench --serve`.
+#[path = "serve/bench.rs"]
+mod bench;
 /// `open` and `list` inside and outside `--data-root`.
 #[path = "serve/data_root.rs"]
 mod data_root;

@@ -6,7 +6,7 @@
 
 use super::args::RenderOptions;
 use crate::error::{Error, Result};
-use crate::serve::client::{drag, settle, Connection, DragReport, DragScript};
+use crate::serve::client::{drag, quantile, settle, Connection, DragReport, DragScript};
 use crate::serve::{ServeOptions, Server};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -43,12 +43,10 @@ pub fn bench_serve(opts: &RenderOptions, viewers: usize, seconds: f64) -> Result
     server.stop();
     let reports = reports?;
     let name = dataset.map_or("the demo".into(), |p| p.display().to_string());
-    println!(
-        "adapter:        {}",
-        std::env::var("WGPU_BACKEND").map_or("the default (WGPU_BACKEND unset)".into(), |b| {
-            format!("WGPU_BACKEND={b}")
-        })
-    );
+    // The server's adapter is the one the environment selects (WGPU_BACKEND): open it again
+    // to name it, after the memory was measured.
+    let adapter = crate::gpu::GpuContext::new().map_or_else(|e| e.to_string(), |c| c.describe());
+    println!("adapter:        {adapter}");
     println!("dataset:        {name}");
     println!(
         "viewers:        {viewers} at {}x{}, each dragging {seconds} s ({} orbit inputs per second)",
@@ -112,12 +110,13 @@ fn run_viewers(url: &str, viewers: usize, script: &DragScript) -> Result<Vec<Dra
 /// One viewer's figures on one line.
 fn line(r: &DragReport) -> String {
     format!(
-        "{:.1} frames/s while dragging ({} inputs in {:.2} s), latency median {} p90 {}, final frame {}, {} images, {:.1} MB{}",
+        "{:.1} frames/s while dragging ({} inputs in {:.2} s), latency median {} p90 {} (server render median {}), final frame {}, {} images, {:.1} MB{}",
         r.fps(),
         r.inputs,
         r.drag_ms * 1e-3,
         ms(r.latency_ms(0.5)),
         ms(r.latency_ms(0.9)),
+        ms(quantile(&r.render_ms, 0.5)),
         r.final_ms
             .map_or("never came".into(), |t| format!("{:.2} s after the last input", t * 1e-3)),
         r.frames,

@@ -278,6 +278,8 @@ pub struct DragReport {
     /// Input-to-frame latency of every interactive frame reflecting an input of the drag,
     /// sorted.
     pub latencies_ms: Vec<f64>,
+    /// The server's render time (`render_ms`) of the same frames, sorted.
+    pub render_ms: Vec<f64>,
     /// From the last input to the final frame reflecting it; `None` if none came in time.
     pub final_ms: Option<f64>,
     /// Image messages and their bytes, from the first input to the final frame.
@@ -298,11 +300,9 @@ impl DragReport {
         self.frames_while_dragging as f64 / (self.drag_ms * 1e-3)
     }
 
-    /// The `q`-quantile (0..=1) of the latencies, nearest rank.
+    /// The `q`-quantile (0..=1) of the latencies.
     pub fn latency_ms(&self, q: f64) -> Option<f64> {
-        let n = self.latencies_ms.len();
-        let rank = ((q * n as f64).ceil() as usize).clamp(1, n.max(1));
-        self.latencies_ms.get(rank - 1).copied()
+        quantile(&self.latencies_ms, q)
     }
 
     /// The `error` messages received.
@@ -313,6 +313,13 @@ impl DragReport {
             .map(|(_, v)| v["message"].as_str().unwrap_or("").to_string())
             .collect()
     }
+}
+
+/// The `q`-quantile (0..=1) of sorted values, nearest rank; `None` for none.
+pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let n = sorted.len();
+    let rank = ((q * n as f64).ceil() as usize).clamp(1, n.max(1));
+    sorted.get(rank - 1).copied()
 }
 
 /// The state of a drag while it runs.
@@ -353,6 +360,7 @@ impl Recorder {
                 if let (Some(sent), false, ImageKind::Frame) = (sent, h.is_final, h.kind) {
                     r.latencies_ms
                         .push(i.at.saturating_duration_since(*sent).as_secs_f64() * 1e3);
+                    r.render_ms.push(h.render_ms);
                 }
             }
             Incoming::Closed => {}
@@ -432,5 +440,82 @@ pub async fn drag(conn: &mut Connection, script: &DragScript) -> Result<DragRepo
         Err(e) => log::warn!("{e}"),
     }
     rec.report.latencies_ms.sort_by(f64::total_cmp);
+    rec.report.render_ms.sort_by(f64::total_cmp);
     Ok(rec.report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_urls_become_socket_urls() {
+        let t = "ab".repeat(32);
+        let cases = [
+            (
+                format!("http://127.0.0.1:8765/?token={t}"),
+                format!("ws://127.0.0.1:8765/ws?token={t}"),
+            ),
+            (
+                format!("https://host:1/?token={t}"),
+                format!("wss://host:1/ws?token={t}"),
+            ),
+            (
+                format!("http://[::1]:9?token={t}"),
+                format!("ws://[::1]:9/ws?token={t}"),
+            ),
+            ("http://h:2".into(), "ws://h:2/ws".into()),
+            ("ws://h:2/ws?token=x".into(), "ws://h:2/ws?token=x".into()),
+        ];
+        for (page, ws) in cases {
+            assert_eq!(ws_url(&page).unwrap(), ws);
+        }
+        assert!(ws_url("ftp://h/").is_err());
+        assert!(ws_url("h:2").is_err());
+    }
+
+    #[test]
+    fn image_messages_give_their_header_and_the_file_size() {
+        use super::super::frames::{jpeg, png};
+        use super::super::protocol::encode_image;
+        let rgba: Vec<u8> = (0..37 * 21 * 4).map(|i| (i * 7 % 251) as u8).collect();
+        for (encoded, format) in [
+            (jpeg(37, 21, &rgba, 70).unwrap(), "jpeg"),
+            (png(37, 21, &rgba).unwrap(), "png"),
+        ] {
+            let header = FrameHeader {
+                kind: ImageKind::Frame,
+                seq: 9,
+                id: None,
+                format: format.into(),
+                width: 37,
+                height: 21,
+                view: [74, 42],
+                is_final: format == "png",
+                render_ms: 3.5,
+            };
+            let image =
+                Image::parse(&encode_image(&header, &encoded.bytes), Instant::now()).unwrap();
+            assert_eq!(image.header, header);
+            assert_eq!(image.file_size(), Some((format, 37, 21)));
+        }
+        assert!(Image::parse(&[200, 0, 0, 0, b'{'], Instant::now()).is_err());
+        assert_eq!(file_size(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn quantiles_are_nearest_rank() {
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(quantile(&v, 0.5), Some(5.0));
+        assert_eq!(quantile(&v, 0.9), Some(9.0));
+        assert_eq!(quantile(&v, 0.0), Some(1.0));
+        assert_eq!(quantile(&v, 1.0), Some(10.0));
+        assert_eq!(quantile(&[], 0.5), None);
+        let r = DragReport {
+            frames_while_dragging: 30,
+            drag_ms: 1500.0,
+            ..DragReport::default()
+        };
+        assert_eq!(r.fps(), 20.0);
+    }
 }
