@@ -324,6 +324,13 @@ impl Worker {
             if self.datasets.iter().any(|d| d.key == key) {
                 return self.switch(&[i], &key);
             }
+            let current = conn.view.get().data;
+            let known = self.datasets.iter().find(|d| d.key == current);
+            if let Some(d) = known.filter(|d| !d.fields.contains(f)) {
+                let fields = d.fields.join(", ");
+                let text = format!("no field '{f}' in {}; its fields: {fields}", d.name);
+                return conn.send_text(protocol::error(&text));
+            }
         }
         conn.send_text(protocol::text(
             "loading",
