@@ -6,8 +6,10 @@
 
 use super::args::RenderOptions;
 use crate::error::{Error, Result};
+use crate::measure::own_peak_rss;
 use crate::serve::client::{drag, quantile, settle, Connection, DragReport, DragScript};
 use crate::serve::{ServeOptions, Server};
+use indicatif::HumanBytes;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -32,20 +34,18 @@ pub fn bench_serve(opts: &RenderOptions, viewers: usize, seconds: f64) -> Result
         port: 0,
         ..ServeOptions::default()
     })?;
-    let before = peak_memory();
+    let before = own_peak_rss();
     let script = DragScript {
         size,
         seconds,
         ..DragScript::default()
     };
     let reports = run_viewers(&server.url(), viewers, &script);
-    let after = peak_memory();
+    let after = own_peak_rss();
+    let adapter = server.adapter().to_string();
     server.stop();
     let reports = reports?;
     let name = dataset.map_or("the demo".into(), |p| p.display().to_string());
-    // The server's adapter is the one the environment selects (WGPU_BACKEND): open it again
-    // to name it, after the memory was measured.
-    let adapter = crate::gpu::GpuContext::new().map_or_else(|e| e.to_string(), |c| c.describe());
     println!("adapter:        {adapter}");
     println!("dataset:        {name}");
     println!(
@@ -61,8 +61,8 @@ pub fn bench_serve(opts: &RenderOptions, viewers: usize, seconds: f64) -> Result
     }
     println!(
         "peak memory:    {} before the viewers (server started), {} after",
-        mib(before),
-        mib(after)
+        HumanBytes(before),
+        HumanBytes(after)
     );
     Ok(())
 }
@@ -180,18 +180,4 @@ fn overall(reports: &[DragReport]) -> String {
 
 fn ms(t: Option<f64>) -> String {
     t.map_or("-".into(), |t| format!("{t:.0} ms"))
-}
-
-fn mib(b: Option<u64>) -> String {
-    b.map_or("unknown".into(), |b| {
-        format!("{:.0} MiB", b as f64 / (1 << 20) as f64)
-    })
-}
-
-/// The process's peak resident memory (VmHWM in /proc/self/status), bytes.
-pub fn peak_memory() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }

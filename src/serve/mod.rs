@@ -73,6 +73,8 @@ impl Default for ServeOptions {
 /// A running server.
 pub struct Server {
     addr: SocketAddr,
+    /// The adapter the frames are rendered on, described.
+    adapter: String,
     token: token::Token,
     https: bool,
     viewers: Arc<AtomicUsize>,
@@ -102,6 +104,7 @@ impl Server {
         let (listener, addr) = bind(&options)?;
         let tls = tls_config(&runtime, &options)?;
         let ctx = GpuContext::new()?;
+        let adapter = ctx.describe();
         let path = options.data.dataset.as_deref();
         let shown = path.map(|p| p.display().to_string());
         let field = options.data.field.as_deref();
@@ -129,6 +132,7 @@ impl Server {
         let handle = axum_server::Handle::new();
         let mut server = Server {
             addr,
+            adapter,
             token,
             https: tls.is_some(),
             viewers,
@@ -147,6 +151,11 @@ impl Server {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The adapter frames are rendered on ("NAME (BACKEND, TYPE)").
+    pub fn adapter(&self) -> &str {
+        &self.adapter
     }
 
     pub fn token(&self) -> &str {

@@ -12,10 +12,16 @@ fn check(i: &Image, size: (u32, u32)) -> u64 {
     assert_eq!(h.kind, ImageKind::Frame, "{h:?}");
     assert_eq!(h.id, None, "{h:?}");
     assert_eq!(h.view, [size.0, size.1], "{h:?}");
-    let own = i
-        .file_size()
-        .unwrap_or_else(|| panic!("not a PNG or JPEG: {h:?}"));
-    assert_eq!(own, (h.format.as_str(), h.width, h.height), "{h:?}");
+    let file = image::ImageReader::new(std::io::Cursor::new(&i.data))
+        .with_guessed_format()
+        .unwrap();
+    let format = match file.format() {
+        Some(image::ImageFormat::Png) => "png",
+        Some(image::ImageFormat::Jpeg) => "jpeg",
+        other => panic!("not a PNG or JPEG ({other:?}): {h:?}"),
+    };
+    let own = (format, file.into_dimensions().unwrap());
+    assert_eq!(own, (h.format.as_str(), (h.width, h.height)), "{h:?}");
     if h.is_final {
         assert_eq!(
             (h.format.as_str(), h.width, h.height),
