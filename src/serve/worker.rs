@@ -193,7 +193,8 @@ impl Worker {
             slot.unsent_final = None;
             slot.stalled = false;
         }
-        slot.seen = (version, conn.view.versions().1.max(look), size_version);
+        // The look version after `send_state`, which may have put the look in force back.
+        slot.seen = (version, conn.view.versions().1, size_version);
     }
 
     /// Applies viewer `i`'s look to its dataset and sends `state`; a look the dataset cannot
@@ -203,12 +204,16 @@ impl Worker {
         let Some(d) = self.dataset(&v.data) else {
             return;
         };
-        if let Err(e) = d.apply(&v.settings) {
-            conn.send_text(protocol::error(&format!("cannot use that look: {e}")));
-            let applied = d.applied().clone();
-            conn.view.update(true, |s| s.settings = applied);
-            return;
-        }
+        let v = match d.apply(&v.settings) {
+            Ok(()) => v.clone(),
+            Err(e) => {
+                conn.send_text(protocol::error(&format!("cannot use that look: {e}")));
+                let applied = d.applied().clone();
+                conn.view.update(true, |s| s.settings = applied);
+                // The viewer is told of the look in force.
+                conn.view.get()
+            }
+        };
         let state = serde_json::json!({
             "seq": conn.last_seq(),
             "camera": v.camera_json(),
@@ -251,13 +256,8 @@ impl Worker {
     fn command(&self, v: &ViewState, size: (u32, u32)) -> String {
         let rig = super::render_work::rig();
         let stereo = v.stereo.packing().map(|p| (&rig, p));
-        let shown = self
-            .datasets
-            .iter()
-            .find(|d| d.key == v.data)
-            .and_then(|d| d.key.path.clone());
         crate::viewer::render_flags::render_command(
-            shown.as_deref(),
+            v.data.path.as_deref(),
             &v.data.field,
             v.eye_size(size),
             &v.camera,

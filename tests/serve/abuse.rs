@@ -133,8 +133,8 @@ fn malformed_messages_get_an_error_and_change_nothing() {
         let before = command(&mut a).await;
         for (what, msg) in malformed() {
             a.send_raw(msg).await.unwrap();
-            // A view at rest sends no frames: the next message is the reply (after `loading`
-            // for a field, which is read before it is refused).
+            // A view at rest sends no frames: the next message is the reply (an unknown field
+            // is refused without reading; `loading` is skipped all the same).
             let mut reply = text(a.recv(PATIENCE).await.unwrap());
             while reply["type"] == "loading" {
                 reply = text(a.recv(PATIENCE).await.unwrap());
@@ -170,6 +170,34 @@ fn malformed_messages_get_an_error_and_change_nothing() {
         let f = orbit(&mut b, 3, 0.0, 20.0).await;
         assert_eq!((f.header.width, f.header.height), SIZE);
         b.close().await;
+    });
+}
+
+#[test]
+fn a_look_the_data_cannot_take_is_refused_and_the_look_in_force_is_stated() {
+    let url = demo();
+    rt().block_on(async {
+        let (mut a, texts, _) = viewer(&url, SIZE).await;
+        let first = texts.iter().rev().find(|t| t["type"] == "state").unwrap();
+        let bounds = first["look"]["bounds"].clone();
+        assert!(bounds[0].as_f64().unwrap() > 0.0, "{first}");
+        // Valid JSON in range, but no log of -5: the dataset refuses it.
+        let look = json!({"type": "look", "seq": 2, "scale": "log", "bounds": [-5.0, 1.0]});
+        a.send(&look).await.unwrap();
+        let e = a.recv_kind("error", PATIENCE).await.unwrap();
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("cannot use that look"),
+            "{e}"
+        );
+        let state = a.recv_kind("state", PATIENCE).await.unwrap();
+        assert_eq!(state["look"]["bounds"], bounds, "{state}");
+        assert_eq!(state["look"]["scale"], "log", "{state}");
+        let f = orbit(&mut a, 3, 20.0, 0.0).await;
+        assert_eq!((f.header.width, f.header.height), SIZE);
+        a.close().await;
     });
 }
 
