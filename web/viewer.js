@@ -2,8 +2,10 @@
  *
  * `new AmrcastClient(container, wsUrl)` builds a canvas and a side panel inside `container`,
  * speaks the frame protocol of docs/serve-protocol.md over a WebSocket and draws the frames it
- * gets. The bootstrap at the bottom starts one on the standalone page (index.html); a notebook
- * widget can reuse the class as it is. Plain JavaScript: no framework, no build step, nothing
+ * gets. The bootstrap at the bottom starts one on the standalone page (index.html). The Jupyter
+ * widget (python/amrcast/widget.js) passes a transport object instead of a URL, carrying the
+ * same messages through the notebook's channel: `{ start(handlers), send(text), close() }`,
+ * where `handlers` has `open()`, `text(string)`, `binary(ArrayBuffer)` and `close(reason)`. Plain JavaScript: no framework, no build step, nothing
  * loaded from elsewhere. */
 "use strict";
 
@@ -141,13 +143,40 @@
   }
 
   // ---------------------------------------------------------------------------------------
+  // The transport of the standalone page: a WebSocket.
+
+  /** A transport over a WebSocket to `url`; messages sent before it opens are dropped (the
+   * client sends its size again on `open`). */
+  function webSocket(url) {
+    let ws = null;
+    return {
+      start(h) {
+        ws = new WebSocket(url);
+        ws.binaryType = "arraybuffer";
+        ws.onopen = () => h.open();
+        ws.onmessage = (e) => (typeof e.data === "string" ? h.text(e.data) : h.binary(e.data));
+        ws.onclose = (e) => {
+          h.close(e.reason ? `: ${e.reason}` : e.code === 1006 ? " (refused or lost)" : "");
+        };
+      },
+      send(text) {
+        if (ws && ws.readyState === WebSocket.OPEN) ws.send(text);
+      },
+      close() {
+        if (ws) ws.close();
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
   // The client.
 
   class AmrcastClient {
-    /** Builds the viewer inside `container` and connects to `wsUrl` (ws://HOST/ws?token=T). */
-    constructor(container, wsUrl) {
+    /** Builds the viewer inside `container` and connects to `wsUrl` (ws://HOST/ws?token=T)
+     * or through `transport` (see the top of this file). */
+    constructor(container, transport) {
       this.container = container;
-      this.wsUrl = wsUrl;
+      this.transport = typeof transport === "string" ? webSocket(transport) : transport;
       this.seq = 0;
       this.sentAt = new Map(); // seq -> send time (performance.now()), until its frame comes
       this.latencies = [];
@@ -186,7 +215,7 @@
       clearTimeout(this.resizeTimer);
       clearTimeout(this.errorTimer);
       if (this.observer) this.observer.disconnect();
-      if (this.ws) this.ws.close();
+      this.transport.close();
       if (this.bitmap) this.bitmap.close();
       this.root.remove();
     }
@@ -194,27 +223,23 @@
     // ---- the connection ----
 
     connect() {
-      const ws = new WebSocket(this.wsUrl);
-      ws.binaryType = "arraybuffer";
-      ws.onopen = () => {
-        this.stats.connected = true;
-        this.sendResize(true);
-      };
-      ws.onmessage = (e) => {
-        if (typeof e.data === "string") this.onText(e.data);
-        else this.onBinary(e.data);
-      };
-      ws.onclose = (e) => {
-        this.stats.connected = false;
-        this.stats.closed = true;
-        const why = e.reason ? `: ${e.reason}` : e.code === 1006 ? " (refused or lost)" : "";
-        this.setStatus(`connection closed${why}; reload the page to reconnect`, "closed");
-      };
-      this.ws = ws;
+      this.transport.start({
+        open: () => {
+          this.stats.connected = true;
+          this.sendResize(true);
+        },
+        text: (t) => this.onText(t),
+        binary: (b) => this.onBinary(b),
+        close: (why) => {
+          this.stats.connected = false;
+          this.stats.closed = true;
+          this.setStatus(`connection closed${why}; reload the page to reconnect`, "closed");
+        },
+      });
     }
 
     send(msg) {
-      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+      this.transport.send(JSON.stringify(msg));
     }
 
     /** Sends a message that changes the image, under a new seq whose send time is kept. */

@@ -50,23 +50,43 @@ pub fn load(
     }
     let ds = crate::formats::load(source.as_ref(), field)?;
     let name = source.metadata().name.clone();
-    let session = Session::new(ctx.clone(), &ds, settings)?;
-    Ok(Loaded {
-        key: DataKey {
-            path: path.map(Path::to_path_buf),
-            field: ds.field.name.clone(),
-        },
-        applied: session.prepared().settings.clone(),
-        ds,
-        session,
-        name,
-        shown_path,
-        fields,
-        histogram: None,
-    })
+    let key = DataKey {
+        path: path.map(Path::to_path_buf),
+        field: ds.field.name.clone(),
+    };
+    Loaded::new(ctx, key, ds, name, shown_path, fields, settings)
 }
 
 impl Loaded {
+    /// `ds` on `ctx`'s device with `settings`: a dataset read from a file, or one built in
+    /// memory (a Python scene's, whose `key` has no path and whose only field is its own).
+    pub fn new(
+        ctx: &GpuContext,
+        key: DataKey,
+        ds: AmrDataset,
+        name: String,
+        shown_path: Option<String>,
+        fields: Vec<String>,
+        settings: &RenderSettings,
+    ) -> crate::Result<Loaded> {
+        if ds.hierarchy.dimensionality() < 3 {
+            return Err(crate::Error::Settings(format!(
+                "{name} is 2-D: the viewer shows 3-D volumes; use `amrcast view` or `amrcast slice` for 2-D data"
+            )));
+        }
+        let session = Session::new(ctx.clone(), &ds, settings)?;
+        Ok(Loaded {
+            key,
+            applied: session.prepared().settings.clone(),
+            ds,
+            session,
+            name,
+            shown_path,
+            fields,
+            histogram: None,
+        })
+    }
+
     /// Makes the session render with `settings`; an error (e.g. log bounds below zero)
     /// leaves the previous look in place.
     pub fn apply(&mut self, settings: &RenderSettings) -> crate::Result<()> {

@@ -10,7 +10,9 @@
 //!   ([`datasets`]; others from under `--data-root`, [`data_root`]).
 //! - [`frames`]: JPEG while moving, PNG at rest, back through the viewer's socket.
 //!
-//! The wire protocol is written down in `docs/serve-protocol.md`.
+//! [`hub`] holds the worker and applies messages whatever carries them: [`http`] for browsers,
+//! [`local`] for a client in the same process (the Jupyter widget). The wire protocol is
+//! written down in `docs/serve-protocol.md`.
 
 pub mod client;
 pub mod connection;
@@ -18,7 +20,10 @@ pub mod data_root;
 pub mod datasets;
 pub mod frames;
 pub mod http;
+pub mod hub;
+pub mod local;
 pub mod protocol;
+pub mod rate_limit;
 pub mod render_work;
 pub mod token;
 pub mod view;
@@ -31,8 +36,7 @@ use crate::render::RenderSettings;
 use crate::session::DataSpec;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The port `serve` listens on by default.
 pub const DEFAULT_PORT: u16 = 8765;
@@ -73,13 +77,9 @@ impl Default for ServeOptions {
 /// A running server.
 pub struct Server {
     addr: SocketAddr,
-    /// The adapter the frames are rendered on, described.
-    adapter: String,
     token: token::Token,
     https: bool,
-    viewers: Arc<AtomicUsize>,
-    jobs: std::sync::mpsc::Sender<worker::Job>,
-    worker: Option<std::thread::JoinHandle<()>>,
+    hub: Arc<hub::Hub>,
     handle: axum_server::Handle<SocketAddr>,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -104,40 +104,30 @@ impl Server {
         let (listener, addr) = bind(&options)?;
         let tls = tls_config(&runtime, &options)?;
         let ctx = GpuContext::new()?;
-        let adapter = ctx.describe();
         let path = options.data.dataset.as_deref();
         let shown = path.map(|p| p.display().to_string());
         let field = options.data.field.as_deref();
         let first = datasets::load(&ctx, path, shown, field, &options.settings)?;
-        let initial = initial_view(&options, &first)?;
-        let (jobs, rx) = std::sync::mpsc::channel();
-        let mut w = worker::Worker::new(ctx, first, rx, jobs.clone());
-        w.data_root = data_root.clone();
-        let worker = std::thread::Builder::new()
-            .name("amrcast-render".into())
-            .spawn(move || w.run())
-            .map_err(|e| Error::Gpu(format!("cannot start the render thread: {e}")))?;
-        let viewers = Arc::new(AtomicUsize::new(0));
+        let hub = hub::Hub::start(
+            ctx,
+            first,
+            hub::HubOptions {
+                camera: options.camera.clone(),
+                shared: options.shared,
+                data_root,
+                python_receiver: None,
+            },
+        )?;
         let state = http::AppState {
             token: token.clone(),
-            worker: Arc::new(Mutex::new(jobs.clone())),
-            shared: options
-                .shared
-                .then(|| Arc::new(view::ViewCell::new(initial.clone()))),
-            initial,
-            data_root,
-            next_id: Arc::new(AtomicU64::new(1)),
-            viewers: viewers.clone(),
+            hub: hub.clone(),
         };
         let handle = axum_server::Handle::new();
         let mut server = Server {
             addr,
-            adapter,
             token,
             https: tls.is_some(),
-            viewers,
-            jobs,
-            worker: Some(worker),
+            hub,
             handle: handle.clone(),
             runtime: Some(runtime),
         };
@@ -155,7 +145,7 @@ impl Server {
 
     /// The adapter frames are rendered on ("NAME (BACKEND, TYPE)").
     pub fn adapter(&self) -> &str {
-        &self.adapter
+        self.hub.adapter()
     }
 
     pub fn token(&self) -> &str {
@@ -176,7 +166,7 @@ impl Server {
 
     /// Viewers (WebSocket connections) open now.
     pub fn viewers(&self) -> usize {
-        self.viewers.load(Ordering::Acquire)
+        self.hub.viewers()
     }
 
     /// Stops serving and waits for the threads.
@@ -197,10 +187,7 @@ impl Server {
     fn shutdown(&mut self) {
         self.handle
             .graceful_shutdown(Some(std::time::Duration::from_millis(500)));
-        let _ = self.jobs.send(worker::Job::Stop);
-        if let Some(w) = self.worker.take() {
-            let _ = w.join();
-        }
+        self.hub.stop();
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(std::time::Duration::from_secs(1));
         }
@@ -211,20 +198,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
     }
-}
-
-/// The view a viewer starts from: the options' camera (framing the domain by default) and
-/// look, at the default size.
-fn initial_view(options: &ServeOptions, first: &datasets::Loaded) -> Result<view::ViewState> {
-    let h = &first.ds.hierarchy;
-    let (lo, hi) = (h.domain_left, h.domain_right);
-    Ok(view::ViewState {
-        data: first.key.clone(),
-        camera: options.camera.camera(lo, hi, connection::DEFAULT_SIZE)?,
-        settings: first.applied().clone(),
-        stereo: Default::default(),
-        domain: (lo, hi),
-    })
 }
 
 /// The listening socket of `options`' address, and the address bound.

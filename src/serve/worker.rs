@@ -63,6 +63,8 @@ pub struct Worker {
     jobs: Receiver<Job>,
     to_self: Sender<Job>,
     pub data_root: Option<super::data_root::DataRoot>,
+    /// Answer `command` with a Python call on this name (see [`super::hub::HubOptions`]).
+    pub python_receiver: Option<String>,
     /// The dataset new viewers start on: always kept.
     home: DataKey,
 }
@@ -78,6 +80,7 @@ impl Worker {
             jobs,
             to_self,
             data_root: None,
+            python_receiver: None,
         }
     }
 
@@ -252,11 +255,11 @@ impl Worker {
         }
     }
 
-    /// The view as an `amrcast render` command.
+    /// The view as an `amrcast render` command (or a Python call).
     fn command(&self, v: &ViewState, size: (u32, u32)) -> String {
         let rig = super::render_work::rig();
         let stereo = v.stereo.packing().map(|p| (&rig, p));
-        crate::viewer::render_flags::render_command(
+        let line = crate::viewer::render_flags::render_command(
             v.data.path.as_deref(),
             &v.data.field,
             v.eye_size(size),
@@ -265,7 +268,11 @@ impl Worker {
             &v.settings,
             &Default::default(),
         )
-        .0
+        .0;
+        match &self.python_receiver {
+            Some(receiver) => crate::viewer::render_flags::python_call(&line, receiver),
+            None => line,
+        }
     }
 
     fn screenshot(&mut self, conn: &Connection, v: &ViewState, id: u64) {

@@ -182,8 +182,76 @@ pub fn render_command(
     (words.join(" "), exact)
 }
 
+/// A [`render_command`] as the Python package's call on `receiver`:
+/// `amrcast render D --size=640x480 --lens=plane -o view.png` becomes
+/// `receiver.render(size=(640, 480), lens="plane")` (the dataset is the receiver's own, the
+/// output is the returned image). Numbers and comma lists stay numbers and tuples.
+pub fn python_call(command: &str, receiver: &str) -> String {
+    let head = command.strip_suffix(" -o view.png").unwrap_or(command);
+    let args: Vec<String> = split_words(head)
+        .iter()
+        .filter_map(|w| w.strip_prefix("--"))
+        .map(|flag| match flag.split_once('=') {
+            Some((name, value)) => format!("{}={}", name.replace('-', "_"), python_value(name, value)),
+            None => format!("{}=True", flag.replace('-', "_")),
+        })
+        .collect();
+    format!("{receiver}.render({})", args.join(", "))
+}
+
+/// Shell words of a command [`render_command`] wrote: plain, or single-quoted with `'\''`.
+fn split_words(s: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in s.chars() {
+        match c {
+            '\'' => (quoted, any) = (!quoted, true),
+            '\\' if !quoted => {}
+            ' ' if !quoted => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// A flag's value as a Python literal: a number, a tuple of numbers (`1,2,3`; `--size`'s
+/// `WxH`), or a string.
+fn python_value(name: &str, value: &str) -> String {
+    let number = |s: &str| s.parse::<f64>().is_ok_and(f64::is_finite);
+    let parts: Vec<&str> = match name {
+        "size" => value.split('x').collect(),
+        _ => value.split(',').collect(),
+    };
+    if parts.len() > 1 && parts.iter().all(|p| number(p)) {
+        format!("({})", parts.join(", "))
+    } else if number(value) {
+        value.to_string()
+    } else {
+        format!("{value:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_command_becomes_a_python_call() {
+        let line = "amrcast render 'my data' --field='gas density' --size=640x480 \
+                    --camera-position=0.5,-1,2 --lens=perspective --opacity=1.5 --half \
+                    --scale=log -o view.png";
+        assert_eq!(
+            python_call(line, "sc"),
+            "sc.render(field=\"gas density\", size=(640, 480), camera_position=(0.5, -1, 2), \
+             lens=\"perspective\", opacity=1.5, half=True, scale=\"log\")"
+        );
+    }
     use super::*;
 
     #[test]
