@@ -79,7 +79,7 @@ def test_properties_and_lens_switch():
     assert cam.position == pytest.approx((0.5, 0.5, 3.0))
     with pytest.raises(ValueError, match="camera position and focus must differ"):
         cam.position = cam.focus
-    with pytest.raises(ValueError, match="unknown lens .fisheye. \(expected plane or perspective\)"):
+    with pytest.raises(ValueError, match=r"unknown lens .fisheye. \(expected plane or perspective\)"):
         cam.lens = "fisheye"
 
 

@@ -16,9 +16,12 @@ def check_same_as_cli(img, png, npy):
     theirs = np.load(npy)
     ours = img.values
     assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
-    scale = float(np.abs(theirs).max())
+    # A MIP's pixels that meet no data are NaN in both.
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+    ok = ~np.isnan(theirs)
+    scale = float(np.abs(theirs[ok]).max())
     assert scale > 0
-    assert np.abs(ours - theirs).max() <= 1e-5 * scale
+    assert np.abs(ours[ok] - theirs[ok]).max() <= 1e-5 * scale
     diff = np.abs(img.rgba.astype(int) - read_png(png).astype(int))
     assert diff.max() <= 1
 
@@ -74,20 +77,35 @@ def generated():
     dens = np.fromfunction(lambda i, j, k: 1.0 + i + 2 * j + 3 * k, (12, 10, 8))
     out["load_uniform_grid"] = load_uniform_grid({"density": (dens, "g/cm**3")}, dens.shape,
                                                  bbox=np.array([[0, 1.2], [0, 1.0], [0, 0.8]]))
+    for ds in out.values():
+        ds.add_field(("gas", "smooth"), function=smooth, sampling_type="cell", units="g/cm**3")
     return out
+
+
+def smooth(field, data):
+    """A smooth field yt computes from the cell centres (the densities above are noise)."""
+    x, y, z = (data["index", a].d for a in "xyz")
+    r2 = (x - 0.45) ** 2 + (y - 0.55) ** 2 + (z - 0.4) ** 2
+    return data.ds.arr(0.2 + np.exp(-r2 / 0.05) + 0.3 * x, "g/cm**3")
 
 
 @pytest.mark.parametrize("name", ["fake_amr_ds", "load_amr_grids", "load_uniform_grid"])
 @pytest.mark.parametrize("mode", ["projection", "mip", "composite"])
 def test_generated_datasets_match_the_cpu_reference(name, mode):
     ds = generated()[name]
-    sc = amrcast.from_yt(ds, ("gas", "density"), size=(40, 32), jitter=False)
+    sc = amrcast.from_yt(ds, ("gas", "smooth"), size=(40, 32), jitter=False)
     for camera in [dict(), dict(view="x", lens="perspective")]:
         gpu = sc.render(mode=mode, **camera).values
         cpu = sc.render(mode=mode, device="cpu", **camera).values
-        scale = float(np.abs(cpu).max())
-        assert scale > 0
-        assert np.abs(gpu - cpu).max() <= 2e-3 * scale, (name, mode, camera)
+        # As tests/gpu_vs_cpu.rs: the mean error under 1% of the mean value (MIP: where a ray
+        # met data, which must be the same pixels).
+        np.testing.assert_array_equal(np.isnan(gpu), np.isnan(cpu))
+        ok = ~np.isnan(cpu)
+        err = np.abs(gpu[ok] - cpu[ok]).mean()
+        mag = np.abs(cpu[ok]).mean()
+        print(f"{name} {mode} {camera}: mean error {err / mag:.2e} of the mean value")
+        assert mag > 0
+        assert err < 0.01 * mag, (name, mode, camera)
 
 
 # The relative L1 distance of amrcast's nearest-cell projection from yt's projection, per
@@ -108,7 +126,7 @@ def test_projections_match_yts(name, axis):
     nh, nv = (int(round((hi[a] - lo[a]) / dx)) for a in (h, v))
     ours = sc.render(mode="projection", interpolation="nearest", samples_per_cell=4,
                      lens="plane", view=axis, size=(nh, nv), width=hi[h] - lo[h]).values
-    frb = ds.proj(("gas", "density"), axis).to_frb((hi[h] - lo[h], "code_length"), (nv, nh),
+    frb = ds.proj(("gas", "density"), axis).to_frb((hi[h] - lo[h], "code_length"), (nh, nv),
                                                    height=(hi[v] - lo[v], "code_length"))
     # yt: g/cm**2 with code_length in cm; amrcast: the field (g/cm**3) times domain units.
     per_cm = float(ds.quan(1.0, "code_length").in_units("cm"))
