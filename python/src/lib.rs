@@ -98,6 +98,15 @@ fn adapter(py: Python<'_>) -> PyResult<String> {
     errors::guarded(py, gpu::describe)
 }
 
+/// Panics inside the guard every entry point runs in: the tests check that a panic reaches
+/// Python as a `RuntimeError`, never as pyo3's `PanicException`.
+#[pyfunction]
+fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
+    errors::guarded(py, || -> amrcast::Result<()> {
+        panic!("a deliberate panic")
+    })
+}
+
 #[pymodule]
 fn _amrcast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Mesa's drivers complain on every start where XDG_RUNTIME_DIR is unset (as `main` does).
@@ -110,6 +119,7 @@ fn _amrcast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(open, m)?)?;
     m.add_function(wrap_pyfunction!(from_grids, m)?)?;
     m.add_function(wrap_pyfunction!(adapter, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

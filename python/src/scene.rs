@@ -21,6 +21,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// The field on the GPU: kept between renders while the look and the budget allow.
+struct GpuState {
+    /// The GPU budget the session was made with (`gpu_memory`).
+    budget: Option<u64>,
+    session: Session,
+    /// The last image's target, reused for images of its size.
+    target: Option<OffscreenTarget>,
+}
+
 /// A field with its options and camera, ready to render.
 #[pyclass(module = "amrcast._amrcast", name = "Scene")]
 pub struct Scene {
@@ -38,8 +47,8 @@ pub struct Scene {
     pub(crate) options: Options,
     /// Grids read in place from NumPy memory.
     pub(crate) in_place: usize,
-    /// The GPU session, kept between renders, and the GPU budget it was made with.
-    session: Mutex<Option<(Option<u64>, Session)>>,
+    /// The GPU session and its target, kept between renders.
+    gpu: Mutex<Option<GpuState>>,
     /// The whole field in memory, for the CPU renderer and 2-D images.
     dataset: OnceLock<Arc<AmrDataset>>,
 }
@@ -66,7 +75,7 @@ impl Scene {
             camera,
             options,
             in_place,
-            session: Mutex::new(None),
+            gpu: Mutex::new(None),
             dataset: OnceLock::new(),
         })
     }
@@ -111,10 +120,15 @@ impl Scene {
         }
         match parsed.device {
             Device::Gpu => {
-                let mut slot = self.session.lock().unwrap_or_else(|p| p.into_inner());
-                let session = self.session_for(&mut slot, parsed)?;
-                let target = OffscreenTarget::new(&session.ctx, size.0, size.1)?;
-                session.render_eyes(&target, rig, cam)
+                let mut slot = self.gpu.lock().unwrap_or_else(|p| p.into_inner());
+                let state = self.session_for(&mut slot, parsed)?;
+                let fits = |t: &OffscreenTarget| (t.width, t.height) == size;
+                if !state.target.as_ref().is_some_and(fits) {
+                    state.target = None;
+                    state.target = Some(OffscreenTarget::new(&state.session.ctx, size.0, size.1)?);
+                }
+                let target = state.target.as_ref().expect("a target was just made");
+                state.session.render_eyes(target, rig, cam)
             }
             Device::Cpu => {
                 let ds = self.dataset()?;
@@ -139,13 +153,14 @@ impl Scene {
     /// bricks allow), else a new upload on the process's GPU.
     fn session_for<'a>(
         &self,
-        slot: &'a mut Option<(Option<u64>, Session)>,
+        slot: &'a mut Option<GpuState>,
         parsed: &Parsed,
-    ) -> amrcast::Result<&'a Session> {
+    ) -> amrcast::Result<&'a mut GpuState> {
         let settings = &parsed.request.settings;
-        let gpu_budget = parsed.request.data.memory.gpu;
+        let budget = parsed.request.data.memory.gpu;
         let reuse = match slot.as_mut() {
-            Some((budget, s)) if *budget == gpu_budget && s.renderer.can_update_to(settings) => {
+            Some(g) if g.budget == budget && g.session.renderer.can_update_to(settings) => {
+                let s = &mut g.session;
                 if s.renderer.prepared.settings != *settings {
                     s.renderer.set_settings(&s.ctx, settings)?;
                 }
@@ -154,12 +169,17 @@ impl Scene {
             _ => false,
         };
         if !reuse {
+            // The old upload goes first: the GPU never holds two.
             *slot = None;
             let ctx = crate::gpu::gpu()?;
-            let session = Session::with_source(ctx, self.source.clone(), settings, gpu_budget)?;
-            *slot = Some((gpu_budget, session));
+            let session = Session::with_source(ctx, self.source.clone(), settings, budget)?;
+            *slot = Some(GpuState {
+                budget,
+                session,
+                target: None,
+            });
         }
-        Ok(&slot.as_ref().expect("a session was just made").1)
+        Ok(slot.as_mut().expect("a session was just made"))
     }
 
     /// A 2-D dataset's image: its field where the camera looks (as `amrcast render` shows it).

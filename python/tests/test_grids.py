@@ -160,3 +160,35 @@ def test_the_cpu_reference_matches_the_gpu():
         gpu = sc.render(mode=mode).values
         cpu = sc.render(mode=mode, device="cpu").values
         np.testing.assert_allclose(gpu, cpu, rtol=2e-3, atol=2e-4, err_msg=mode)
+
+
+def test_a_panic_is_a_runtime_error():
+    with pytest.raises(RuntimeError, match="amrcast: internal error: a deliberate panic"):
+        amrcast._amrcast._panic_for_tests()
+
+
+def test_a_2d_dataset_is_an_image_of_its_field():
+    """One cell thick and not refined in z: rendered as its field, x right and y up."""
+    nx, ny = 16, 8
+    x = (np.arange(nx) + 0.5) * 2.0 / nx
+    y = (np.arange(ny) + 0.5) * 1.0 / ny
+    root = (x[:, None] + 10 * y[None, :])[:, :, None].astype(np.float32)
+    xf = 0.5 + (np.arange(8) + 0.5) * 0.5 / 8
+    yf = 0.25 + (np.arange(8) + 0.5) * 0.5 / 8
+    fine = (xf[:, None] + 10 * yf[None, :])[:, :, None].astype(np.float32)
+    sc = amrcast.from_grids([
+        dict(left_edge=(0, 0, 0), right_edge=(2, 1, 0.1), level=0, data=root),
+        dict(left_edge=(0.5, 0.25, 0), right_edge=(1.0, 0.75, 0.1), level=1, data=fine),
+    ], scale="linear")
+    img = sc.render(interpolation="nearest")
+    assert img.size == (512, 256)
+    v = img.values
+    assert v.shape == (256, 512)
+    # Pixel (row 200, column 100) lies at x = 100.5 / 256, y = 1 - 200.5 / 256: a root cell.
+    i, j = int(100.5 / 256 * nx / 2), int((1 - 200.5 / 256) * ny)
+    assert v[200, 100] == pytest.approx(root[i, j, 0])
+    # Pixel (row 100, column 180): x = 0.705, y = 0.607, a fine cell.
+    i, j = int((180.5 / 256 - 0.5) * 16), int((1 - 100.5 / 256 - 0.25) * 16)
+    assert v[100, 180] == pytest.approx(fine[i, j, 0])
+    with pytest.raises(ValueError, match="2-D dataset.*--stereo does not apply"):
+        sc.render(stereo="parallel")
