@@ -18,6 +18,7 @@
 
 mod dataset;
 mod hierarchy;
+mod in_memory;
 mod lazy;
 mod sampling;
 mod split;
@@ -27,11 +28,12 @@ mod values;
 
 pub use dataset::{AmrDataset, AmrField};
 pub use hierarchy::AmrHierarchy;
+pub use in_memory::{GridInput, InMemoryField, LayoutHints};
 pub use lazy::LazyField;
 pub use stats::{field_stats, stream_stats, FieldStats, StatsAccumulator};
 pub use values::{
-    streamed_stats, FieldSource, FieldView, GridArray, GridSet, GridValues, HostMemory,
-    MemoryCounter,
+    streamed_stats, ExternalValues, FieldSource, FieldView, GridArray, GridSet, GridValues,
+    HostMemory, MemoryCounter,
 };
 
 use glam::DVec3;

@@ -32,8 +32,21 @@ pub struct FieldView<'a, V: GridValues + ?Sized> {
 /// One grid's values, counted while alive when they came from a [`crate::amr::LazyField`]
 /// (its [`HostMemory`] figures are the bytes of all such arrays not yet dropped).
 pub struct GridArray {
-    values: Arc<[f32]>,
+    values: Storage,
     counter: Option<Arc<MemoryCounter>>,
+}
+
+/// Values owned by someone else and read in place (a NumPy array's memory, kept alive by the
+/// implementation): grid values without a copy.
+pub trait ExternalValues: Send + Sync {
+    /// The values, x fastest; the same slice on every call.
+    fn values(&self) -> &[f32];
+}
+
+/// Where a [`GridArray`]'s values live.
+enum Storage {
+    Shared(Arc<[f32]>),
+    External(Arc<dyn ExternalValues>),
 }
 
 impl GridArray {
@@ -42,16 +55,37 @@ impl GridArray {
         if let Some(c) = &counter {
             c.add(bytes_of(&values));
         }
-        GridArray { values, counter }
+        GridArray {
+            values: Storage::Shared(values),
+            counter,
+        }
     }
 
-    /// The values themselves, shared (no copy).
+    /// Values read in place from memory someone else owns (not counted: amrcast did not
+    /// allocate them).
+    pub fn external(values: Arc<dyn ExternalValues>) -> GridArray {
+        GridArray {
+            values: Storage::External(values),
+            counter: None,
+        }
+    }
+
+    /// The values as an owned shared array: no copy for values amrcast holds, a copy of
+    /// external ones.
     pub fn shared(&self) -> Arc<[f32]> {
-        self.values.clone()
+        match &self.values {
+            Storage::Shared(v) => v.clone(),
+            Storage::External(v) => v.values().into(),
+        }
+    }
+
+    /// Whether the values are read in place from memory amrcast does not own.
+    pub fn is_external(&self) -> bool {
+        matches!(self.values, Storage::External(_))
     }
 
     pub fn bytes(&self) -> u64 {
-        bytes_of(&self.values)
+        bytes_of(self)
     }
 }
 
@@ -62,21 +96,24 @@ fn bytes_of(v: &[f32]) -> u64 {
 impl Drop for GridArray {
     fn drop(&mut self) {
         if let Some(c) = &self.counter {
-            c.sub(bytes_of(&self.values));
+            c.sub(bytes_of(self));
         }
     }
 }
 
 impl AsRef<[f32]> for GridArray {
     fn as_ref(&self) -> &[f32] {
-        &self.values
+        self
     }
 }
 
 impl std::ops::Deref for GridArray {
     type Target = [f32];
     fn deref(&self) -> &[f32] {
-        &self.values
+        match &self.values {
+            Storage::Shared(v) => v,
+            Storage::External(v) => v.values(),
+        }
     }
 }
 
@@ -241,5 +278,26 @@ mod tests {
                 read: 0
             }
         );
+    }
+
+    struct Borrowed(Vec<f32>);
+    impl ExternalValues for Borrowed {
+        fn values(&self) -> &[f32] {
+            &self.0
+        }
+    }
+
+    /// External values are read in place (the same memory), and copied only by `shared`.
+    #[test]
+    fn external_values_are_read_in_place() {
+        let ext = Arc::new(Borrowed(vec![1.0, 2.0, 3.0]));
+        let a = GridArray::external(ext.clone());
+        assert!(a.is_external());
+        assert_eq!(a.as_ptr(), ext.0.as_ptr());
+        assert_eq!(&a[..], &[1.0, 2.0, 3.0]);
+        assert_eq!(a.bytes(), 12);
+        let owned = a.shared();
+        assert_eq!(&owned[..], &a[..]);
+        assert_ne!(owned.as_ptr(), ext.0.as_ptr());
     }
 }

@@ -243,8 +243,35 @@ fn check(job: &MovieJob) -> Result<(Option<PathBuf>, RenderRequest, Option<Vec<P
     Ok((path_file, request, series))
 }
 
+/// Data a front end already holds, for [`movie_of`]: a field (instead of the job's dataset)
+/// and a GPU context (instead of opening one).
+#[derive(Clone, Default)]
+pub struct MovieData {
+    pub field: Option<(Arc<dyn FieldSource>, Metadata)>,
+    pub ctx: Option<GpuContext>,
+}
+
 /// `amrcast movie`.
 pub fn movie(job: &MovieJob) -> Result<()> {
+    movie_of(job, MovieData::default())
+}
+
+/// [`movie`] of a field already open (the Python package's scenes) on a context already open:
+/// the same frames and files; a time series (`datasets`) needs the job's own datasets.
+pub fn movie_of(job: &MovieJob, data: MovieData) -> Result<()> {
+    if let (Some(_), Some(pattern)) = (&data.field, &job.datasets) {
+        return Err(Error::Settings(format!(
+            "--datasets {pattern} renders datasets from files: it does not apply to data already open"
+        )));
+    }
+    let open = |request: &RenderRequest| match &data.field {
+        Some(field) => Ok(field.clone()),
+        None => request.data.open_field(),
+    };
+    let context = || match &data.ctx {
+        Some(ctx) => Ok(ctx.clone()),
+        None => GpuContext::new(),
+    };
     let (path_file, request, series) = check(job)?;
     let files = FrameFiles {
         stereo: job.stereo,
@@ -265,7 +292,7 @@ pub fn movie(job: &MovieJob) -> Result<()> {
             (path, None)
         }
         _ => {
-            let ds = request.data.open_field()?;
+            let ds = open(&request)?;
             let h = ds.0.hierarchy();
             let start = request.camera(h.domain_left, h.domain_right)?;
             let path = CameraPath::shorthand(
@@ -302,15 +329,15 @@ pub fn movie(job: &MovieJob) -> Result<()> {
                 // One upload, one transfer function for the whole movie.
                 let ds = match first {
                     Some(ds) => ds,
-                    None => request.data.open_field()?,
+                    None => open(&request)?,
                 };
-                let fr = FrameRenderer::new(GpuContext::new()?, ds, job, files)?;
+                let fr = FrameRenderer::new(context()?, ds, job, files)?;
                 render(&fr, &todo)?;
             }
             Some(list) => {
                 drop(first);
                 let job = with_series_bounds(job, &request, list)?;
-                let mut ctx = GpuContext::new()?;
+                let mut ctx = context()?;
                 for (d, frames) in group_by_dataset(&todo, path.frames, list.len()) {
                     let ds = request.data.with_dataset(&list[d]).open_field()?;
                     let fr = FrameRenderer::new(ctx, ds, &job, files)?;

@@ -1,0 +1,126 @@
+//! NumPy grids into the AMR model ([`amrcast::amr::InMemoryField`]).
+//!
+//! Convention (as yt's): a grid's values are an array of shape `(nx, ny, nz)` indexed
+//! `[i, j, k]`, x first. amrcast stores x fastest, so a float32 array whose memory already
+//! has x fastest (Fortran order, which is what yt's Enzo and many other grids are) is read in
+//! place without a copy, the array kept alive by the scene; any other layout (C order, strided
+//! views) is copied once into amrcast's order. The values must not be changed while a scene
+//! uses them.
+
+use crate::errors::value_error;
+use amrcast::amr::{ExternalValues, GridArray, GridInput};
+use glam::DVec3;
+use numpy::{PyArray3, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// A Fortran-ordered float32 array's memory, read in place; the array is kept alive here.
+struct NumpyValues {
+    _array: Py<PyArray3<f32>>,
+    ptr: *const f32,
+    len: usize,
+}
+
+// SAFETY: the pointer is into the memory of `_array`, which this struct keeps alive (numpy
+// does not move or free an array's data while a reference to it exists), and it is only read.
+unsafe impl Send for NumpyValues {}
+// SAFETY: as above; shared access is read-only.
+unsafe impl Sync for NumpyValues {}
+
+impl ExternalValues for NumpyValues {
+    fn values(&self) -> &[f32] {
+        // SAFETY: `ptr` points at `len` aligned f32 values kept alive by `_array` (see the
+        // constructor: a Fortran-contiguous, aligned, native float32 array).
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+/// Grid `n`'s values: in place when the layout allows, else copied with x fastest.
+fn grid_values(n: usize, data: &Bound<'_, PyAny>) -> PyResult<([usize; 3], GridArray)> {
+    let arr = data.cast::<PyArrayDyn<f32>>().map_err(|_| {
+        value_error(format!(
+            "grid {n}: data must be a float32 NumPy array of shape (nx, ny, nz)"
+        ))
+    })?;
+    let shape = arr.shape().to_vec();
+    let [nx, ny, nz] = shape[..] else {
+        return Err(value_error(format!(
+            "grid {n}: data has shape {shape:?}; give a 3-D array of shape (nx, ny, nz) (nz = 1 for 2-D data)"
+        )));
+    };
+    let dims = [nx, ny, nz];
+    let arr3 = arr.cast::<PyArray3<f32>>()?;
+    if arr3.is_fortran_contiguous() && arr3.is_aligned() && nx * ny * nz > 0 {
+        let values = NumpyValues {
+            _array: arr3.clone().unbind(),
+            ptr: arr3.data() as *const f32,
+            len: nx * ny * nz,
+        };
+        return Ok((dims, GridArray::external(std::sync::Arc::new(values))));
+    }
+    let ro = arr3.readonly();
+    let view = ro.as_array();
+    // Reversed axes (k, j, i) in logical order: i fastest.
+    let copy: Vec<f32> = view.t().iter().copied().collect();
+    Ok((dims, GridArray::new(copy.into(), None)))
+}
+
+/// A 3-vector from any sequence of three numbers.
+fn edge(n: usize, what: &str, v: &Bound<'_, PyAny>) -> PyResult<DVec3> {
+    let v: Vec<f64> = v
+        .extract()
+        .map_err(|_| value_error(format!("grid {n}: {what} must be three numbers (x, y, z)")))?;
+    match v[..] {
+        [x, y, z] => Ok(DVec3::new(x, y, z)),
+        _ => Err(value_error(format!(
+            "grid {n}: {what} has {} numbers; give three (x, y, z)",
+            v.len()
+        ))),
+    }
+}
+
+/// One grid from its dict: `left_edge`, `right_edge`, `level` and `data`.
+fn grid(n: usize, item: &Bound<'_, PyAny>) -> PyResult<GridInput> {
+    let d = item.cast::<PyDict>().map_err(|_| {
+        value_error(format!(
+            "grid {n}: give a dict with left_edge, right_edge, level and data"
+        ))
+    })?;
+    let get = |key: &str| -> PyResult<Bound<'_, PyAny>> {
+        d.get_item(key)?
+            .ok_or_else(|| value_error(format!("grid {n}: no '{key}'")))
+    };
+    for key in d.keys() {
+        let key: String = key.extract()?;
+        if !["left_edge", "right_edge", "level", "data"].contains(&key.as_str()) {
+            return Err(value_error(format!(
+                "grid {n}: unknown key '{key}' (give left_edge, right_edge, level and data)"
+            )));
+        }
+    }
+    let level: i64 = get("level")?
+        .extract()
+        .map_err(|_| value_error(format!("grid {n}: level must be an integer")))?;
+    if !(0..=30).contains(&level) {
+        return Err(value_error(format!(
+            "grid {n}: level {level} must lie in 0..=30"
+        )));
+    }
+    let (dims, values) = grid_values(n, &get("data")?)?;
+    Ok(GridInput {
+        left: edge(n, "left_edge", &get("left_edge")?)?,
+        right: edge(n, "right_edge", &get("right_edge")?)?,
+        level: level as u32,
+        dims,
+        values,
+    })
+}
+
+/// The grids of a `from_grids` call.
+pub fn grids(items: &Bound<'_, PyAny>) -> PyResult<Vec<GridInput>> {
+    let mut out = Vec::new();
+    for (n, item) in items.try_iter()?.enumerate() {
+        out.push(grid(n, &item?)?);
+    }
+    Ok(out)
+}
