@@ -2,17 +2,67 @@
 //! (`amrcast::serve::hub`, the core of `amrcast serve`) and in-process viewers of it
 //! (`amrcast::serve::local`), plus the browser client's script and style sheet.
 
+use crate::errors::{guarded, to_py};
+use crate::scene::Scene;
 use amrcast::serve::connection::Outgoing;
-use amrcast::serve::hub::Hub as CoreHub;
+use amrcast::serve::datasets::Loaded;
+use amrcast::serve::hub::{Hub as CoreHub, HubOptions};
 use amrcast::serve::local::LocalViewer as CoreViewer;
+use amrcast::serve::view::DataKey;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// A scene's renderer for widgets: its own copy of the dataset on the GPU and a render thread.
+/// The name a view's `command` calls render on (`scene.render(...)`).
+const RECEIVER: &str = "scene";
+
+/// A scene's renderer for widgets: the scene's field on the GPU (the whole field in memory,
+/// shared with the scene) and a render thread, with the scene's look and camera as every view
+/// starts.
 #[pyclass(frozen, module = "amrcast._amrcast")]
 pub struct Hub(pub Arc<CoreHub>);
+
+#[pymethods]
+impl Hub {
+    #[new]
+    fn new(py: Python<'_>, scene: PyRef<'_, Scene>) -> PyResult<Self> {
+        let camera = scene.camera.borrow(py).spec();
+        let settings = scene.settings.clone();
+        let name = scene.name.clone();
+        let scene: &Scene = &scene;
+        let hub = guarded(py, || {
+            let ds = scene.dataset()?;
+            let ctx = crate::gpu::gpu()?;
+            let field = ds.field.name.clone();
+            let key = DataKey {
+                path: None,
+                field: field.clone(),
+            };
+            let fields = vec![field];
+            let loaded = Loaded::new(&ctx, key, ds, name, None, fields, &settings)?;
+            let options = HubOptions {
+                camera,
+                python_receiver: Some(RECEIVER.into()),
+                ..HubOptions::default()
+            };
+            CoreHub::start(ctx, loaded, options)
+        })?;
+        Ok(Hub(hub))
+    }
+
+    /// Views connected now.
+    #[getter]
+    fn viewers(&self) -> usize {
+        self.0.viewers()
+    }
+
+    /// The adapter frames are rendered on.
+    #[getter]
+    fn adapter(&self) -> String {
+        self.0.adapter().to_string()
+    }
+}
 
 /// One view of a widget on the page, connected to a hub.
 #[pyclass(frozen, module = "amrcast._amrcast")]
@@ -28,7 +78,7 @@ impl LocalViewer {
 impl LocalViewer {
     #[new]
     fn new(hub: &Hub) -> PyResult<Self> {
-        let viewer = CoreViewer::connect(hub.0.clone()).map_err(crate::errors::to_py)?;
+        let viewer = CoreViewer::connect(hub.0.clone()).map_err(to_py)?;
         Ok(LocalViewer(Mutex::new(Some(Arc::new(viewer)))))
     }
 
@@ -41,12 +91,12 @@ impl LocalViewer {
 
     /// The next message for the page, waiting at most `timeout` seconds (without the GIL):
     /// a `str`, a `(bytes, is_frame)` image, or `None`.
-    fn recv(&self, py: Python<'_>, timeout: f64) -> PyResult<Option<PyObject>> {
+    fn recv(&self, py: Python<'_>, timeout: f64) -> PyResult<Option<Py<PyAny>>> {
         let Some(v) = self.viewer() else {
             return Ok(None);
         };
         let wait = Duration::from_secs_f64(timeout.clamp(0.0, 60.0));
-        let out = py.allow_threads(|| v.recv(wait));
+        let out = py.detach(|| v.recv(wait));
         Ok(match out {
             None => None,
             Some(Outgoing::Text(t)) => Some(t.into_pyobject(py)?.into_any().unbind()),

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import MOVING7
 
 pytest.importorskip("jupyterlab", reason="JupyterLab is not installed")
 pytest.importorskip("anywidget", reason="anywidget is not installed")
@@ -111,10 +112,10 @@ def _lit_pixels(driver) -> list:
         return [lit, c.width * c.height, cells];""")
 
 
-def test_the_widget_draws_the_volume_and_answers_a_drag(lab, browser, dataset_path):
+def test_the_widget_draws_the_volume_and_answers_a_drag(lab, browser):
     root, port, token = lab
     _notebook(root / "w.ipynb", "import amrcast\n"
-              f"sc = amrcast.open({str(dataset_path)!r}, colormap='inferno')\n"
+              f"sc = amrcast.open({str(MOVING7)!r}, colormap='inferno')\n"
               "w = sc.show(height=420)\nw")
     browser.get(f"http://127.0.0.1:{port}/lab/tree/w.ipynb?token={token}")
     _wait(browser, "return !!(globalThis.jupyterapp && jupyterapp.shell.currentWidget"

@@ -11,6 +11,7 @@ use crate::render::RenderSettings;
 use crate::session::Session;
 use crate::viewer::histogram::Histogram;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Bins of the histogram sent under the transfer-function editor.
 pub const HISTOGRAM_BINS: usize = 128;
@@ -18,7 +19,7 @@ pub const HISTOGRAM_BINS: usize = 128;
 /// One dataset's field on the GPU.
 pub struct Loaded {
     pub key: DataKey,
-    pub ds: AmrDataset,
+    pub ds: Arc<AmrDataset>,
     pub session: Session,
     /// The dataset's short name ("DD0046", "demo").
     pub name: String,
@@ -54,7 +55,7 @@ pub fn load(
         path: path.map(Path::to_path_buf),
         field: ds.field.name.clone(),
     };
-    Loaded::new(ctx, key, ds, name, shown_path, fields, settings)
+    Loaded::new(ctx, key, Arc::new(ds), name, shown_path, fields, settings)
 }
 
 impl Loaded {
@@ -63,7 +64,7 @@ impl Loaded {
     pub fn new(
         ctx: &GpuContext,
         key: DataKey,
-        ds: AmrDataset,
+        ds: Arc<AmrDataset>,
         name: String,
         shown_path: Option<String>,
         fields: Vec<String>,

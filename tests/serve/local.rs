@@ -24,7 +24,7 @@ fn hub() -> Arc<Hub> {
     };
     let fields = vec![ds.field.name.clone()];
     let settings = Default::default();
-    let loaded = Loaded::new(&ctx, key, ds, "scene".into(), None, fields, &settings).unwrap();
+    let loaded = Loaded::new(&ctx, key, Arc::new(ds), "scene".into(), None, fields, &settings).unwrap();
     let options = HubOptions {
         python_receiver: Some("sc".into()),
         ..HubOptions::default()
