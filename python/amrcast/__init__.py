@@ -56,9 +56,14 @@ class Scene:
         ``values``, ``encode``, ``fps``, stereo)."""
         self._scene.movie(None if path is None else os.fspath(path), os.fspath(output), **options)
 
-    def show(self, **options: Any) -> Any:
-        """The interactive Jupyter widget."""
-        raise NotImplementedError("the widget is being added")
+    def show(self, height: int = 560) -> Any:
+        """The interactive Jupyter widget (JupyterLab, Notebook, VS Code; local or remote):
+        the browser viewer of ``amrcast serve`` with this scene's look and camera, rendered in
+        this process. Each output showing it is a view with its own camera; the panel's
+        ``command`` gives the ``scene.render(...)`` call of the view shown. ``height``: pixels."""
+        from .widget import Viewer
+
+        return Viewer(_amrcast.Hub(self._scene), height=height)
 
     @property
     def camera(self) -> Camera:

@@ -4,7 +4,8 @@
 //! One file per concept: [`scene`] (a field, its options and camera; renders and movies),
 //! [`image`] (a rendered image), [`camera`] (the camera and its moves), [`grids`] (NumPy
 //! grids into the AMR model), [`options`] (keyword options through the command line's
-//! parser), [`errors`] (exceptions), [`gpu`] (the process's one GPU device).
+//! parser), [`errors`] (exceptions), [`gpu`] (the process's one GPU device), [`viewer`] (the
+//! Jupyter widget's kernel side).
 
 mod camera;
 mod errors;
@@ -13,6 +14,7 @@ mod grids;
 mod image;
 mod options;
 mod scene;
+mod viewer;
 
 use amrcast::amr::{FieldSource, InMemoryField, LayoutHints};
 use amrcast::session::DataSpec;
@@ -120,6 +122,7 @@ fn _amrcast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(from_grids, m)?)?;
     m.add_function(wrap_pyfunction!(adapter, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    viewer::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

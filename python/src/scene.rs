@@ -207,7 +207,7 @@ impl Scene {
     }
 
     /// The whole field in memory (shared with the source's arrays where they are in memory).
-    fn dataset(&self) -> amrcast::Result<Arc<AmrDataset>> {
+    pub(crate) fn dataset(&self) -> amrcast::Result<Arc<AmrDataset>> {
         if let Some(ds) = self.dataset.get() {
             return Ok(ds.clone());
         }

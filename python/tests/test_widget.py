@@ -47,7 +47,7 @@ class Page:
             while True:
                 for i, (content, buffers) in enumerate(self.got):
                     if test(content, buffers):
-                        del self.got[: i + 1]
+                        del self.got[i]
                         return content, buffers
                 if not self.cond.wait(timeout=max(deadline - time.time(), 0)):
                     pytest.fail(f"timed out waiting for {what}; got {self.got[-5:]}")

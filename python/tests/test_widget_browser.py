@@ -54,8 +54,9 @@ def lab(tmp_path):
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp_path}",
-         "--LabApp.expose_app_in_browser=True"],
+         "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
+         "--LabApp.expose_app_in_browser=True"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
         stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -115,7 +116,7 @@ def _lit_pixels(driver) -> list:
 def test_the_widget_draws_the_volume_and_answers_a_drag(lab, browser):
     root, port, token = lab
     _notebook(root / "w.ipynb", "import amrcast\n"
-              f"sc = amrcast.open({str(MOVING7)!r}, colormap='inferno')\n"
+              f"sc = amrcast.open({str(MOVING7)!r}, colormap='inferno', mode='mip')\n"
               "w = sc.show(height=420)\nw")
     browser.get(f"http://127.0.0.1:{port}/lab/tree/w.ipynb?token={token}")
     _wait(browser, "return !!(globalThis.jupyterapp && jupyterapp.shell.currentWidget"
@@ -129,6 +130,7 @@ def test_the_widget_draws_the_volume_and_answers_a_drag(lab, browser):
                            " return w && w.length && w.at(-1).stats.finals > 0"
                            " && w.at(-1).stats", "the widget's first full-resolution frame")
     assert stats["errors"] == [], stats["errors"]
+    browser.save_screenshot(str(root / "widget.png"))
     lit, total, before = _lit_pixels(browser)
     assert 0.02 * total < lit < 0.98 * total, f"{lit} of {total} pixels lit: no volume drawn"
 
