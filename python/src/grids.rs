@@ -59,10 +59,53 @@ fn grid_values(n: usize, data: &Bound<'_, PyAny>) -> PyResult<([usize; 3], GridA
         return Ok((dims, GridArray::external(std::sync::Arc::new(values))));
     }
     let ro = arr3.readonly();
-    let view = ro.as_array();
-    // Reversed axes (k, j, i) in logical order: i fastest.
-    let copy: Vec<f32> = view.t().iter().copied().collect();
+    let copy = match ro.as_slice() {
+        // C order: a transposition, with the GIL released.
+        Ok(src) if arr3.is_c_contiguous() => data.py().detach(|| x_fastest_from_c(src, dims)),
+        // Any other layout: reversed axes (k, j, i) in logical order are i fastest.
+        _ => ro.as_array().t().iter().copied().collect(),
+    };
     Ok((dims, GridArray::new(copy.into(), None)))
+}
+
+/// Cells from which a C-ordered grid is transposed on several threads.
+const PARALLEL_CELLS: usize = 1 << 20;
+
+/// The values of a C-ordered `(nx, ny, nz)` array (z fastest) with x fastest: planes of
+/// `K` z values at a time, so each source run of `K` values is read once, on up to 8 threads
+/// for large grids (each writes its own planes).
+fn x_fastest_from_c(src: &[f32], [nx, ny, nz]: [usize; 3]) -> Vec<f32> {
+    const K: usize = 16;
+    let plane = nx * ny;
+    let mut out = vec![0.0f32; src.len()];
+    let stride = ny * nz;
+    let fill = |c: usize, dst: &mut [f32]| {
+        let k0 = c * K;
+        // Rows of x written in order; the source lines of one (j, K planes) stay in cache.
+        for j in 0..ny {
+            for (dk, plane_out) in dst.chunks_exact_mut(plane).enumerate() {
+                let base = j * nz + k0 + dk;
+                let col = src[base..].iter().step_by(stride);
+                for (d, v) in plane_out[nx * j..nx * (j + 1)].iter_mut().zip(col) {
+                    *d = *v;
+                }
+            }
+        }
+    };
+    let threads = match src.len() >= PARALLEL_CELLS {
+        true => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+        false => 1,
+    };
+    let mut chunks: Vec<(usize, &mut [f32])> = out.chunks_mut(plane * K).enumerate().collect();
+    let per = chunks.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        while !chunks.is_empty() {
+            let rest = chunks.split_off(per.min(chunks.len()));
+            let batch = std::mem::replace(&mut chunks, rest);
+            s.spawn(|| batch.into_iter().for_each(|(c, dst)| fill(c, dst)));
+        }
+    });
+    out
 }
 
 /// A 3-vector from any sequence of three numbers.

@@ -192,3 +192,20 @@ def test_a_2d_dataset_is_an_image_of_its_field():
     assert v[100, 180] == pytest.approx(fine[i, j, 0])
     with pytest.raises(ValueError, match="2-D dataset.*--stereo does not apply"):
         sc.render(stereo="parallel")
+
+
+def test_layouts_of_a_large_grid_give_the_same_image():
+    """C order (transposed on several threads above a million cells), Fortran order (read in
+    place) and a strided view (copied element by element) hold the same cells."""
+    rng = np.random.default_rng(3)
+    base = rng.random((2 * 130, 96, 90), dtype=np.float32)
+    views = {"C": np.ascontiguousarray(base[::2]), "F": np.asfortranarray(base[::2]),
+             "strided": base[::2]}
+    images = {}
+    for name, data in views.items():
+        sc = amrcast.from_grids([dict(left_edge=(0, 0, 0), right_edge=(1.3, 0.96, 0.9), level=0,
+                                      data=data)], mode="mip", size=(65, 48), view="y")
+        assert sc.grids_in_place == (1 if name == "F" else 0)
+        images[name] = sc.render().values
+    np.testing.assert_array_equal(images["C"], images["F"])
+    np.testing.assert_array_equal(images["strided"], images["F"])
