@@ -209,3 +209,19 @@ def test_layouts_of_a_large_grid_give_the_same_image():
         images[name] = sc.render().values
     np.testing.assert_array_equal(images["C"], images["F"])
     np.testing.assert_array_equal(images["strided"], images["F"])
+
+
+def test_a_grid_list_copies_c_arrays_in_the_background_to_the_same_scene():
+    grids = two_level("C")
+    grids[1]["data"] = np.asfortranarray(grids[1]["data"])
+    listed = amrcast._amrcast.GridList()
+    for g in grids:
+        listed.add(g["left_edge"], g["right_edge"], g["level"], g["data"])
+    assert len(listed) == 2
+    a = amrcast.Scene(amrcast._amrcast.from_grids(listed, "rho", "list"))
+    b = amrcast.from_grids(grids, field="rho")
+    assert a.grids_in_place == b.grids_in_place == 1
+    np.testing.assert_array_equal(a.render(mode="mip", size=(40, 40)).values,
+                                  b.render(mode="mip", size=(40, 40)).values)
+    with pytest.raises(ValueError, match="grid 0: data has shape"):
+        amrcast._amrcast.GridList().add((0, 0, 0), (1, 1, 1), 0, np.ones((4, 4), np.float32))
