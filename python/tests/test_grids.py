@@ -225,3 +225,25 @@ def test_a_grid_list_copies_c_arrays_in_the_background_to_the_same_scene():
                                   b.render(mode="mip", size=(40, 40)).values)
     with pytest.raises(ValueError, match="grid 0: data has shape"):
         amrcast._amrcast.GridList().add((0, 0, 0), (1, 1, 1), 0, np.ones((4, 4), np.float32))
+
+
+def test_rendering_releases_the_gil():
+    """Python code runs in another thread while a render is in Rust: a counter advances while
+    a (slow, CPU reference) render runs; with the GIL held it could not move until the end."""
+    import threading
+
+    sc = amrcast.from_grids(two_level(), size=(256, 256), device="cpu")
+    started = threading.Event()
+
+    def work():
+        started.set()
+        sc.render()
+
+    t = threading.Thread(target=work)
+    t.start()
+    started.wait()
+    n = 0
+    while t.is_alive():
+        n += 1
+    t.join()
+    assert n > 1000
