@@ -47,7 +47,8 @@ def test_nan_is_kept_and_counted():
     data[2, 2, 2] = np.inf
     sc = amrcast.from_grids([dict(left_edge=(0, 0, 0), right_edge=(1, 1, 1), level=0, data=data)])
     assert sc.stats()[3] == 2
-    assert np.isfinite(sc.render(mode="mip", size=(16, 16)).values).all()
+    with pytest.warns(UserWarning, match="field 'field' has 2 NaN or infinite values; they are drawn transparent"):
+        assert np.isfinite(sc.render(mode="mip", size=(16, 16)).values).all()
 
 
 def grid(left, right, level, n):
