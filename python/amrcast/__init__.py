@@ -164,15 +164,14 @@ def from_yt(ds: Any, field: Any, units: Optional[str] = None, **options: Any) ->
         raise TypeError(f"from_yt takes grid-based yt datasets; {ds} has no grids")
     finfo = ds._get_field_info(field)
     fname = finfo.name[1] if isinstance(finfo.name, tuple) else str(finfo.name)
-    grids = []
+    # C-ordered values are transposed on a worker thread while yt reads the next grid.
+    grids = _amrcast.GridList()
     for g in index.grids:
         values = g[field]
         if units is not None:
             values = values.in_units(units)
         data = _float32(_plain(values), len(grids))
-        grids.append(dict(left_edge=_plain(g.LeftEdge).tolist(),
-                          right_edge=_plain(g.RightEdge).tolist(),
-                          level=int(g.Level), data=data))
+        grids.add(_plain(g.LeftEdge).tolist(), _plain(g.RightEdge).tolist(), int(g.Level), data)
         g.clear_data()
     dims = [int(x) for x in ds.domain_dimensions]
     return Scene(_amrcast.from_grids(

@@ -35,8 +35,44 @@ impl ExternalValues for NumpyValues {
     }
 }
 
-/// Grid `n`'s values: in place when the layout allows, else copied with x fastest.
-fn grid_values(n: usize, data: &Bound<'_, PyAny>) -> PyResult<([usize; 3], GridArray)> {
+/// A grid's values as given: ready (read in place, or copied from a strided view), or a
+/// C-ordered array still to transpose (which can happen on another thread).
+pub enum Layout {
+    Ready(GridArray),
+    C(CArray),
+}
+
+/// A C-ordered float32 array to transpose, kept alive while its memory is read.
+pub struct CArray {
+    array: Py<PyArray3<f32>>,
+    ptr: *const f32,
+    dims: [usize; 3],
+}
+
+// SAFETY: `ptr` points into the memory of `array`, which this struct keeps alive; the memory
+// is only read.
+unsafe impl Send for CArray {}
+// SAFETY: as above; shared access is read-only.
+unsafe impl Sync for CArray {}
+
+impl CArray {
+    /// The values with x fastest (no Python call: the GIL need not be held).
+    pub fn transpose(&self) -> GridArray {
+        let len = self.dims.iter().product();
+        // SAFETY: `len` aligned f32 values of a C-contiguous array kept alive by `self.array`.
+        let src = unsafe { std::slice::from_raw_parts(self.ptr, len) };
+        GridArray::new(x_fastest_from_c(src, self.dims).into(), None)
+    }
+
+    /// Gives the array back (to be dropped with the GIL held).
+    pub fn into_array(self) -> Py<PyArray3<f32>> {
+        self.array
+    }
+}
+
+/// Grid `n`'s values and dimensions: read in place when the layout allows, else to copy
+/// with x fastest.
+pub fn layout(n: usize, data: &Bound<'_, PyAny>) -> PyResult<([usize; 3], Layout)> {
     let arr = data.cast::<PyArrayDyn<f32>>().map_err(|_| {
         value_error(format!(
             "grid {n}: data must be a float32 NumPy array of shape (nx, ny, nz)"
@@ -50,23 +86,97 @@ fn grid_values(n: usize, data: &Bound<'_, PyAny>) -> PyResult<([usize; 3], GridA
     };
     let dims = [nx, ny, nz];
     let arr3 = arr.cast::<PyArray3<f32>>()?;
-    if arr3.is_fortran_contiguous() && arr3.is_aligned() && nx * ny * nz > 0 {
+    let cells = nx * ny * nz;
+    if cells > 0 && arr3.is_aligned() && arr3.is_fortran_contiguous() {
         let values = NumpyValues {
             _array: arr3.clone().unbind(),
             ptr: arr3.data() as *const f32,
-            len: nx * ny * nz,
+            len: cells,
         };
-        return Ok((dims, GridArray::external(std::sync::Arc::new(values))));
+        let ready = GridArray::external(std::sync::Arc::new(values));
+        return Ok((dims, Layout::Ready(ready)));
     }
+    if cells > 0 && arr3.is_aligned() && arr3.is_c_contiguous() {
+        let c = CArray {
+            array: arr3.clone().unbind(),
+            ptr: arr3.data() as *const f32,
+            dims,
+        };
+        return Ok((dims, Layout::C(c)));
+    }
+    // Any other layout: reversed axes (k, j, i) in logical order are i fastest.
     let ro = arr3.readonly();
-    let view = ro.as_array();
-    // Reversed axes (k, j, i) in logical order: i fastest.
-    let copy: Vec<f32> = view.t().iter().copied().collect();
-    Ok((dims, GridArray::new(copy.into(), None)))
+    let copy: Vec<f32> = ro.as_array().t().iter().copied().collect();
+    Ok((dims, Layout::Ready(GridArray::new(copy.into(), None))))
+}
+
+/// Grid `n`'s values, copied now (with the GIL released) when they must be.
+fn grid_values(n: usize, data: &Bound<'_, PyAny>) -> PyResult<([usize; 3], GridArray)> {
+    match layout(n, data)? {
+        (dims, Layout::Ready(values)) => Ok((dims, values)),
+        (dims, Layout::C(c)) => {
+            let values = data.py().detach(|| c.transpose());
+            drop(c.into_array());
+            Ok((dims, values))
+        }
+    }
+}
+
+/// Cells from which a C-ordered grid is transposed on several threads.
+const PARALLEL_CELLS: usize = 1 << 20;
+
+/// The values of a C-ordered `(nx, ny, nz)` array (z fastest) with x fastest: planes of
+/// `K` z values at a time, so each source run of `K` values is read once, on up to 8 threads
+/// for large grids (each writes its own planes).
+pub fn x_fastest_from_c(src: &[f32], [nx, ny, nz]: [usize; 3]) -> Vec<f32> {
+    const K: usize = 16;
+    let plane = nx * ny;
+    let mut out = vec![0.0f32; src.len()];
+    let stride = ny * nz;
+    let fill = |c: usize, dst: &mut [f32]| {
+        let k0 = c * K;
+        // Rows of x written in order; the source lines of one (j, K planes) stay in cache.
+        for j in 0..ny {
+            for (dk, plane_out) in dst.chunks_exact_mut(plane).enumerate() {
+                let base = j * nz + k0 + dk;
+                let col = src[base..].iter().step_by(stride);
+                for (d, v) in plane_out[nx * j..nx * (j + 1)].iter_mut().zip(col) {
+                    *d = *v;
+                }
+            }
+        }
+    };
+    let threads = match src.len() >= PARALLEL_CELLS {
+        true => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+        false => 1,
+    };
+    let mut chunks: Vec<(usize, &mut [f32])> = out.chunks_mut(plane * K).enumerate().collect();
+    let per = chunks.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        while !chunks.is_empty() {
+            let rest = chunks.split_off(per.min(chunks.len()));
+            let batch = std::mem::replace(&mut chunks, rest);
+            s.spawn(|| batch.into_iter().for_each(|(c, dst)| fill(c, dst)));
+        }
+    });
+    out
+}
+
+/// Grid `n`'s level: an integer from 0 to 30.
+pub fn level(n: usize, v: &Bound<'_, PyAny>) -> PyResult<u32> {
+    let level: i64 = v
+        .extract()
+        .map_err(|_| value_error(format!("grid {n}: level must be an integer")))?;
+    if !(0..=30).contains(&level) {
+        return Err(value_error(format!(
+            "grid {n}: level {level} must lie in 0..=30"
+        )));
+    }
+    Ok(level as u32)
 }
 
 /// A 3-vector from any sequence of three numbers.
-fn edge(n: usize, what: &str, v: &Bound<'_, PyAny>) -> PyResult<DVec3> {
+pub fn edge(n: usize, what: &str, v: &Bound<'_, PyAny>) -> PyResult<DVec3> {
     let v: Vec<f64> = v
         .extract()
         .map_err(|_| value_error(format!("grid {n}: {what} must be three numbers (x, y, z)")))?;
@@ -98,19 +208,12 @@ fn grid(n: usize, item: &Bound<'_, PyAny>) -> PyResult<GridInput> {
             )));
         }
     }
-    let level: i64 = get("level")?
-        .extract()
-        .map_err(|_| value_error(format!("grid {n}: level must be an integer")))?;
-    if !(0..=30).contains(&level) {
-        return Err(value_error(format!(
-            "grid {n}: level {level} must lie in 0..=30"
-        )));
-    }
+    let level = level(n, &get("level")?)?;
     let (dims, values) = grid_values(n, &get("data")?)?;
     Ok(GridInput {
         left: edge(n, "left_edge", &get("left_edge")?)?,
         right: edge(n, "right_edge", &get("right_edge")?)?,
-        level: level as u32,
+        level,
         dims,
         values,
     })

@@ -10,6 +10,7 @@
 mod camera;
 mod errors;
 mod gpu;
+mod grid_list;
 mod grids;
 mod image;
 mod options;
@@ -49,7 +50,7 @@ fn open(
 }
 
 /// A scene of grids given as NumPy arrays (see `amrcast.from_grids`, which calls this with
-/// float32 arrays).
+/// float32 arrays), a list of dicts or a `GridList`.
 #[pyfunction]
 #[pyo3(signature = (grids, field, name, domain_left_edge=None, domain_right_edge=None, domain_dimensions=None, **options))]
 #[allow(clippy::too_many_arguments)]
@@ -65,7 +66,10 @@ fn from_grids(
 ) -> PyResult<scene::Scene> {
     errors::caught(|| {
         let opts = Options::from_kwargs(options)?;
-        let inputs = grids::grids(grids)?;
+        let inputs = match grids.cast::<grid_list::GridList>() {
+            Ok(list) => list.get().take(py)?,
+            Err(_) => grids::grids(grids)?,
+        };
         let domain = match (domain_left_edge, domain_right_edge) {
             (Some(lo), Some(hi)) => Some((DVec3::from(lo), DVec3::from(hi))),
             (None, None) => None,
@@ -118,6 +122,7 @@ fn _amrcast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scene::Scene>()?;
     m.add_class::<image::Image>()?;
     m.add_class::<camera::Camera>()?;
+    m.add_class::<grid_list::GridList>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
     m.add_function(wrap_pyfunction!(from_grids, m)?)?;
     m.add_function(wrap_pyfunction!(adapter, m)?)?;

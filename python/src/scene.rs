@@ -206,6 +206,24 @@ impl Scene {
         Ok(Rendered::slice(&image, &prepared))
     }
 
+    /// The field's warnings for this look (NaN or infinite values, values the log scale
+    /// cannot show) as Python `UserWarning`s, which a notebook shows (the command line's
+    /// `amrcast: warning:` lines go to the process's standard error). Python shows each
+    /// message once per place by default.
+    fn warn(&self, py: Python<'_>, parsed: &Parsed) -> PyResult<()> {
+        let settings = &parsed.request.settings;
+        let warnings = guarded(py, || {
+            let prepared = Prepared::for_source(self.source.as_ref(), settings)?;
+            Ok(prepared.warnings(self.source.field_name()))
+        })?;
+        let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        for w in warnings {
+            let msg = std::ffi::CString::new(w).unwrap_or_default();
+            PyErr::warn(py, category.as_any(), &msg, 1)?;
+        }
+        Ok(())
+    }
+
     /// The whole field in memory (shared with the source's arrays where they are in memory).
     pub(crate) fn dataset(&self) -> amrcast::Result<Arc<AmrDataset>> {
         if let Some(ds) = self.dataset.get() {
@@ -260,6 +278,7 @@ impl Scene {
             let size = image_size(self.source.as_ref(), &parsed, &merged);
             let cam = self.render_camera(py, &call, &parsed, size)?;
             let images = guarded(py, || self.images(&parsed, &cam, size))?;
+            self.warn(py, &parsed)?;
             let packing = parsed.stereo.and_then(|(_, p)| p);
             match (images.len(), packing) {
                 (2, None) => {

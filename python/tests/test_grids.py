@@ -47,7 +47,8 @@ def test_nan_is_kept_and_counted():
     data[2, 2, 2] = np.inf
     sc = amrcast.from_grids([dict(left_edge=(0, 0, 0), right_edge=(1, 1, 1), level=0, data=data)])
     assert sc.stats()[3] == 2
-    assert np.isfinite(sc.render(mode="mip", size=(16, 16)).values).all()
+    with pytest.warns(UserWarning, match="field 'field' has 2 NaN or infinite values; they are drawn transparent"):
+        assert np.isfinite(sc.render(mode="mip", size=(16, 16)).values).all()
 
 
 def grid(left, right, level, n):
@@ -192,3 +193,58 @@ def test_a_2d_dataset_is_an_image_of_its_field():
     assert v[100, 180] == pytest.approx(fine[i, j, 0])
     with pytest.raises(ValueError, match="2-D dataset.*--stereo does not apply"):
         sc.render(stereo="parallel")
+
+
+def test_layouts_of_a_large_grid_give_the_same_image():
+    """C order (transposed on several threads above a million cells), Fortran order (read in
+    place) and a strided view (copied element by element) hold the same cells."""
+    rng = np.random.default_rng(3)
+    base = rng.random((2 * 130, 96, 90), dtype=np.float32)
+    views = {"C": np.ascontiguousarray(base[::2]), "F": np.asfortranarray(base[::2]),
+             "strided": base[::2]}
+    images = {}
+    for name, data in views.items():
+        sc = amrcast.from_grids([dict(left_edge=(0, 0, 0), right_edge=(1.3, 0.96, 0.9), level=0,
+                                      data=data)], mode="mip", size=(65, 48), view="y")
+        assert sc.grids_in_place == (1 if name == "F" else 0)
+        images[name] = sc.render().values
+    np.testing.assert_array_equal(images["C"], images["F"])
+    np.testing.assert_array_equal(images["strided"], images["F"])
+
+
+def test_a_grid_list_copies_c_arrays_in_the_background_to_the_same_scene():
+    grids = two_level("C")
+    grids[1]["data"] = np.asfortranarray(grids[1]["data"])
+    listed = amrcast._amrcast.GridList()
+    for g in grids:
+        listed.add(g["left_edge"], g["right_edge"], g["level"], g["data"])
+    assert len(listed) == 2
+    a = amrcast.Scene(amrcast._amrcast.from_grids(listed, "rho", "list"))
+    b = amrcast.from_grids(grids, field="rho")
+    assert a.grids_in_place == b.grids_in_place == 1
+    np.testing.assert_array_equal(a.render(mode="mip", size=(40, 40)).values,
+                                  b.render(mode="mip", size=(40, 40)).values)
+    with pytest.raises(ValueError, match="grid 0: data has shape"):
+        amrcast._amrcast.GridList().add((0, 0, 0), (1, 1, 1), 0, np.ones((4, 4), np.float32))
+
+
+def test_rendering_releases_the_gil():
+    """Python code runs in another thread while a render is in Rust: a counter advances while
+    a (slow, CPU reference) render runs; with the GIL held it could not move until the end."""
+    import threading
+
+    sc = amrcast.from_grids(two_level(), size=(256, 256), device="cpu")
+    started = threading.Event()
+
+    def work():
+        started.set()
+        sc.render()
+
+    t = threading.Thread(target=work)
+    t.start()
+    started.wait()
+    n = 0
+    while t.is_alive():
+        n += 1
+    t.join()
+    assert n > 1000
