@@ -26,12 +26,12 @@ mod data_root;
 /// The message order, the frames' sizes, formats and seq, screenshots against `render`.
 #[path = "serve/frames.rs"]
 mod frames;
-/// An in-process viewer (the notebook widget's) on a dataset held in memory.
-#[path = "serve/local.rs"]
-mod local;
 /// The token, the origin and the static files.
 #[path = "serve/http.rs"]
 mod http;
+/// An in-process viewer (the notebook widget's) on a dataset held in memory.
+#[path = "serve/local.rs"]
+mod local;
 /// `--shared`: one camera for every viewer.
 #[path = "serve/shared.rs"]
 mod shared;

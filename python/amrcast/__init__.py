@@ -61,8 +61,12 @@ class Scene:
         the browser viewer of ``amrcast serve`` with this scene's look and camera, rendered in
         this process. Each output showing it is a view with its own camera; the panel's
         ``command`` gives the ``scene.render(...)`` call of the view shown. ``height``: pixels."""
-        from .widget import Viewer
-
+        try:
+            from .widget import Viewer
+        except ImportError as e:
+            raise ImportError(
+                f"scene.show() needs anywidget ({e}): pip install anywidget"
+            ) from e
         return Viewer(_amrcast.Hub(self._scene), height=height)
 
     @property

@@ -144,9 +144,7 @@ impl Hub {
         match msg {
             ClientMessage::Resize { width, height, .. } => conn.set_size((width, height)),
             ClientMessage::Orbit { dx, dy, .. } => conn.view.update(false, |v| v.orbit(dx, dy, h)),
-            ClientMessage::Pan { dx, dy, .. } => {
-                conn.view.update(false, |v| v.pan(dx, dy, (w, h)))
-            }
+            ClientMessage::Pan { dx, dy, .. } => conn.view.update(false, |v| v.pan(dx, dy, (w, h))),
             ClientMessage::Zoom { steps, .. } => conn.view.update(false, |v| v.zoom(steps)),
             ClientMessage::Reset { view, .. } => {
                 let view = view.map_or(Ok(crate::camera::View::Z), |s| {

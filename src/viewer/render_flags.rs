@@ -192,7 +192,9 @@ pub fn python_call(command: &str, receiver: &str) -> String {
         .iter()
         .filter_map(|w| w.strip_prefix("--"))
         .map(|flag| match flag.split_once('=') {
-            Some((name, value)) => format!("{}={}", name.replace('-', "_"), python_value(name, value)),
+            Some((name, value)) => {
+                format!("{}={}", name.replace('-', "_"), python_value(name, value))
+            }
             None => format!("{}=True", flag.replace('-', "_")),
         })
         .collect();

@@ -24,7 +24,16 @@ fn hub() -> Arc<Hub> {
     };
     let fields = vec![ds.field.name.clone()];
     let settings = Default::default();
-    let loaded = Loaded::new(&ctx, key, Arc::new(ds), "scene".into(), None, fields, &settings).unwrap();
+    let loaded = Loaded::new(
+        &ctx,
+        key,
+        Arc::new(ds),
+        "scene".into(),
+        None,
+        fields,
+        &settings,
+    )
+    .unwrap();
     let options = HubOptions {
         python_receiver: Some("sc".into()),
         ..HubOptions::default()
@@ -40,7 +49,9 @@ enum Got {
 fn next(v: &LocalViewer, patience: Duration) -> Option<Got> {
     match v.recv(patience)? {
         Outgoing::Text(t) => Some(Got::Text(serde_json::from_str(&t).unwrap())),
-        Outgoing::Image { bytes, .. } => Some(Got::Frame(Image::parse(&bytes, Instant::now()).unwrap())),
+        Outgoing::Image { bytes, .. } => {
+            Some(Got::Frame(Image::parse(&bytes, Instant::now()).unwrap()))
+        }
     }
 }
 
@@ -69,7 +80,10 @@ fn a_local_viewer_speaks_the_protocol_one_frame_at_a_time() {
     let hub = hub();
     let v = LocalViewer::connect(hub.clone()).unwrap();
     assert_eq!(hub.viewers(), 1);
-    send(&v, json!({"type": "resize", "seq": 1, "width": 96, "height": 64}));
+    send(
+        &v,
+        json!({"type": "resize", "seq": 1, "width": 96, "height": 64}),
+    );
     let (texts, first) = until_final(&v, 1);
     let kinds: Vec<&str> = texts.iter().filter_map(|t| t["type"].as_str()).collect();
     assert_eq!(&kinds[..3], ["hello", "dataset", "state"], "{texts:?}");
@@ -77,7 +91,10 @@ fn a_local_viewer_speaks_the_protocol_one_frame_at_a_time() {
     assert_eq!((first.header.width, first.header.height), (96, 64));
 
     // An orbit: a first frame comes, and nothing more until it is acknowledged.
-    send(&v, json!({"type": "orbit", "seq": 2, "dx": 40.0, "dy": 0.0}));
+    send(
+        &v,
+        json!({"type": "orbit", "seq": 2, "dx": 40.0, "dy": 0.0}),
+    );
     let frame = loop {
         match next(&v, PATIENCE).expect("a frame") {
             Got::Frame(f) => break f,
@@ -85,7 +102,10 @@ fn a_local_viewer_speaks_the_protocol_one_frame_at_a_time() {
         }
     };
     assert_eq!(frame.header.seq, 2);
-    assert!(v.recv(Duration::from_millis(600)).is_none(), "no frame before the ack");
+    assert!(
+        v.recv(Duration::from_millis(600)).is_none(),
+        "no frame before the ack"
+    );
     v.frame_delivered();
     let (_, moved) = until_final(&v, 2);
     let (a, b) = (first.decode_png().unwrap(), moved.decode_png().unwrap());
@@ -101,7 +121,10 @@ fn a_local_viewer_speaks_the_protocol_one_frame_at_a_time() {
         }
     };
     assert!(text.starts_with("sc.render(field="), "{text}");
-    assert!(text.contains("size=(96, 64)") && text.contains("camera_position=("), "{text}");
+    assert!(
+        text.contains("size=(96, 64)") && text.contains("camera_position=("),
+        "{text}"
+    );
 
     drop(v);
     assert_eq!(hub.viewers(), 0);
@@ -110,7 +133,10 @@ fn a_local_viewer_speaks_the_protocol_one_frame_at_a_time() {
 #[test]
 fn a_local_viewer_is_refused_what_a_socket_viewer_is() {
     let v = LocalViewer::connect(hub()).unwrap();
-    send(&v, json!({"type": "resize", "seq": 1, "width": 64, "height": 48}));
+    send(
+        &v,
+        json!({"type": "resize", "seq": 1, "width": 64, "height": 48}),
+    );
     until_final(&v, 1);
     let errors = |v: &LocalViewer| {
         let mut out = Vec::new();
@@ -126,7 +152,10 @@ fn a_local_viewer_is_refused_what_a_socket_viewer_is() {
     v.send("{not json");
     v.send(&"x".repeat(amrcast::serve::protocol::MAX_MESSAGE_BYTES + 1));
     send(&v, json!({"type": "open", "seq": 2, "path": "other"}));
-    send(&v, json!({"type": "field", "seq": 3, "name": "Temperature"}));
+    send(
+        &v,
+        json!({"type": "field", "seq": 3, "name": "Temperature"}),
+    );
     let e = errors(&v);
     assert_eq!(e.len(), 4, "{e:?}");
     assert!(e[1].contains("refused"), "{e:?}");
