@@ -8,6 +8,8 @@ pub mod bench;
 pub mod bench_serve;
 pub mod movie;
 pub mod render;
+#[cfg(feature = "mpi")]
+pub mod render_mpi;
 pub mod serve;
 pub mod slice;
 pub mod synthetic;

@@ -52,7 +52,9 @@ impl Pieces {
             .iter()
             .map(|l| {
                 let m = layout.level_scale[layout.bricks[l.brick].level as usize];
-                (0..3).map(|a| ((l.hi[a] - l.lo[a]) / m[a]) as u64).product()
+                (0..3)
+                    .map(|a| ((l.hi[a] - l.lo[a]) / m[a]) as u64)
+                    .product()
             })
             .collect();
         Pieces::divide(&boxes, &cells, ranks)
@@ -208,7 +210,8 @@ fn best_on_axis(
         // it; leaves starting at `pos` all lie above.
         if i > 0 && reach <= pos && boxes[sorted[i - 1]].0[axis] < pos {
             for k_lo in 1..k {
-                let load = (below as f64 / k_lo as f64).max((total - below) as f64 / (k - k_lo) as f64);
+                let load =
+                    (below as f64 / k_lo as f64).max((total - below) as f64 / (k - k_lo) as f64);
                 if best.is_none_or(|b| load < b.0) {
                     let cut = Cut {
                         axis,
@@ -316,7 +319,9 @@ mod tests {
         let (boxes, cells) = lattice();
         let mut seed = 7u64;
         let mut rnd = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 11) as f64 / (1u64 << 53) as f64
         };
         for ranks in [2, 3, 4, 7, 8] {

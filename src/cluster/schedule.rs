@@ -138,7 +138,9 @@ mod tests {
     fn images(n: usize, mode: Mode, seed: u64) -> Vec<FloatImage> {
         let mut s = seed;
         let mut rnd = move || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 40) as f32 / (1u64 << 24) as f32
         };
         (0..n)
@@ -178,7 +180,10 @@ mod tests {
                 let got = simulate(&s, &parts);
                 for (g, w) in got.pixels.iter().zip(&want.pixels) {
                     for c in 0..4 {
-                        assert!((g[c] - w[c]).abs() <= 1e-6 * w[c].abs().max(1.0), "{n} {mode:?}");
+                        assert!(
+                            (g[c] - w[c]).abs() <= 1e-6 * w[c].abs().max(1.0),
+                            "{n} {mode:?}"
+                        );
                     }
                 }
             }
