@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod bench;
+pub mod bench_composite;
 pub mod bench_serve;
 pub mod movie;
 pub mod render;

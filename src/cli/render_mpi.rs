@@ -67,10 +67,11 @@ fn render_ranks(args: &RenderArgs, cluster: &Cluster) -> Result<()> {
     for rays in StereoRig::views(rig, &cam, size.0, size.1)? {
         let (image, report) = session.render_rays(cluster, &target, &rays, display)?;
         log::info!(
-            "rank {}: {} compositing rounds, {} sent",
+            "rank {}: {} compositing rounds, {} sent, {} to rank 0",
             cluster.rank(),
             report.rounds,
-            indicatif::HumanBytes(report.bytes_sent)
+            indicatif::HumanBytes(report.bytes_sent),
+            indicatif::HumanBytes(report.bytes_gathered)
         );
         images.extend(image);
     }
@@ -87,7 +88,16 @@ fn render_ranks(args: &RenderArgs, cluster: &Cluster) -> Result<()> {
     cluster.checkpoint(match first {
         true => write_images(&images, &outputs),
         false => Ok(()),
-    })
+    })?;
+    let peaks = cluster.all_gather_f64(&[crate::measure::own_peak_rss() as f64]);
+    if first {
+        let peaks: Vec<String> = peaks
+            .iter()
+            .map(|&p| indicatif::HumanBytes(p as u64).to_string())
+            .collect();
+        log::info!("peak memory per rank: {}", peaks.join(", "));
+    }
+    Ok(())
 }
 
 /// Options a render over several ranks does not take yet (the same answer on every rank).

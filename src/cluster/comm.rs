@@ -53,8 +53,10 @@ pub struct Cluster {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExchangeReport {
     pub rounds: usize,
-    /// Bytes this rank sent in the rounds and to the rank that gathers the image.
+    /// Bytes this rank sent to other ranks in the rounds.
     pub bytes_sent: u64,
+    /// Bytes of its finished part this rank then sent to rank 0 (which writes the image).
+    pub bytes_gathered: u64,
 }
 
 impl Cluster {
@@ -139,6 +141,15 @@ impl Cluster {
             ranks: n,
             cause,
         })
+    }
+
+    /// Every rank's `mine` (one length on all), rank after rank.
+    pub fn all_gather_f64(&self, mine: &[f64]) -> Vec<f64> {
+        let mut all = vec![0f64; mine.len() * self.size()];
+        self.waiting("gathering figures", || {
+            self.world.all_gather_into(mine, &mut all[..])
+        });
+        all
     }
 
     /// The statistics of the whole field from every rank's share.
@@ -237,7 +248,7 @@ impl Cluster {
             self.world
                 .process_at_rank(0)
                 .send(bytemuck::cast_slice::<_, f32>(send));
-            report.bytes_sent += 16 * send.len() as u64;
+            report.bytes_gathered = 16 * send.len() as u64;
             None
         };
         self.watchdog.disarm();

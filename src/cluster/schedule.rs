@@ -38,7 +38,7 @@ impl Schedule {
         let mut m = n.max(1);
         let mut p = 2;
         while m > 1 {
-            while m % p == 0 {
+            while m.is_multiple_of(p) {
                 factors.push(p);
                 m /= p;
             }
