@@ -64,20 +64,30 @@ impl PieceSession {
         let name = field.field_name().to_string();
         let source: Arc<dyn FieldSource> = Arc::new(PieceField { field, stats });
         let made = GpuContext::new().and_then(|ctx| {
-            let r = VolumeRenderer::for_piece(&ctx, source, settings, data.memory.gpu, &bricks)?;
+            let r = VolumeRenderer::for_piece(
+                &ctx,
+                source.clone(),
+                settings,
+                data.memory.gpu,
+                &bricks,
+            )?;
             Ok((ctx, r))
         });
         let (ctx, renderer) = cluster.checkpoint(made)?;
+        let m = source.host_memory();
+        drop(source);
         if rank == 0 {
             renderer.prepared.print_warnings(&name);
         }
         log::info!(
-            "rank {rank}: {} of {} leaves, {} bricks, {} cells, {} grids for the statistics",
+            "rank {rank}: {} of {} leaves, {} bricks, {} cells, {} grids for the statistics; {} of values read, at most {} held at once",
             leaves.len(),
             layout.leaves.len(),
             bricks.len(),
             pieces.cells[rank],
-            grids.len()
+            grids.len(),
+            indicatif::HumanBytes(m.read),
+            indicatif::HumanBytes(m.peak),
         );
         Ok(PieceSession {
             ctx,
