@@ -224,3 +224,32 @@ fn a_rank_that_cannot_read_its_grids_stops_every_rank_with_its_error() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn bench_times_frames_made_by_every_rank() {
+    if !have_mpirun() {
+        return;
+    }
+    let a: Vec<String> = [
+        "bench", DATA, "--size", "48x32", "--frames", "2", "--mode", "mip",
+    ]
+    .map(String::from)
+    .to_vec();
+    let o = mpirun(3, &a);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Only rank 0 reports, once.
+    assert_eq!(out.matches("frame:").count(), 1, "{out}");
+    let frame = out.lines().find(|l| l.starts_with("frame:")).unwrap();
+    assert!(
+        frame.contains("made by 3 ranks") && frame.contains("(Mip, Plane)"),
+        "{out}"
+    );
+    let ms: f64 = frame.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(ms > 0.0, "{out}");
+    // Radix-k over 3 ranks: one round, each rank sending two thirds of a 48x32 float image.
+    assert!(
+        out.contains("compositing:    1 rounds, at most 16.00 KiB sent per rank"),
+        "{out}"
+    );
+}

@@ -135,6 +135,10 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             args.drag_seconds,
         )?);
     }
+    #[cfg(feature = "mpi")]
+    if let Some(done) = super::bench_ranks::bench_if_launched(args) {
+        return done;
+    }
     let request = args.opts.request();
     let settings = &request.settings;
     let size = request.size;

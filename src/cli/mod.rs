@@ -6,6 +6,8 @@
 pub mod args;
 pub mod bench;
 pub mod bench_composite;
+#[cfg(feature = "mpi")]
+pub mod bench_ranks;
 pub mod bench_serve;
 pub mod movie;
 pub mod render;

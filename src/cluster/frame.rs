@@ -128,11 +128,26 @@ impl PieceSession {
         rays: &RayModel,
         display: DisplaySettings,
     ) -> Result<(Option<Rendered>, ExchangeReport)> {
+        let (image, report, _) = self.render_rays_timed(cluster, target, rays, display)?;
+        Ok((image, report))
+    }
+
+    /// [`PieceSession::render_rays`], with the time this rank took to render its piece and
+    /// read it back, milliseconds.
+    pub fn render_rays_timed(
+        &self,
+        cluster: &Cluster,
+        target: &OffscreenTarget,
+        rays: &RayModel,
+        display: DisplaySettings,
+    ) -> Result<(Option<Rendered>, ExchangeReport, f64)> {
         let size = [target.width, target.height];
+        let t = std::time::Instant::now();
         let part = self
             .renderer
             .render_subset(&self.ctx, &target.region(), rays, |l| self.mine[l])
             .and_then(|_| target.read(&self.ctx));
+        let render_ms = t.elapsed().as_secs_f64() * 1e3;
         let pixels = cluster.checkpoint(part)?;
         let image = FloatImage {
             width: size[0],
@@ -146,6 +161,6 @@ impl PieceSession {
             display,
             encoding: self.prepared().encoding,
         });
-        Ok((rendered, report))
+        Ok((rendered, report, render_ms))
     }
 }
