@@ -253,3 +253,39 @@ fn bench_times_frames_made_by_every_rank() {
         "{out}"
     );
 }
+
+#[test]
+fn a_movie_over_ranks_has_the_one_process_frames_and_resumes() {
+    if !have_mpirun() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let movie = |out: &str| -> Vec<String> {
+        let d = dir.path().join(out).display().to_string();
+        let a = [
+            "movie", DATA, "--orbit", "90", "--count", "3", "--size", "48x32",
+        ];
+        let mut a: Vec<String> = a.map(String::from).to_vec();
+        a.extend(["--mode", "projection", "--values", "-o", &d].map(String::from));
+        a
+    };
+    let o = amrcast().args(movie("one")).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = mpirun(3, &movie("three"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for k in 0..3 {
+        let f = |d: &str, ext: &str| dir.path().join(d).join(format!("frame_{k:05}.{ext}"));
+        let d = relative_difference(&npy(&f("three", "npy")), &npy(&f("one", "npy")));
+        assert!(d <= 1e-5, "frame {k}: relative difference {d}");
+        assert!(png_difference(&f("three", "png"), &f("one", "png")) <= 1);
+    }
+    // A second run finds every frame complete and renders none.
+    let o = mpirun(3, &movie("three"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(
+        err.matches("3 already complete, 0 to render").count(),
+        1,
+        "{err}"
+    );
+}

@@ -100,7 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Slice(args) => slice::slice(&args),
         Command::Bench(args) => bench::bench(&args),
-        Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),
+        Command::Movie(args) => movie::movie(&args),
         Command::Wall(args) => wall::wall(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Info { dataset, json } => {

@@ -143,6 +143,21 @@ impl Cluster {
         })
     }
 
+    /// Rank 0's `list` on every rank (the others' `list` is ignored).
+    pub fn broadcast_list(&self, list: Vec<usize>) -> Vec<usize> {
+        let root = self.world.process_at_rank(0);
+        let mut len = list.len() as u64;
+        self.waiting("receiving rank 0's list", || root.broadcast_into(&mut len));
+        let mut data: Vec<u64> = match self.rank() {
+            0 => list.iter().map(|&v| v as u64).collect(),
+            _ => vec![0; len as usize],
+        };
+        self.waiting("receiving rank 0's list", || {
+            root.broadcast_into(&mut data[..])
+        });
+        data.into_iter().map(|v| v as usize).collect()
+    }
+
     /// Every rank's `mine` (one length on all), rank after rank.
     pub fn all_gather_f64(&self, mine: &[f64]) -> Vec<f64> {
         let mut all = vec![0f64; mine.len() * self.size()];
