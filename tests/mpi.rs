@@ -1,7 +1,9 @@
-//! `amrcast render` over MPI ranks (`--features mpi`): the image composited from 2, 3, 4 and 7
+//! amrcast over MPI ranks (`--features mpi`): the image `render` composites from 2, 3, 4 and 7
 //! ranks' pieces equals the one-process image (PNG within one level, values within 1e-5
 //! relative) in every mode, with both lenses and in stereo; a rank that cannot read its data
-//! stops every rank with one error naming it. Skips when `mpirun` is missing.
+//! stops every rank with one error naming it; `bench` and `movie` frames made by all ranks;
+//! `wall --offscreen` over 4 ranks writes the one-process tiles. Skips when `mpirun` is
+//! missing.
 #![cfg(feature = "mpi")]
 
 use std::path::{Path, PathBuf};
@@ -288,4 +290,86 @@ fn a_movie_over_ranks_has_the_one_process_frames_and_resumes() {
         1,
         "{err}"
     );
+}
+
+/// Four screens, two of them stereo, one turned (a corner).
+const WALL: &str = r#"
+[viewer]
+position = [0.0, 0.0, 2.5]
+eye_separation = 0.065
+
+[data]
+scale = 1.5
+
+[[screen]]
+name = "a"
+lower_left = [-1.0, -1.0, 0.0]
+lower_right = [0.0, -1.0, 0.0]
+upper_left = [-1.0, 0.0, 0.0]
+size = [40, 40]
+eyes = ["left", "right"]
+
+[[screen]]
+name = "b"
+lower_left = [0.0, -1.0, 0.0]
+lower_right = [1.0, -1.0, 0.0]
+upper_left = [0.0, 0.0, 0.0]
+size = [40, 40]
+
+[[screen]]
+name = "c"
+lower_left = [-1.0, 0.0, 0.0]
+lower_right = [0.0, 0.0, 0.0]
+upper_left = [-1.0, 1.0, 0.0]
+size = [40, 40]
+
+[[screen]]
+name = "d"
+lower_left = [0.0, 0.0, 0.0]
+lower_right = [1.0, 0.0, -0.5]
+upper_left = [0.0, 1.0, 0.0]
+size = [48, 32]
+eyes = ["left", "right"]
+"#;
+
+#[test]
+fn a_wall_over_four_ranks_writes_the_one_process_tiles() {
+    if !have_mpirun() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wall = dir.path().join("wall.toml");
+    std::fs::write(&wall, WALL).unwrap();
+    let args = |out: &str| -> Vec<String> {
+        let out = dir.path().join(out).display().to_string();
+        let w = wall.display().to_string();
+        ["wall", &w, "--offscreen", &out, "--values"]
+            .map(String::from)
+            .to_vec()
+    };
+    let o = amrcast().args(args("one")).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = mpirun(4, &args("four"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("(4 screens over 4 ranks)"), "{stdout}");
+    let list = |d: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(dir.path().join(d))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(list("four"), list("one"));
+    assert_eq!(
+        list("one").len(),
+        13,
+        "six tiles, PNG and NPY, and the state"
+    );
+    // Every rank renders whole screens from the whole data with rank 0's state: the same bytes.
+    for name in list("one") {
+        let read = |d: &str| std::fs::read(dir.path().join(d).join(&name)).unwrap();
+        assert!(read("four") == read("one"), "{name} differs");
+    }
 }

@@ -17,6 +17,8 @@ pub mod serve;
 pub mod slice;
 pub mod synthetic;
 pub mod wall;
+#[cfg(feature = "mpi")]
+pub mod wall_mpi;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

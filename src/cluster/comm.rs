@@ -145,17 +145,30 @@ impl Cluster {
 
     /// Rank 0's `list` on every rank (the others' `list` is ignored).
     pub fn broadcast_list(&self, list: Vec<usize>) -> Vec<usize> {
+        let data: Vec<u64> = list.iter().map(|&v| v as u64).collect();
+        self.broadcast(data)
+            .into_iter()
+            .map(|v| v as usize)
+            .collect()
+    }
+
+    /// Rank 0's `bytes` on every rank (the others' `bytes` are ignored).
+    pub fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
+        self.broadcast(bytes)
+    }
+
+    fn broadcast<T: Equivalence + Copy + Default>(&self, data: Vec<T>) -> Vec<T> {
         let root = self.world.process_at_rank(0);
-        let mut len = list.len() as u64;
-        self.waiting("receiving rank 0's list", || root.broadcast_into(&mut len));
-        let mut data: Vec<u64> = match self.rank() {
-            0 => list.iter().map(|&v| v as u64).collect(),
-            _ => vec![0; len as usize],
+        let mut len = data.len() as u64;
+        self.waiting("receiving rank 0's data", || root.broadcast_into(&mut len));
+        let mut data = match self.rank() {
+            0 => data,
+            _ => vec![T::default(); len as usize],
         };
-        self.waiting("receiving rank 0's list", || {
+        self.waiting("receiving rank 0's data", || {
             root.broadcast_into(&mut data[..])
         });
-        data.into_iter().map(|v| v as usize).collect()
+        data
     }
 
     /// Every rank's `mine` (one length on all), rank after rank.
