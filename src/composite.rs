@@ -10,15 +10,21 @@
 //!
 //! Pixels are [`FloatImage`] pixels: composite `[r, g, b, a]` premultiplied; MIP
 //! `[maximum, 1 where there is one, 0, 0]`; projection `[integral, 0, 0, 0]`.
+//!
+//! As on the GPU, a composite pixel whose nearer part is already opaque ([`OPAQUE`]) takes
+//! nothing from behind: the one-pass render stops its ray there too.
 
 use crate::error::{Error, Result};
-use crate::render::{FloatImage, Mode};
+use crate::render::{FloatImage, Mode, OPAQUE};
 
 /// One pixel of a farther part, `back`, composited behind `front`.
 #[inline]
 pub fn behind(mode: Mode, front: [f32; 4], back: [f32; 4]) -> [f32; 4] {
     match mode {
         Mode::Composite => {
+            if front[3] >= OPAQUE {
+                return front;
+            }
             let t = 1.0 - front[3];
             [0, 1, 2, 3].map(|c| front[c] + t * back[c])
         }
@@ -41,11 +47,16 @@ pub fn composite_behind(front: &mut FloatImage, back: &FloatImage) -> Result<()>
             back.width, back.height, back.mode, front.width, front.height, front.mode
         )));
     }
-    let mode = front.mode;
-    for (f, b) in front.pixels.iter_mut().zip(&back.pixels) {
+    composite_pixels_behind(front.mode, &mut front.pixels, &back.pixels);
+    Ok(())
+}
+
+/// Composites the pixels `back` behind `front` in place, pixel by pixel (a run of an image's
+/// pixels: the parts that sort-last ranks exchange). Extra pixels of the longer run are left.
+pub fn composite_pixels_behind(mode: Mode, front: &mut [[f32; 4]], back: &[[f32; 4]]) {
+    for (f, b) in front.iter_mut().zip(back) {
         *f = behind(mode, *f, *b);
     }
-    Ok(())
 }
 
 /// The image of the whole from the images of its parts, nearest first.
@@ -102,9 +113,11 @@ mod tests {
         let p = [0.2, 0.1, 0.0, 0.4];
         assert_eq!(behind(Mode::Composite, p, [0.0; 4]), p);
         assert_eq!(behind(Mode::Composite, [0.0; 4], p), p);
-        // An opaque front hides everything behind it.
+        // An opaque front hides everything behind it, as the ray stops there on the GPU.
         let opaque = [0.5, 0.5, 0.5, 1.0];
         assert_eq!(behind(Mode::Composite, opaque, p), opaque);
+        let nearly = [0.5, 0.5, 0.5, OPAQUE];
+        assert_eq!(behind(Mode::Composite, nearly, p), nearly);
     }
 
     #[test]

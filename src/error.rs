@@ -28,6 +28,14 @@ pub enum Error {
     /// No usable GPU adapter, or a GPU operation failed.
     #[error("GPU: {0}")]
     Gpu(String),
+    /// One process of a render over several (MPI ranks) failed or stopped answering; `cause`
+    /// is its own error.
+    #[error("rank {rank} of {ranks}: {cause}")]
+    Rank {
+        rank: usize,
+        ranks: usize,
+        cause: String,
+    },
 }
 
 impl Error {

@@ -29,6 +29,7 @@ pub mod annotate;
 pub mod bricks;
 pub mod camera;
 pub mod cli;
+pub mod cluster;
 pub mod composite;
 pub mod demo;
 pub mod error;

@@ -66,6 +66,13 @@ impl Rays {
     }
 }
 
+/// Whether the side above a plane at `split` across `axis` comes first for the rays `rays` of
+/// an image of `size` pixels (both in one frame): the rule of the kd-tree's order, for other
+/// partitions by planes (the pieces of [`crate::cluster`]).
+pub fn upper_side_first(rays: &RayModel, size: [u32; 2], axis: usize, split: f64) -> bool {
+    Rays::of(rays, size).upper_first(axis, split)
+}
+
 /// Box of every leaf in the normalised frame (domain from 0, largest side 1), as the ray
 /// caster's slab test sees it: faces shared by two leaves have the same value in both.
 pub fn leaf_boxes(layout: &BrickLayout, fine_dx: DVec3) -> Vec<[[f32; 3]; 2]> {

@@ -135,6 +135,19 @@ impl StatsAccumulator {
         self.non_positive += other.non_positive;
     }
 
+    /// The accumulator whose [`StatsAccumulator::finish`] is `s`: statistics of parts
+    /// computed apart (by other processes) merge through it.
+    pub fn of(s: &FieldStats) -> StatsAccumulator {
+        let or = |v: f32, none: f32| if v.is_nan() { none } else { v };
+        StatsAccumulator {
+            min: or(s.min, f32::INFINITY),
+            max: or(s.max, f32::NEG_INFINITY),
+            min_positive: or(s.min_positive, f32::INFINITY),
+            non_finite: s.non_finite,
+            non_positive: s.non_positive,
+        }
+    }
+
     pub fn finish(&self) -> FieldStats {
         let mut s = FieldStats {
             min: self.min,
@@ -175,6 +188,12 @@ mod tests {
             acc.merge(p);
         }
         assert_eq!(acc.finish(), whole);
+        // Finished statistics of parts merge into those of the whole.
+        let mut again = StatsAccumulator::default();
+        for p in &parts {
+            again.merge(&StatsAccumulator::of(&p.finish()));
+        }
+        assert_eq!(again.finish(), whole);
         // Nothing finite: NaN bounds, as before.
         let none = field_stats([&[f32::NAN][..]].into_iter());
         assert!(none.min.is_nan() && none.max.is_nan() && none.min_positive.is_nan());

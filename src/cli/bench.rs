@@ -1,7 +1,8 @@
 //! `amrcast bench`: median time per frame, samples per second, and the raw-sampling and
 //! uniform-grid baselines; with `--synthetic`, whole commands timed on a generated dataset
 //! (`synthetic.rs`); with `--serve N`, N headless viewers dragging on an in-process `amrcast
-//! serve` (`bench_serve.rs`).
+//! serve` (`bench_serve.rs`); with `--composite`, the cost of compositing over MPI ranks
+//! (`bench_composite.rs`).
 
 use super::args::RenderOptions;
 use crate::camera::Camera;
@@ -47,6 +48,11 @@ pub struct BenchArgs {
     /// With --serve: how long each viewer drags, in seconds.
     #[arg(long, value_name = "S", default_value_t = 5.0, requires = "serve")]
     pub drag_seconds: f64,
+    /// Instead of timing frames: what compositing a frame rendered by several processes
+    /// costs at 1024x1024 and 4096x2048 (rounds, bytes each rank sends); under mpirun (built
+    /// with --features mpi) the exchange itself, timed over --frames frames.
+    #[arg(long, conflicts_with_all = ["synthetic", "serve"])]
+    pub composite: bool,
     /// Cut every grid into grids of at most N cells per axis first (the same field in many
     /// small patches, as codes with small blocks write it: a test of many leaves).
     #[arg(long, value_name = "N")]
@@ -119,12 +125,19 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             &args.render_args,
         )?);
     }
+    if args.composite {
+        return Ok(super::bench_composite::bench_composite(args.frames)?);
+    }
     if let Some(viewers) = args.serve {
         return Ok(super::bench_serve::bench_serve(
             &args.opts,
             viewers as usize,
             args.drag_seconds,
         )?);
+    }
+    #[cfg(feature = "mpi")]
+    if let Some(done) = super::bench_ranks::bench_if_launched(args) {
+        return done;
     }
     let request = args.opts.request();
     let settings = &request.settings;

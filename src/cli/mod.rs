@@ -5,13 +5,20 @@
 
 pub mod args;
 pub mod bench;
+pub mod bench_composite;
+#[cfg(feature = "mpi")]
+pub mod bench_ranks;
 pub mod bench_serve;
 pub mod movie;
 pub mod render;
+#[cfg(feature = "mpi")]
+pub mod render_mpi;
 pub mod serve;
 pub mod slice;
 pub mod synthetic;
 pub mod wall;
+#[cfg(feature = "mpi")]
+pub mod wall_mpi;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -95,7 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Slice(args) => slice::slice(&args),
         Command::Bench(args) => bench::bench(&args),
-        Command::Movie(args) => Ok(crate::movie::movie(&args.job()?)?),
+        Command::Movie(args) => movie::movie(&args),
         Command::Wall(args) => wall::wall(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Info { dataset, json } => {

@@ -1,4 +1,5 @@
-//! `amrcast movie` options; the command itself is [`crate::movie::movie`].
+//! `amrcast movie` options, and the command: [`crate::movie::movie`] in one process, or over
+//! MPI ranks ([`crate::movie::ranks`], `--features mpi`) under a launcher.
 
 use super::args::{AnnotateArgs, RenderOptions, StereoArgs};
 use crate::error::Result;
@@ -73,4 +74,23 @@ impl MovieArgs {
             annotate: self.annotate.annotations(),
         })
     }
+}
+
+/// `amrcast movie`: over the ranks when an MPI launcher started several (`--features mpi`;
+/// ranks other than 0 exit with status 1 on an error, which rank 0 prints), else alone.
+pub fn movie(args: &MovieArgs) -> anyhow::Result<()> {
+    let job = args.job()?;
+    #[cfg(feature = "mpi")]
+    if let Some(cluster) = crate::cluster::comm::Cluster::init() {
+        if cluster.size() > 1 {
+            let rank = cluster.rank();
+            let result = crate::movie::ranks::movie_ranks(&job, &cluster);
+            drop(cluster);
+            return match result {
+                Err(_) if rank != 0 => std::process::exit(1),
+                r => Ok(r?),
+            };
+        }
+    }
+    Ok(crate::movie::movie(&job)?)
 }

@@ -44,6 +44,10 @@ pub struct RenderArgs {
 
 /// `amrcast render`.
 pub fn render(args: &RenderArgs) -> anyhow::Result<()> {
+    #[cfg(feature = "mpi")]
+    if let Some(done) = super::render_mpi::render_if_launched(args) {
+        return done;
+    }
     let stereo = args.stereo.resolve()?;
     let outputs = Outputs::new(
         &args.output,
@@ -244,7 +248,7 @@ fn slice_planes(
 }
 
 /// Fails early, before the GPU starts, when either eye's camera is impossible; logs the rig.
-fn check_stereo(rig: &StereoRig, cam: &Camera, size: (u32, u32)) -> Result<()> {
+pub(super) fn check_stereo(rig: &StereoRig, cam: &Camera, size: (u32, u32)) -> Result<()> {
     for eye in Eye::BOTH {
         rig.eye_rays(cam, size.0, size.1, eye)?;
     }

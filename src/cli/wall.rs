@@ -48,6 +48,10 @@ pub fn wall(args: &WallArgs) -> anyhow::Result<()> {
         )
         .into());
     }
+    #[cfg(feature = "mpi")]
+    if let Some(done) = super::wall_mpi::wall_if_launched(args) {
+        return done;
+    }
     let wall = crate::wall::open(&args.wall, args.screens.as_deref(), args.head)?;
     let settings = args.look.settings();
     let ds = args.data.spec().load()?;

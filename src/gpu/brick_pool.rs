@@ -95,8 +95,13 @@ pub(crate) struct BrickPool {
 }
 
 impl BrickPool {
-    /// An empty pool for `layout`'s bricks within `gpu_bytes`.
-    pub fn new(ctx: &GpuContext, layout: &BrickLayout, gpu_bytes: u64) -> Result<BrickPool> {
+    /// An empty pool for `layout`'s bricks within `gpu_bytes`, of at most `most` slots.
+    pub fn new(
+        ctx: &GpuContext,
+        layout: &BrickLayout,
+        gpu_bytes: u64,
+        most: usize,
+    ) -> Result<BrickPool> {
         let slot_dims = layout.slot_dims();
         let slot_bytes = 4 * slot_dims.iter().map(|&d| d as u64).product::<u64>();
         let max_slots = (gpu_bytes / slot_bytes) as usize;
@@ -106,6 +111,7 @@ impl BrickPool {
             )));
         }
         let max_dim = ctx.device.limits().max_texture_dimension_3d;
+        let max_slots = max_slots.min(most.max(1));
         let slots = SlotPool::new(slot_dims, layout.bricks.len(), max_slots, max_dim)?;
         let [w, h, d] = slots.texture_dims();
         let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {

@@ -129,12 +129,53 @@ impl VolumeRenderer {
         settings: &RenderSettings,
         gpu_bytes: Option<u64>,
     ) -> Result<Self> {
+        let mut r = Self::unloaded(ctx, source, settings, gpu_bytes, None)?;
+        let all: Vec<usize> = (0..r.layout.bricks.len()).collect();
+        r.preload(ctx, &all)?;
+        Ok(r)
+    }
+
+    /// A renderer of one piece of the data (sort-last rendering): only the bricks `bricks`
+    /// are ever loaded, into a pool no larger than they need, and it renders the piece's
+    /// leaves with [`VolumeRenderer::render_subset`]. The layout is the whole data's.
+    pub fn for_piece(
+        ctx: &GpuContext,
+        source: Arc<dyn FieldSource>,
+        settings: &RenderSettings,
+        gpu_bytes: Option<u64>,
+        bricks: &[usize],
+    ) -> Result<Self> {
+        let mut r = Self::unloaded(ctx, source, settings, gpu_bytes, Some(bricks.len()))?;
+        r.preload(ctx, bricks)?;
+        Ok(r)
+    }
+
+    /// Loads `bricks` now when they fit the pool (the source is then dropped: nothing more is
+    /// read), and works out which leaves can be skipped.
+    fn preload(&mut self, ctx: &GpuContext, bricks: &[usize]) -> Result<()> {
+        if bricks.len() <= self.capacity() {
+            self.load(ctx, bricks)?;
+            self.source = None;
+        }
+        self.update_visibility();
+        Ok(())
+    }
+
+    /// The renderer with an empty pool of at most `most` slots (`None`: one per brick).
+    fn unloaded(
+        ctx: &GpuContext,
+        source: Arc<dyn FieldSource>,
+        settings: &RenderSettings,
+        gpu_bytes: Option<u64>,
+        most: Option<usize>,
+    ) -> Result<Self> {
         let prepared = Prepared::for_source(source.as_ref(), settings)?;
         let h = source.hierarchy();
         let layout = BrickLayout::build(h)?;
-        let pool = make_pool(ctx, &layout, gpu_bytes)?;
+        let most = most.unwrap_or(layout.bricks.len()).max(1);
+        let pool = make_pool(ctx, &layout, gpu_bytes, most)?;
         let device = &ctx.device;
-        let mut r = ctx.checked("making the renderer", || -> Result<Self> {
+        let r = ctx.checked("making the renderer", || -> Result<Self> {
             let leaf_boxes = crate::tiles::leaf_boxes(&layout, h.cell_size(layout.fine_level));
             let leaves = leaves_texture(ctx, &layout.gpu_leaves(h, &leaf_boxes, &pool.slots))?;
             let table = table_texture(ctx, &prepared.table);
@@ -178,12 +219,6 @@ impl VolumeRenderer {
                 no_prior: prior.create_view(&Default::default()),
             })
         })??;
-        if r.layout.bricks.len() <= r.capacity() {
-            let all: Vec<usize> = (0..r.layout.bricks.len()).collect();
-            r.load(ctx, &all)?;
-            r.source = None;
-        }
-        r.update_visibility();
         Ok(r)
     }
 
@@ -519,11 +554,16 @@ impl VolumeRenderer {
 
 /// The brick pool within `gpu_bytes`; with the default budget, half of it, and half again,
 /// while the adapter cannot allocate it (down to 64 MiB).
-fn make_pool(ctx: &GpuContext, layout: &BrickLayout, gpu_bytes: Option<u64>) -> Result<BrickPool> {
+fn make_pool(
+    ctx: &GpuContext,
+    layout: &BrickLayout,
+    gpu_bytes: Option<u64>,
+    most: usize,
+) -> Result<BrickPool> {
     let mut budget = gpu_bytes.unwrap_or_else(|| default_gpu_memory(ctx));
     loop {
         match ctx.checked("making the brick pool", || {
-            BrickPool::new(ctx, layout, budget)
+            BrickPool::new(ctx, layout, budget, most)
         }) {
             Ok(pool) => return pool,
             Err(e) if gpu_bytes.is_none() && budget > 64 << 20 => {

@@ -12,6 +12,8 @@ pub mod encode;
 mod flat;
 pub mod frames;
 mod progress;
+#[cfg(feature = "mpi")]
+pub mod ranks;
 pub mod series;
 
 pub use encode::{encode, find_ffmpeg};
@@ -251,6 +253,56 @@ pub struct MovieData {
     pub ctx: Option<GpuContext>,
 }
 
+/// The camera path (from the path file, or a shorthand from the first dataset's domain), the
+/// first dataset when it was opened for it, and the path's text for the settings record.
+type PlannedPath = (CameraPath, Option<(Arc<dyn FieldSource>, Metadata)>, String);
+
+/// `open` opens the field (the job's dataset, or data a front end holds).
+fn camera_path(
+    job: &MovieJob,
+    path_file: Option<&Path>,
+    request: &RenderRequest,
+    open: &dyn Fn(&RenderRequest) -> Result<(Arc<dyn FieldSource>, Metadata)>,
+) -> Result<PlannedPath> {
+    // The path file's text, read once: parsed here and recorded in the settings record.
+    if let Some(p) = path_file {
+        let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+        let path =
+            CameraPath::parse(&text, request.camera.lens).map_err(|what| Error::format(p, what))?;
+        return Ok((path, None, text));
+    }
+    let ds = open(request)?;
+    let h = ds.0.hierarchy();
+    let start = request.camera(h.domain_left, h.domain_right)?;
+    let path = CameraPath::shorthand(
+        job.count,
+        start,
+        job.zoom_in.unwrap_or(1.0),
+        job.orbit.unwrap_or(0.0),
+    )?;
+    let text = format!(
+        "zoom_in = {:?}\norbit = {:?}\ncount = {}\n",
+        job.zoom_in, job.orbit, job.count
+    );
+    Ok((path, Some(ds), text))
+}
+
+/// Creates the output directory, checks or writes the settings record, and returns the
+/// selected frames still to render (see [`frames_to_render`]).
+fn frames_to_do(
+    job: &MovieJob,
+    request: &RenderRequest,
+    path_text: &str,
+    files: &FrameFiles,
+    selected: &[usize],
+    total: usize,
+) -> Result<Vec<usize>> {
+    let dir = &job.output;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    check_settings_record(dir, &settings_record(job, request, path_text))?;
+    frames_to_render(files, dir, selected, total)
+}
+
 /// `amrcast movie`.
 pub fn movie(job: &MovieJob) -> Result<()> {
     movie_of(job, MovieData::default())
@@ -279,43 +331,10 @@ pub fn movie_of(job: &MovieJob, data: MovieData) -> Result<()> {
         size: request.size,
     };
     let ffmpeg = job.encode.as_ref().map(|_| find_ffmpeg()).transpose()?;
-    // The path, and the first dataset when it is needed (shorthands need the domain).
-    // The path file's text, read once: parsed here and recorded in the settings record below.
-    let path_text = match &path_file {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?),
-        None => None,
-    };
-    let (path, first) = match (&path_file, &path_text) {
-        (Some(p), Some(text)) => {
-            let path = CameraPath::parse(text, request.camera.lens)
-                .map_err(|what| Error::format(p, what))?;
-            (path, None)
-        }
-        _ => {
-            let ds = open(&request)?;
-            let h = ds.0.hierarchy();
-            let start = request.camera(h.domain_left, h.domain_right)?;
-            let path = CameraPath::shorthand(
-                job.count,
-                start,
-                job.zoom_in.unwrap_or(1.0),
-                job.orbit.unwrap_or(0.0),
-            )?;
-            (path, Some(ds))
-        }
-    };
+    let (path, first, path_text) = camera_path(job, path_file.as_deref(), &request, &open)?;
     let selected = select_frames(path.frames, job.frames, job.shard)?;
     let dir = &job.output;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let path_text = match path_text {
-        Some(text) => text,
-        None => format!(
-            "zoom_in = {:?}\norbit = {:?}\ncount = {}\n",
-            job.zoom_in, job.orbit, job.count
-        ),
-    };
-    check_settings_record(dir, &settings_record(job, &request, &path_text))?;
-    let todo = frames_to_render(&files, dir, &selected, path.frames)?;
+    let todo = frames_to_do(job, &request, &path_text, &files, &selected, path.frames)?;
     if !todo.is_empty() {
         let mut progress = Progress::new(todo.len());
         let mut render = |fr: &FrameRenderer, frames: &[usize]| -> Result<()> {

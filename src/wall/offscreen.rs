@@ -58,9 +58,24 @@ pub fn write_tiles(
     dir: &Path,
     values: bool,
 ) -> Result<Vec<PathBuf>> {
+    let mut written = write_screens(session, wall, state, dir, values, |_| true)?;
+    written.push(write_state(state, dir)?);
+    Ok(written)
+}
+
+/// The tiles of the screens `pick` takes (by index in `wall`), as [`write_tiles`] writes them,
+/// without the state file: one process's share of a wall rendered by several.
+pub fn write_screens(
+    session: &Session,
+    wall: &Wall,
+    state: &WallState,
+    dir: &Path,
+    values: bool,
+    pick: impl Fn(usize) -> bool,
+) -> Result<Vec<PathBuf>> {
     let display = tile_display(session, state);
     let mut written = Vec::new();
-    for screen in &wall.screens {
+    for (_, screen) in wall.screens.iter().enumerate().filter(|(i, _)| pick(*i)) {
         let target = OffscreenTarget::new(&session.ctx, screen.size[0], screen.size[1])?;
         for &eye in &screen.eyes {
             let image = session.render_rays(&target, &state.rays(screen, eye), display)?;
@@ -77,10 +92,14 @@ pub fn write_tiles(
             written.extend(outputs.pngs.into_iter().chain(outputs.npys));
         }
     }
+    Ok(written)
+}
+
+/// Writes the state as `dir/wall-state.json` (atomically) and returns its path.
+pub fn write_state(state: &WallState, dir: &Path) -> Result<PathBuf> {
     let state_file = dir.join("wall-state.json");
     let json = serde_json::to_string_pretty(state)
         .map_err(|e| crate::error::Error::Invalid(format!("the wall's state: {e}")))?;
     crate::output::write_atomically(&state_file, |w| w.write_all(json.as_bytes()))?;
-    written.push(state_file);
-    Ok(written)
+    Ok(state_file)
 }
