@@ -19,7 +19,7 @@ pub fn to_py(e: Error) -> PyErr {
             PyFileNotFoundError::new_err(msg)
         }
         Error::Io { .. } | Error::Format { .. } => PyOSError::new_err(msg),
-        Error::Gpu(_) => PyRuntimeError::new_err(msg),
+        Error::Gpu(_) | Error::Rank { .. } => PyRuntimeError::new_err(msg),
         Error::Invalid(_) | Error::UnknownField { .. } | Error::Settings(_) => {
             PyValueError::new_err(msg)
         }

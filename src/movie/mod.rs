@@ -255,14 +255,17 @@ pub struct MovieData {
 
 /// The camera path (from the path file, or a shorthand from the first dataset's domain), the
 /// first dataset when it was opened for it, and the path's text for the settings record.
-type PlannedPath = (CameraPath, Option<(Arc<dyn FieldSource>, Metadata)>, String);
+type PlannedPath = (CameraPath, Option<OpenField>, String);
+
+/// A field opened for rendering, with what its reader knows of the dataset.
+type OpenField = (Arc<dyn FieldSource>, Metadata);
 
 /// `open` opens the field (the job's dataset, or data a front end holds).
 fn camera_path(
     job: &MovieJob,
     path_file: Option<&Path>,
     request: &RenderRequest,
-    open: &dyn Fn(&RenderRequest) -> Result<(Arc<dyn FieldSource>, Metadata)>,
+    open: &dyn Fn(&RenderRequest) -> Result<OpenField>,
 ) -> Result<PlannedPath> {
     // The path file's text, read once: parsed here and recorded in the settings record.
     if let Some(p) = path_file {

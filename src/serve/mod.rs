@@ -112,7 +112,7 @@ impl Server {
             ctx,
             first,
             hub::HubOptions {
-                camera: options.camera.clone(),
+                camera: options.camera,
                 shared: options.shared,
                 data_root,
                 python_receiver: None,
