@@ -92,6 +92,21 @@ impl Cluster {
         self.world.size() as usize
     }
 
+    /// Ends a command that every rank ran: on an error (the same on every rank: a
+    /// checkpoint's) rank 0 prints it, then the ranks wait for each other, finalize MPI and
+    /// exit with status 1, so that the one message is out before the launcher ends the job.
+    pub fn finish(self, result: Result<()>) {
+        let Err(e) = result else {
+            return;
+        };
+        if self.rank() == 0 {
+            eprintln!("amrcast: error: {e}");
+        }
+        self.waiting("finishing", || self.world.barrier());
+        drop(self);
+        std::process::exit(1);
+    }
+
     /// Runs `f`, a wait for the other ranks, under the watchdog.
     fn waiting<T>(&self, what: &'static str, f: impl FnOnce() -> T) -> T {
         self.watchdog.arm(what);
