@@ -20,7 +20,8 @@
 //!    stereo rig into images that carry their colouring, and writes PNG and NPY ([`output`]);
 //!    [`figure`] renders annotated images through it.
 //! 6. **Front ends**, each on the session: [`movie`] (image sequences), [`wall`] (stereo
-//!    walls and CAVEs), [`viewer`] (the interactive window).
+//!    walls and CAVEs), [`viewer`] (the interactive window); [`cluster`] renders one image
+//!    with several processes (sort-last over MPI ranks, with the `mpi` feature).
 //! 7. **Command line** ([`cli`]): the top layer, parsing options into the types above; nothing
 //!    below it imports it; [`measure`] times the child processes of `amrcast bench`.
 

@@ -22,7 +22,7 @@ pub fn bench_composite(frames: usize) -> Result<()> {
     }
     let _ = frames;
     println!(
-        "compositing schedule (binary swap / radix-k), float RGBA pixels of {PIXEL_BYTES} bytes:"
+        "compositing schedule (binary swap / radix-k), composite mode: float RGBA pixels of {PIXEL_BYTES} bytes (MIP: 8, projection: 4):"
     );
     println!(
         "{:>10} {:>6} {:>8} {:>10} {:>16} {:>16}",

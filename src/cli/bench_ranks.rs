@@ -10,19 +10,16 @@ use crate::gpu::OffscreenTarget;
 use std::time::Instant;
 
 /// Times frames over the ranks when a launcher started more than one; `None` otherwise (the
-/// caller benchmarks alone). Ranks other than 0 print nothing.
+/// caller benchmarks alone). Only rank 0 prints; on an error every rank exits with status 1
+/// ([`Cluster::finish`]).
 pub fn bench_if_launched(args: &BenchArgs) -> Option<anyhow::Result<()>> {
     let cluster = Cluster::init()?;
     if cluster.size() < 2 {
         return None;
     }
-    let rank = cluster.rank();
     let result = bench_ranks(args, &cluster);
-    drop(cluster);
-    match result {
-        Err(_) if rank != 0 => std::process::exit(1),
-        r => Some(r.map_err(Into::into)),
-    }
+    cluster.finish(result);
+    Some(Ok(()))
 }
 
 fn bench_ranks(args: &BenchArgs, cluster: &Cluster) -> Result<()> {

@@ -77,19 +77,15 @@ impl MovieArgs {
 }
 
 /// `amrcast movie`: over the ranks when an MPI launcher started several (`--features mpi`;
-/// ranks other than 0 exit with status 1 on an error, which rank 0 prints), else alone.
+/// on an error rank 0 prints it and every rank exits with status 1), else alone.
 pub fn movie(args: &MovieArgs) -> anyhow::Result<()> {
     let job = args.job()?;
     #[cfg(feature = "mpi")]
     if let Some(cluster) = crate::cluster::comm::Cluster::init() {
         if cluster.size() > 1 {
-            let rank = cluster.rank();
             let result = crate::movie::ranks::movie_ranks(&job, &cluster);
-            drop(cluster);
-            return match result {
-                Err(_) if rank != 0 => std::process::exit(1),
-                r => Ok(r?),
-            };
+            cluster.finish(result);
+            return Ok(());
         }
     }
     Ok(crate::movie::movie(&job)?)

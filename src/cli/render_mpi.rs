@@ -13,20 +13,16 @@ use crate::stereo::StereoRig;
 use std::time::Instant;
 
 /// Renders over the ranks when a launcher started more than one; `None` otherwise (the caller
-/// renders alone). Ranks other than 0 print no error: they exit with status 1 after rank 0
-/// has printed it.
+/// renders alone). On an error rank 0 prints it and every rank exits with status 1
+/// ([`Cluster::finish`]).
 pub fn render_if_launched(args: &RenderArgs) -> Option<anyhow::Result<()>> {
     let cluster = Cluster::init()?;
     if cluster.size() < 2 {
         return None;
     }
-    let rank = cluster.rank();
     let result = render_ranks(args, &cluster);
-    drop(cluster);
-    match result {
-        Err(_) if rank != 0 => std::process::exit(1),
-        r => Some(r.map_err(Into::into)),
-    }
+    cluster.finish(result);
+    Some(Ok(()))
 }
 
 fn render_ranks(args: &RenderArgs, cluster: &Cluster) -> Result<()> {

@@ -18,13 +18,9 @@ pub fn wall_if_launched(args: &WallArgs) -> Option<anyhow::Result<()>> {
     if cluster.size() < 2 {
         return None;
     }
-    let rank = cluster.rank();
     let result = wall_ranks(args, &cluster);
-    drop(cluster);
-    match result {
-        Err(_) if rank != 0 => std::process::exit(1),
-        r => Some(r.map_err(Into::into)),
-    }
+    cluster.finish(result);
+    Some(Ok(()))
 }
 
 fn wall_ranks(args: &WallArgs, cluster: &Cluster) -> Result<()> {

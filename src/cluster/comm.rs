@@ -12,7 +12,7 @@ use super::schedule::Schedule;
 use crate::amr::FieldStats;
 use crate::composite::composite_pixels_behind;
 use crate::error::{Error, Result};
-use crate::render::FloatImage;
+use crate::render::{FloatImage, Mode};
 use mpi::point_to_point::send_receive_into;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
@@ -90,6 +90,21 @@ impl Cluster {
 
     pub fn size(&self) -> usize {
         self.world.size() as usize
+    }
+
+    /// Ends a command that every rank ran: on an error (the same on every rank: a
+    /// checkpoint's) rank 0 prints it, then the ranks wait for each other, finalize MPI and
+    /// exit with status 1, so that the one message is out before the launcher ends the job.
+    pub fn finish(self, result: Result<()>) {
+        let Err(e) = result else {
+            return;
+        };
+        if self.rank() == 0 {
+            eprintln!("amrcast: error: {e}");
+        }
+        self.waiting("finishing", || self.world.barrier());
+        drop(self);
+        std::process::exit(1);
     }
 
     /// Runs `f`, a wait for the other ranks, under the watchdog.
@@ -231,16 +246,16 @@ impl Cluster {
             let mut received: Vec<Vec<[f32; 4]>> = vec![Vec::new(); k];
             for j in 1..k {
                 let (to, from) = ((round.me + j) % k, (round.me + k - j) % k);
-                let send = &px[round.parts[to].clone()];
-                let mut buf = vec![[0f32; 4]; mine.len()];
+                let send = pack(mode, &px[round.parts[to].clone()]);
+                let mut buf = vec![0f32; channels(mode) * mine.len()];
                 send_receive_into(
-                    bytemuck::cast_slice::<_, f32>(send),
+                    &send[..],
                     &rank_of(round.members[to]),
-                    bytemuck::cast_slice_mut::<_, f32>(&mut buf),
+                    &mut buf[..],
                     &rank_of(round.members[from]),
                 );
-                report.bytes_sent += 16 * send.len() as u64;
-                received[from] = buf;
+                report.bytes_sent += 4 * send.len() as u64;
+                received[from] = unpack(mode, &buf);
             }
             let mut acc = match round.me {
                 0 => px[mine.clone()].to_vec(),
@@ -261,9 +276,11 @@ impl Cluster {
         let out = if me == 0 {
             for (p, &rank) in order.iter().enumerate().filter(|(p, _)| *p != position) {
                 let part = schedule.final_part(p, n);
+                let mut buf = vec![0f32; channels(mode) * part.len()];
                 self.world
                     .process_at_rank(rank as i32)
-                    .receive_into(bytemuck::cast_slice_mut::<_, f32>(&mut px[part]));
+                    .receive_into(&mut buf[..]);
+                px[part].copy_from_slice(&unpack(mode, &buf));
             }
             Some(FloatImage {
                 width,
@@ -272,16 +289,42 @@ impl Cluster {
                 pixels: px,
             })
         } else {
-            let send = &px[done];
-            self.world
-                .process_at_rank(0)
-                .send(bytemuck::cast_slice::<_, f32>(send));
-            report.bytes_gathered = 16 * send.len() as u64;
+            let send = pack(mode, &px[done]);
+            self.world.process_at_rank(0).send(&send[..]);
+            report.bytes_gathered = 4 * send.len() as u64;
             None
         };
         self.watchdog.disarm();
         Ok((out, report))
     }
+}
+
+/// Channels of a pixel that carry something: composite RGBA, MIP the maximum and whether
+/// there is one, projection the integral.
+fn channels(mode: Mode) -> usize {
+    match mode {
+        Mode::Composite => 4,
+        Mode::Mip => 2,
+        Mode::Projection => 1,
+    }
+}
+
+/// The channels of `pixels` that carry something, pixel after pixel: what ranks exchange.
+fn pack(mode: Mode, pixels: &[[f32; 4]]) -> Vec<f32> {
+    let c = channels(mode);
+    pixels.iter().flat_map(|p| p[..c].iter().copied()).collect()
+}
+
+/// Pixels from [`pack`]'s channels (the others zero, as the renderer leaves them).
+fn unpack(mode: Mode, data: &[f32]) -> Vec<[f32; 4]> {
+    let c = channels(mode);
+    data.chunks_exact(c)
+        .map(|v| {
+            let mut p = [0.0; 4];
+            p[..c].copy_from_slice(v);
+            p
+        })
+        .collect()
 }
 
 /// Ends the process when a rank waits for the others too long: a rank that hung (or died
