@@ -13,13 +13,7 @@ use std::time::Instant;
 /// caller benchmarks alone). Only rank 0 prints; on an error every rank exits with status 1
 /// ([`Cluster::finish`]).
 pub fn bench_if_launched(args: &BenchArgs) -> Option<anyhow::Result<()>> {
-    let cluster = Cluster::init()?;
-    if cluster.size() < 2 {
-        return None;
-    }
-    let result = bench_ranks(args, &cluster);
-    cluster.finish(result);
-    Some(Ok(()))
+    Cluster::run_if_launched(|cluster| bench_ranks(args, cluster)).map(Ok)
 }
 
 fn bench_ranks(args: &BenchArgs, cluster: &Cluster) -> Result<()> {

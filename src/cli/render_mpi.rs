@@ -16,13 +16,7 @@ use std::time::Instant;
 /// renders alone). On an error rank 0 prints it and every rank exits with status 1
 /// ([`Cluster::finish`]).
 pub fn render_if_launched(args: &RenderArgs) -> Option<anyhow::Result<()>> {
-    let cluster = Cluster::init()?;
-    if cluster.size() < 2 {
-        return None;
-    }
-    let result = render_ranks(args, &cluster);
-    cluster.finish(result);
-    Some(Ok(()))
+    Cluster::run_if_launched(|cluster| render_ranks(args, cluster)).map(Ok)
 }
 
 fn render_ranks(args: &RenderArgs, cluster: &Cluster) -> Result<()> {

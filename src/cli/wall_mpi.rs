@@ -14,13 +14,7 @@ use std::path::Path;
 
 /// Renders the wall over the ranks when a launcher started more than one; `None` otherwise.
 pub fn wall_if_launched(args: &WallArgs) -> Option<anyhow::Result<()>> {
-    let cluster = Cluster::init()?;
-    if cluster.size() < 2 {
-        return None;
-    }
-    let result = wall_ranks(args, &cluster);
-    cluster.finish(result);
-    Some(Ok(()))
+    Cluster::run_if_launched(|cluster| wall_ranks(args, cluster)).map(Ok)
 }
 
 fn wall_ranks(args: &WallArgs, cluster: &Cluster) -> Result<()> {

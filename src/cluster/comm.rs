@@ -92,6 +92,19 @@ impl Cluster {
         self.world.size() as usize
     }
 
+    /// Runs `work` on every rank when a launcher started more than one, then
+    /// [`Cluster::finish`]es it; `None` when there is no launcher or one rank (the caller runs
+    /// the command alone).
+    pub fn run_if_launched(work: impl FnOnce(&Cluster) -> Result<()>) -> Option<()> {
+        let cluster = Cluster::init()?;
+        if cluster.size() < 2 {
+            return None;
+        }
+        let result = work(&cluster);
+        cluster.finish(result);
+        Some(())
+    }
+
     /// Ends a command that every rank ran: on an error (the same on every rank: a
     /// checkpoint's) rank 0 prints it, then the ranks wait for each other, finalize MPI and
     /// exit with status 1, so that the one message is out before the launcher ends the job.
