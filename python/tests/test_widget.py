@@ -5,14 +5,17 @@ the scene's call, several views, closing."""
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import threading
 import time
 
+import numpy as np
 import pytest
 
 pytest.importorskip("anywidget", reason="anywidget is not installed")
+PilImage = pytest.importorskip("PIL.Image", reason="Pillow is not installed")
 
 import amrcast  # noqa: E402
 from conftest import MOVING7  # noqa: E402
@@ -98,11 +101,17 @@ def test_a_view_opens_gets_frames_and_closes(scene):
     with page.cond:
         assert not [c for c, _ in page.got if c.get("image")], "a frame before the ack"
     page.say("a", ack=1)
-    page.frame("a", final_seq=2)
+    _, png = page.frame("a", final_seq=2)
 
+    # The panel's command is the scene's render call of this view: run, it gives the view's
+    # final frame (within a level: the final frame may be refined in bands).
     page.text("a", {"type": "command"})
     call = page.reply("a", "command")["text"]
-    assert call.startswith("scene.render(field=") and "size=(120, 90)" in call, call
+    assert call.startswith("scene.render(size=(120, 90), camera_position=("), call
+    rendered = eval(call, {"scene": scene}).rgba.astype(int)
+    shown = np.asarray(PilImage.open(io.BytesIO(png)).convert("RGBA")).astype(int)
+    assert rendered.shape == shown.shape == (90, 120, 4)
+    assert np.abs(rendered - shown).max() <= 1, np.abs(rendered - shown).max()
 
     page.text("a", {"type": "look", "seq": 3, "opacity": -1})
     assert "opacity" in page.reply("a", "error")["message"]

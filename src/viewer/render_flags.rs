@@ -183,14 +183,15 @@ pub fn render_command(
 }
 
 /// A [`render_command`] as the Python package's call on `receiver`:
-/// `amrcast render D --size=640x480 --lens=plane -o view.png` becomes
-/// `receiver.render(size=(640, 480), lens="plane")` (the dataset is the receiver's own, the
-/// output is the returned image). Numbers and comma lists stay numbers and tuples.
+/// `amrcast render D --field=F --size=640x480 --lens=plane -o view.png` becomes
+/// `receiver.render(size=(640, 480), lens="plane")` (the dataset and field are the scene's
+/// own, the output is the returned image). Numbers and comma lists stay numbers and tuples.
 pub fn python_call(command: &str, receiver: &str) -> String {
     let head = command.strip_suffix(" -o view.png").unwrap_or(command);
     let args: Vec<String> = split_words(head)
         .iter()
         .filter_map(|w| w.strip_prefix("--"))
+        .filter(|flag| !flag.starts_with("field="))
         .map(|flag| match flag.split_once('=') {
             Some((name, value)) => {
                 format!("{}={}", name.replace('-', "_"), python_value(name, value))
@@ -242,6 +243,7 @@ fn python_value(name: &str, value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_command_becomes_a_python_call() {
@@ -250,11 +252,10 @@ mod tests {
                     --scale=log -o view.png";
         assert_eq!(
             python_call(line, "sc"),
-            "sc.render(field=\"gas density\", size=(640, 480), camera_position=(0.5, -1, 2), \
+            "sc.render(size=(640, 480), camera_position=(0.5, -1, 2), \
              lens=\"perspective\", opacity=1.5, half=True, scale=\"log\")"
         );
     }
-    use super::*;
 
     #[test]
     fn paths_with_spaces_are_quoted() {

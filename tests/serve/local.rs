@@ -120,7 +120,7 @@ fn a_local_viewer_speaks_the_protocol_one_frame_at_a_time() {
             }
         }
     };
-    assert!(text.starts_with("sc.render(field="), "{text}");
+    assert!(text.starts_with("sc.render(size=(96, 64)"), "{text}");
     assert!(
         text.contains("size=(96, 64)") && text.contains("camera_position=("),
         "{text}"
