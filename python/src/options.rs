@@ -163,14 +163,11 @@ fn argv(cmd: &clap::Command, opts: &Options, skip: &[&str]) -> PyResult<Vec<Stri
         match (value, flag) {
             (OptValue::Flag(true), true) => out.push(format!("--{long}")),
             (OptValue::Flag(false), true) => {}
+            // `--name=value`, so that a negative number is a value, not a flag.
             (OptValue::Flag(b), false) if on_off => {
-                out.push(format!("--{long}"));
-                out.push(if *b { "on" } else { "off" }.to_string());
+                out.push(format!("--{long}={}", if *b { "on" } else { "off" }));
             }
-            (OptValue::Text(t), false) => {
-                out.push(format!("--{long}"));
-                out.push(t.clone());
-            }
+            (OptValue::Text(t), false) => out.push(format!("--{long}={t}")),
             (_, true) => return Err(PyTypeError::new_err(format!("{key} takes True or False"))),
             _ => {
                 return Err(PyTypeError::new_err(format!(

@@ -96,3 +96,13 @@ def test_an_unmoved_camera_frames_each_size_as_the_command_line():
     assert sc.camera.width == pytest.approx(amrcast.from_grids(
         [dict(left_edge=(0, 0, 0), right_edge=(1, 1, 1), level=0, data=blob(4))],
         size=(100, 50)).camera.width)
+
+
+def test_negative_numbers_are_values_not_flags():
+    sc = asymmetric()
+    # The command line's own message, not clap's "unexpected argument '-1'".
+    with pytest.raises(ValueError, match="opacity -1 must be zero or positive"):
+        sc.render(opacity=-1)
+    img = sc.render(mode="mip", camera_position=(-2.0, 0.5, 0.5), focus=(0.5, 0.5, 0.5))
+    assert sc.camera.position == pytest.approx((-2.0, 0.5, 0.5))
+    assert np.isfinite(img.values).any()
