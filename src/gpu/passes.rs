@@ -106,10 +106,11 @@ impl VolumeRenderer {
         if runs.is_empty() {
             runs.push(0..0);
         }
-        let states = [0, 1].map(|_| state_texture(ctx, target.size));
+        // Partial state between passes: only a render of several passes has any.
+        let states = (runs.len() > 1).then(|| [0, 1].map(|_| state_texture(ctx, target.size)));
         let views = states
-            .each_ref()
-            .map(|t| t.create_view(&Default::default()));
+            .as_ref()
+            .map(|s| s.each_ref().map(|t| t.create_view(&Default::default())));
         let mut report = PassReport::default();
         let stage = crate::progress::Stage::new("rendering in passes", runs.len() as u64, "passes");
         for (i, run) in runs.iter().enumerate() {
@@ -118,21 +119,22 @@ impl VolumeRenderer {
             self.load(ctx, &bricks_of(leaves, brick_of))?;
             report.loaded += (self.bricks_loaded() - before) as usize;
             let last = i + 1 == runs.len();
-            let inner = RenderTarget {
-                view: &views[i % 2],
+            let view = |k: usize| &views.as_ref().expect("several passes have states")[k % 2];
+            let inner = (!last).then(|| RenderTarget {
+                view: view(i),
                 offset: [0, 0],
                 size: target.size,
-            };
+            });
             let mut enc = ctx.device.create_command_encoder(&Default::default());
             self.dispatch(
                 ctx,
                 &mut enc,
                 &Dispatch {
-                    target: if last { target } else { &inner },
+                    target: inner.as_ref().unwrap_or(target),
                     rays: r,
                     first_pixel,
                     lines,
-                    prior: (i > 0).then(|| &views[(i + 1) % 2]),
+                    prior: (i > 0).then(|| view(i + 1)),
                     last,
                     visit: Visit::Ordered(leaves),
                 },
