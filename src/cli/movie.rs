@@ -81,12 +81,10 @@ impl MovieArgs {
 pub fn movie(args: &MovieArgs) -> anyhow::Result<()> {
     let job = args.job()?;
     #[cfg(feature = "mpi")]
-    if let Some(cluster) = crate::cluster::comm::Cluster::init() {
-        if cluster.size() > 1 {
-            let result = crate::movie::ranks::movie_ranks(&job, &cluster);
-            cluster.finish(result);
-            return Ok(());
-        }
+    if let Some(()) = crate::cluster::comm::Cluster::run_if_launched(|cluster| {
+        crate::movie::ranks::movie_ranks(&job, cluster)
+    }) {
+        return Ok(());
     }
     Ok(crate::movie::movie(&job)?)
 }
