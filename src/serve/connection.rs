@@ -49,6 +49,8 @@ pub struct Connection {
     requests: Mutex<VecDeque<Request>>,
     pub out: tokio::sync::mpsc::UnboundedSender<Outgoing>,
     pub closed: AtomicBool,
+    /// The viewer's messages, rate-limited whatever carries them.
+    pub limit: Mutex<super::rate_limit::RateLimit>,
 }
 
 impl Connection {
@@ -69,6 +71,7 @@ impl Connection {
             requests: Mutex::new(VecDeque::new()),
             out,
             closed: AtomicBool::new(false),
+            limit: Mutex::new(super::rate_limit::RateLimit::new()),
         }
     }
 

@@ -6,7 +6,6 @@
 use super::connection::{Connection, Outgoing};
 use super::hub::Hub;
 use super::protocol::{self, MAX_MESSAGE_BYTES};
-use super::rate_limit::RateLimit;
 use super::token::Token;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -156,18 +155,9 @@ async fn viewer(ws: WebSocket, state: AppState) {
         }
     };
     let reader = async {
-        let mut limit = RateLimit::new();
         while let Some(Ok(msg)) = stream.next().await {
             match msg {
-                Message::Text(t) => {
-                    if let Some(warning) = limit.take() {
-                        if let Some(w) = warning {
-                            conn.send_text(protocol::error(&w));
-                        }
-                        continue;
-                    }
-                    state.hub.handle(&conn, t.as_str());
-                }
+                Message::Text(t) => state.hub.handle(&conn, t.as_str()),
                 Message::Binary(_) => {
                     conn.send_text(protocol::error("binary messages are not accepted"));
                 }

@@ -111,9 +111,25 @@ impl Hub {
         self.wake(Job::Wake);
     }
 
-    /// Parses one message of `conn` and applies it; a refused one changes nothing and gets an
-    /// error reply.
+    /// Takes one message of `conn`, whatever carried it: over the size limit or the flood
+    /// limit it is dropped (the viewer told), else parsed and applied; a refused one changes
+    /// nothing and gets an error reply.
     pub fn handle(&self, conn: &Connection, text: &str) {
+        if text.len() > protocol::MAX_MESSAGE_BYTES {
+            let why = format!(
+                "message of {} bytes refused: at most {}",
+                text.len(),
+                protocol::MAX_MESSAGE_BYTES
+            );
+            return conn.send_text(protocol::error(&why));
+        }
+        let over = conn.limit.lock().expect("limit lock").take();
+        if let Some(warning) = over {
+            if let Some(w) = warning {
+                conn.send_text(protocol::error(&w));
+            }
+            return;
+        }
         match protocol::parse(text) {
             Ok(msg) => {
                 if let Err(e) = self.apply(conn, msg) {

@@ -9,8 +9,6 @@
 
 use super::connection::{Connection, Outgoing};
 use super::hub::Hub;
-use super::protocol;
-use super::rate_limit::RateLimit;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -20,7 +18,6 @@ pub struct LocalViewer {
     hub: Arc<Hub>,
     conn: Arc<Connection>,
     inbox: Mutex<UnboundedReceiver<Outgoing>>,
-    limit: Mutex<RateLimit>,
     /// When each frame not yet acknowledged was handed out.
     handed: Mutex<std::collections::VecDeque<Instant>>,
     /// Times [`LocalViewer::recv`]'s wait.
@@ -41,7 +38,6 @@ impl LocalViewer {
             hub,
             conn,
             inbox: Mutex::new(rx),
-            limit: Mutex::new(RateLimit::new()),
             handed: Mutex::new(Default::default()),
             clock,
         })
@@ -50,20 +46,6 @@ impl LocalViewer {
     /// One message from the browser (JSON text), checked and rate-limited as a WebSocket
     /// viewer's; a refused one gets an error reply.
     pub fn send(&self, text: &str) {
-        if text.len() > protocol::MAX_MESSAGE_BYTES {
-            let why = format!(
-                "message of {} bytes refused: at most {}",
-                text.len(),
-                protocol::MAX_MESSAGE_BYTES
-            );
-            return self.conn.send_text(protocol::error(&why));
-        }
-        if let Some(warning) = self.limit.lock().expect("limit lock").take() {
-            if let Some(w) = warning {
-                self.conn.send_text(protocol::error(&w));
-            }
-            return;
-        }
         self.hub.handle(&self.conn, text);
     }
 
