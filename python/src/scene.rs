@@ -132,8 +132,10 @@ impl Scene {
             }
             Device::Cpu => {
                 let ds = self.dataset()?;
-                let prepared = Prepared::new(&ds, &parsed.request.settings)?;
-                prepared.print_warnings(&ds.field.name);
+                // The source's statistics are kept: no pass over the values per render. The
+                // field's warnings reach Python through `warn`.
+                let prepared =
+                    Prepared::for_source(self.source.as_ref(), &parsed.request.settings)?;
                 let depth = depth_along(cam.basis()?.0, h.domain_left, h.domain_right);
                 let display = DisplaySettings::new(&prepared, depth);
                 let views = StereoRig::views(rig, cam, size.0, size.1)?;
@@ -200,8 +202,8 @@ impl Scene {
         let settings = &parsed.request.settings;
         let request = flat::through_camera(h, cam, size, settings.interpolation);
         request.frame(h.domain_left, h.domain_right)?;
-        let prepared = amrcast::slice::prepare(&ds, &settings.tf)?;
-        prepared.print_warnings(&ds.field.name);
+        let colours = amrcast::slice::settings(&settings.tf);
+        let prepared = Prepared::for_source(self.source.as_ref(), &colours)?;
         let image = amrcast::slice::slice(&ds, &request)?;
         Ok(Rendered::slice(&image, &prepared))
     }
@@ -325,6 +327,9 @@ impl Scene {
                 field: Some((self.source.clone(), self.metadata.clone())),
                 ctx: None,
             };
+            // The movie uploads the field itself: the scene's upload goes first, so that the
+            // GPU does not hold two (the next render uploads again).
+            *self.gpu.lock().unwrap_or_else(|p| p.into_inner()) = None;
             guarded(py, || {
                 let data = MovieData {
                     ctx: Some(crate::gpu::gpu()?),
